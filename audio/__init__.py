@@ -1,0 +1,1 @@
+"""Audio input for likewise: finding files, decoding excerpts, log-mel features and tags."""

@@ -1,0 +1,50 @@
+"""Finding audio files under a library folder."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+AUDIO_SUFFIXES = {".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav", ".aif", ".aiff", ".m4a", ".mp4", ".aac"}
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    """An audio file as seen by a scan: path relative to the library root, size and modification time."""
+
+    relpath: str
+    size: int
+    mtime: float
+
+
+def walk_audio_files(root: Path) -> Iterator[FoundFile]:
+    """Yield every audio file under `root` (by suffix), following no symlinked folders, in sorted order.
+
+    Folders that cannot be read are skipped; files that vanish during the scan are skipped.
+    """
+    root = Path(root)
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listing = sorted(entries, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        subfolders = []
+        for entry in listing:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders.append(Path(entry.path))
+                    continue
+                if os.path.splitext(entry.name)[1].lower() not in AUDIO_SUFFIXES:
+                    continue
+                if not entry.is_file(follow_symlinks=True):
+                    continue
+                info = entry.stat(follow_symlinks=True)
+            except OSError:
+                continue
+            relpath = os.path.relpath(entry.path, root)
+            yield FoundFile(relpath=relpath, size=info.st_size, mtime=info.st_mtime)
+        stack.extend(reversed(subfolders))

@@ -1,0 +1,78 @@
+"""Reading song tags with mutagen, falling back to the file name."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+@dataclass
+class Tags:
+    """What the library shows about a song."""
+
+    title: str
+    artist: str = ""
+    album: str = ""
+    album_artist: str = ""
+    track_number: int | None = None
+    year: int | None = None
+    genre: str = ""
+    duration: float | None = None
+
+    def as_dict(self) -> dict:
+        """Plain dict, for storing."""
+        return asdict(self)
+
+
+_LEADING_NUMBER = re.compile(r"^\s*\d{1,3}\s*[-._ ]\s*")
+
+
+def title_from_filename(path: Path) -> tuple[str, str]:
+    """(artist, title) guessed from a file name such as '03 - Artist - Title.mp3'."""
+    stem = _LEADING_NUMBER.sub("", path.stem).strip() or path.stem
+    parts = [part.strip() for part in stem.split(" - ") if part.strip()]
+    if len(parts) >= 2:
+        return parts[0], " - ".join(parts[1:])
+    return "", stem
+
+
+def _first_int(text: str) -> int | None:
+    match = re.search(r"\d+", text or "")
+    return int(match.group()) if match else None
+
+
+def _first(values: dict, key: str) -> str:
+    value = values.get(key)
+    if not value:
+        return ""
+    text = value[0] if isinstance(value, list) else value
+    return str(text).replace("\x00", "").strip()
+
+
+def read_tags(path: Path) -> Tags:
+    """Tags of a song; never raises: unreadable or missing tags fall back to the file name."""
+    path = Path(path)
+    guessed_artist, guessed_title = title_from_filename(path)
+    values: dict = {}
+    duration = None
+    try:
+        import mutagen
+
+        audio = mutagen.File(str(path), easy=True)
+        if audio is not None:
+            values = dict(audio.tags or {}) if hasattr(audio, "tags") else {}
+            length = getattr(audio.info, "length", None)
+            duration = float(length) if length and length > 0 else None
+    except Exception:  # damaged tags are common; the audio may still be fine
+        values = {}
+    year = _first_int(_first(values, "date") or _first(values, "originaldate"))
+    return Tags(
+        title=_first(values, "title") or guessed_title,
+        artist=_first(values, "artist") or guessed_artist,
+        album=_first(values, "album"),
+        album_artist=_first(values, "albumartist"),
+        track_number=_first_int(_first(values, "tracknumber")),
+        year=year if year and 1000 <= year <= 9999 else None,
+        genre=_first(values, "genre"),
+        duration=duration,
+    )

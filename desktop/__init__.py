@@ -1,0 +1,1 @@
+"""The likewise desktop app (PySide6)."""

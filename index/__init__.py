@@ -1,0 +1,1 @@
+"""The library: SQLite store, indexing pipeline, nearest-neighbour tree and recommender."""

@@ -1,0 +1,330 @@
+"""The `likewise` command: index a folder, inspect it, ask for similar songs, make playlists.
+
+Logs go to stderr, results to stdout. Exit codes: 0 ok, 1 failure, 2 usage.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from index.paths import default_db_path, display_path, last_library, remember_library
+from index.store import LibraryStore, StoreError, Track
+
+log = logging.getLogger("likewise")
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr, exit code 1."""
+
+
+def version() -> str:
+    """The installed version of likewise."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as package_version
+
+    try:
+        return package_version("likewise")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+# --- resolving the library ------------------------------------------------------------------------------------
+
+
+def resolve_db(db: Path | None, folder: Path | None = None) -> Path:
+    """The store to use: --db, else the store of FOLDER, else the library used last."""
+    if db is not None:
+        return Path(db).expanduser()
+    if folder is not None:
+        return default_db_path(folder)
+    last = last_library()
+    if last is None:
+        raise CommandError("no library yet: run `likewise index FOLDER` first (or give --db)")
+    return last
+
+
+def open_existing(db: Path) -> LibraryStore:
+    """Open a store for reading; CommandError if there is none."""
+    try:
+        return LibraryStore(db)
+    except StoreError as error:
+        raise CommandError(str(error)) from error
+
+
+# --- index ----------------------------------------------------------------------------------------------------
+
+
+class _ProgressPrinter:
+    """A tqdm bar on a terminal, a log line every few seconds otherwise."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.last_line = 0.0
+
+    def __call__(self, progress) -> None:
+        if sys.stderr.isatty():
+            if self.bar is None:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=progress.total, unit="song", file=sys.stderr, dynamic_ncols=True)
+            self.bar.update(progress.done - self.bar.n)
+            self.bar.set_postfix(failed=progress.failed, refresh=False)
+        elif time.monotonic() - self.last_line >= 5 or progress.done == progress.total:
+            self.last_line = time.monotonic()
+            eta = f", {progress.eta:.0f} s left" if progress.eta is not None else ""
+            log.info("analysed %d/%d songs (%d failed), %.1f songs/s%s", progress.done, progress.total,
+                     progress.failed, progress.rate, eta)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    if args.failures:
+        return _print_failures(resolve_db(args.db, args.folder))
+    if args.folder is None:
+        raise CommandError("give the music folder to index, e.g. `likewise index ~/Music`")
+    from index.lock import StoreBusy
+    from index.pipeline import Indexer, check_library_folder
+
+    try:
+        root = check_library_folder(args.folder)
+        db = resolve_db(args.db, root)
+        printer = _ProgressPrinter()
+        indexer = Indexer(root, db, jobs=args.jobs, on_progress=printer)
+        log.info("indexing %s into %s", root, db)
+        try:
+            summary = indexer.run()
+        finally:
+            printer.close()
+    except (StoreError, StoreBusy) as error:
+        raise CommandError(str(error)) from error
+    remember_library(db)
+    print(summary.line())
+    if summary.failed:
+        print(f"{summary.failed} file(s) could not be analysed: see `likewise index --failures --db {db}`")
+    return 130 if summary.interrupted else 0
+
+
+def _print_failures(db: Path) -> int:
+    with open_existing(db) as store:
+        failed = store.tracks("failed")
+    for track in failed:
+        print(f"{display_path(track.relpath)}\t{track.reason}")
+    if not failed:
+        print("no failures")
+    return 0
+
+
+# --- info -----------------------------------------------------------------------------------------------------
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    db = resolve_db(args.db, args.folder)
+    with open_existing(db) as store:
+        counts = store.counts()
+        model_id, _params = store.analysis_settings()
+        lines = [
+            f"library:  {store.library_root}",
+            f"store:    {db} ({store.disk_size() / 1e6:.1f} MB)",
+            f"songs:    {counts['ok']} analysed, {counts['pending']} waiting, {counts['failed']} failed",
+            f"model:    {model_id or 'none yet'}",
+        ]
+    print("\n".join(lines))
+    return 0
+
+
+# --- similar and playlist -------------------------------------------------------------------------------------
+
+
+def _track_label(track: Track) -> str:
+    return f"{track.artist} - {track.title}" if track.artist else track.title
+
+
+def resolve_seed(store: LibraryStore, recommender, query: str):
+    """A seed from a query: a file path (in the library or outside it) or words matched against artist and title."""
+    from index.recommend import seed_from_file
+
+    candidate = Path(query).expanduser()
+    if candidate.is_file():
+        try:
+            relpath = str(candidate.resolve().relative_to(store.library_root))
+        except ValueError:
+            relpath = None
+        track = store.track_by_path(relpath) if relpath else None
+        if track is not None and track.status == "ok":
+            return recommender.seed_for_track(track.id)
+        try:
+            return seed_from_file(candidate)
+        except ValueError as error:
+            raise CommandError(f"cannot analyse {query}: {error}") from error
+    matches = store.search(query)
+    if not matches:
+        raise CommandError(f"no song matches {query!r} (try other words, or a file path)")
+    exact = [track for track in matches if _track_label(track).casefold() == query.casefold().strip()]
+    if len(matches) > 1 and len(exact) != 1:
+        listing = "\n".join(f"  {_track_label(track)}  ({display_path(track.relpath)})" for track in matches[:15])
+        more = f"\n  ... and {len(matches) - 15} more" if len(matches) > 15 else ""
+        raise CommandError(f"{query!r} matches {len(matches)} songs; be more specific:\n{listing}{more}")
+    return recommender.seed_for_track((exact or matches)[0].id)
+
+
+def _options(args: argparse.Namespace):
+    from index.recommend import Options
+
+    return Options(
+        count=args.count,
+        per_artist=args.per_artist or None,
+        per_album=args.per_album or None,
+        suppress_duplicates=not args.keep_duplicates,
+    )
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def _result_json(item) -> dict:
+    track = item.track
+    return {
+        "path": display_path(track.relpath), "artist": track.artist, "title": track.title, "album": track.album,
+        "score": round(item.score, 4), "votes": item.votes, "mean_distance": round(item.mean_distance, 4),
+        "matched_slices": [
+            {"seed_time": round(m.seed_time, 2), "time": round(m.time, 2), "distance": round(m.distance, 4)}
+            for m in item.matches
+        ],
+    }
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from index.recommend import Recommender
+
+    failed = 0
+    with open_existing(resolve_db(args.db)) as store:
+        recommender = Recommender(store)
+        for query in args.query:
+            try:
+                seed = resolve_seed(store, recommender, query)
+            except CommandError as error:
+                log.error("%s", error)
+                failed += 1
+                continue
+            results = recommender.similar(seed, _options(args))
+            seed_label = _track_label(seed.track) if seed.track else query
+            if args.json:
+                seed_json = {"path": display_path(seed.track.relpath), "artist": seed.track.artist,
+                             "title": seed.track.title} if seed.track else {"path": query}
+                print(json.dumps({"query": query, "seed": seed_json, "results": [_result_json(r) for r in results]},
+                                 ensure_ascii=False))
+                continue
+            print(f"Similar to {seed_label}:")
+            for rank, item in enumerate(results, 1):
+                best = item.matches[0] if item.matches else None
+                why = f"{_clock(best.seed_time)} ~ {_clock(best.time)}" if best else ""
+                print(f"{rank:>3}  {item.score:5.2f}  {item.votes:>3} votes  {_track_label(item.track)[:60]:<60}  {why}")
+            if not results:
+                print("  (no other analysed songs in this library)")
+    return 1 if failed else 0
+
+
+def cmd_playlist(args: argparse.Namespace) -> int:
+    from index.playlist import song_radio, write_m3u8
+    from index.recommend import Recommender
+
+    with open_existing(resolve_db(args.db)) as store:
+        recommender = Recommender(store)
+        seed = resolve_seed(store, recommender, args.seed)
+        chain = song_radio(recommender, seed, args.count, _options(args))
+        tracks = ([seed.track] if seed.track else []) + chain
+        if args.output:
+            write_m3u8(tracks, store.library_root, Path(args.output), absolute=args.absolute)
+            log.info("wrote %d songs to %s", len(tracks), args.output)
+        for position, track in enumerate(tracks, 1):
+            print(f"{position:>3}  {_track_label(track)}")
+    if len(chain) < args.count:
+        log.warning("the library ran out of eligible songs after %d", len(chain))
+    return 0
+
+
+# --- the parser -----------------------------------------------------------------------------------------------
+
+
+def _add_result_options(parser: argparse.ArgumentParser, count: int, what: str) -> None:
+    parser.add_argument("-n", "--count", type=int, default=count, help=f"number of {what} (default {count})")
+    parser.add_argument("--per-artist", type=int, default=2, metavar="N",
+                        help="at most N songs per artist (default 2; 0 for no cap)")
+    parser.add_argument("--per-album", type=int, default=2, metavar="N",
+                        help="at most N songs per album (default 2; 0 for no cap)")
+    parser.add_argument("--keep-duplicates", action="store_true",
+                        help="keep other copies of the same recording (same artist and title, or identical sound)")
+    parser.add_argument("--db", type=Path, help="library store (default: the library indexed last)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `likewise` command."""
+    parser = argparse.ArgumentParser(
+        prog="likewise", description="Offline music recommendations from your own library, by how songs sound.")
+    parser.add_argument("--version", action="version", version=f"likewise {version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    index = commands.add_parser("index", help="analyse a music folder (only what is new or changed)",
+                                description="Analyse a music folder into its library store. Only new or changed "
+                                            "files are analysed; moved files keep their analysis.")
+    index.add_argument("folder", type=Path, nargs="?", metavar="FOLDER", help="the music folder")
+    index.add_argument("--db", type=Path, help="library store (default: one per folder in your user data folder)")
+    index.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="worker processes for decoding (default: all cores)")
+    index.add_argument("--failures", action="store_true", help="list the files that could not be analysed, and why")
+    index.set_defaults(func=cmd_index)
+
+    info = commands.add_parser("info", help="show a library's size, model and failures",
+                               description="Show a library store: songs, failures, model and size on disk.")
+    info.add_argument("folder", type=Path, nargs="?", metavar="FOLDER", help="the music folder (default: the last)")
+    info.add_argument("--db", type=Path, help="library store")
+    info.set_defaults(func=cmd_info)
+
+    similar = commands.add_parser("similar", help="list the songs that sound most like a song",
+                                  description="List the songs of the library that sound most like each QUERY: a "
+                                              "file path (in the library or not) or words from artist and title.")
+    similar.add_argument("query", nargs="+", metavar="QUERY", help="file path or search words")
+    similar.add_argument("--json", action="store_true", help="print one JSON object per query")
+    _add_result_options(similar, 10, "results")
+    similar.set_defaults(func=cmd_similar)
+
+    playlist = commands.add_parser("playlist", help="make a song radio playlist from a seed song",
+                                   description="Chain songs, each similar to the one before and to the seed.")
+    playlist.add_argument("seed", metavar="SEED", help="file path or search words")
+    playlist.add_argument("-o", "--output", type=Path, metavar="FILE", help="write an M3U8 playlist here")
+    playlist.add_argument("--absolute", action="store_true", help="absolute paths in the playlist (default relative)")
+    _add_result_options(playlist, 25, "songs after the seed")
+    playlist.set_defaults(func=cmd_playlist)
+
+    from desktop.cli import register as register_desktop
+    from model.cli import register as register_model
+
+    register_model(commands)
+    register_desktop(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `likewise` command."""
+    logging.basicConfig(level=logging.INFO, format="likewise: %(message)s", stream=sys.stderr)
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CommandError as error:
+        log.error("%s", error)
+        return 1
+    except KeyboardInterrupt:
+        log.error("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""The indexing run: scan a folder, prepare files in worker processes, embed in batches, store as we go."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from index.lock import IndexLock
+from index.prepare import Failed, Prepared
+from index.scan import scan_library
+from index.store import Analysis, LibraryStore, StoreError
+from index.workers import AnalysisPool
+
+BATCH_SLICES = 256  # embed at least this many slices at once
+FLUSH_SECONDS = 2.0  # and store at least this often
+
+
+@dataclass
+class Progress:
+    """Where an indexing run stands, for a progress bar."""
+
+    done: int
+    total: int
+    failed: int
+    elapsed: float
+    current: str = ""
+    saved_ids: list[int] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        """Songs analysed per second so far."""
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the current rate."""
+        return (self.total - self.done) / self.rate if self.rate > 0 else None
+
+
+@dataclass
+class Summary:
+    """What an indexing run did."""
+
+    added: int = 0
+    updated: int = 0
+    moved: int = 0
+    removed: int = 0
+    failed: int = 0
+    unchanged: int = 0
+    reanalysed: int = 0
+    resumed: int = 0
+    analysed: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    def line(self) -> str:
+        """One-line human summary."""
+        text = (
+            f"added {self.added}, updated {self.updated}, moved {self.moved}, removed {self.removed}, "
+            f"failed {self.failed}, unchanged {self.unchanged}"
+        )
+        if self.reanalysed:
+            text += f", re-analysed for the new model {self.reanalysed}"
+        if self.resumed:
+            text += f", resumed {self.resumed}"
+        text += f" in {self.seconds:.1f} s"
+        if self.interrupted:
+            text += " (interrupted: run again to finish)"
+        return text
+
+
+def check_library_folder(root: Path) -> Path:
+    """The folder as an absolute path, or StoreError with a one-line reason."""
+    root = Path(root).expanduser()
+    if not root.exists():
+        raise StoreError(f"folder not found: {root}")
+    if not root.is_dir():
+        raise StoreError(f"not a folder: {root} (give the folder that holds your music)")
+    return root.resolve()
+
+
+def open_store_for(root: Path, db_path: Path) -> LibraryStore:
+    """Open or create the store of `root`; refuse a store that belongs to another folder."""
+    store = LibraryStore(db_path, library_root=root, create=True)
+    if store.library_root != root:
+        store.close()
+        raise StoreError(f"{db_path} is the store of {store.library_root}, not of {root}; use another --db")
+    return store
+
+
+class Indexer:
+    """Brings a store up to date with its folder. Cancel from another thread with `cancel()`."""
+
+    def __init__(
+        self,
+        root: Path,
+        db_path: Path,
+        jobs: int | None = None,
+        model_dir: Path | None = None,
+        time_limit: float = 60.0,
+        on_progress: Callable[[Progress], None] | None = None,
+    ):
+        self.root = check_library_folder(root)
+        self.db_path = Path(db_path)
+        self.jobs = jobs or os.cpu_count() or 1
+        self.model_dir = model_dir
+        self.time_limit = time_limit
+        self.on_progress = on_progress or (lambda progress: None)
+        self.cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the run to stop after storing what is finished."""
+        self.cancelled.set()
+
+    def run(self) -> Summary:
+        """Scan, analyse what is new or changed, and return the summary. Raises StoreError or StoreBusy."""
+        from model.info import read_model_info
+
+        started = time.monotonic()
+        info = read_model_info(self.model_dir)
+        with IndexLock(self.db_path), open_store_for(self.root, self.db_path) as store:
+            model_id, params_json = store.analysis_settings()
+            if (model_id, params_json) != (info.model_id, info.params.to_json()):
+                store.set_analysis_settings(info.model_id, info.params.to_json())
+                store.set_genres(list(info.genres))
+            scan = scan_library(store, self.root, info.model_id)
+            summary = Summary(
+                added=scan.added, updated=scan.updated, moved=scan.moved, removed=scan.removed,
+                unchanged=scan.unchanged, reanalysed=scan.reanalysed, resumed=scan.resumed,
+            )
+            try:
+                self._analyse(store, scan.to_analyse, info, summary, started)
+            except KeyboardInterrupt:
+                summary.interrupted = True
+            summary.interrupted = summary.interrupted or self.cancelled.is_set()
+        summary.seconds = time.monotonic() - started
+        return summary
+
+    def _analyse(self, store: LibraryStore, todo: list[tuple[int, str]], info, summary: Summary, started: float) -> None:
+        if not todo:
+            return
+        from model.embedder import load_embedder
+
+        embedder = load_embedder(self.model_dir)
+        pool = AnalysisPool(self.jobs, info.params, self.time_limit)
+        ready: list[Prepared] = []
+        failures: list[Failed] = []
+        last_flush = time.monotonic()
+        done = 0
+
+        def flush(current: str) -> None:
+            nonlocal last_flush
+            results = self._embed(embedder, ready, info.genres)
+            store.save_results(results, [(f.track_id, f.reason, f.fingerprint) for f in failures], info.model_id)
+            saved = [track_id for track_id, _ in results] + [f.track_id for f in failures]
+            summary.failed += len(failures)
+            ready.clear()
+            failures.clear()
+            last_flush = time.monotonic()
+            self.on_progress(Progress(done, len(todo), summary.failed, time.monotonic() - started, current, saved))
+
+        tasks = ((track_id, str(self.root), relpath) for track_id, relpath in todo)
+        relpaths = dict(todo)
+        try:
+            for result in pool.run(tasks):
+                done += 1
+                (ready if isinstance(result, Prepared) else failures).append(result)
+                pending_slices = sum(len(item.slices) for item in ready)
+                if pending_slices >= BATCH_SLICES or time.monotonic() - last_flush >= FLUSH_SECONDS:
+                    flush(relpaths.get(result.track_id, ""))
+                if self.cancelled.is_set():
+                    break
+        finally:
+            pool.close()
+            if ready or failures:
+                flush("")
+            summary.analysed = done - summary.failed
+
+    @staticmethod
+    def _embed(embedder, ready: list[Prepared], genres: list[str]) -> list[tuple[int, Analysis]]:
+        if not ready:
+            return []
+        vectors, probabilities = embedder.embed(np.concatenate([item.slices for item in ready]))
+        results = []
+        offset = 0
+        for item in ready:
+            count = len(item.slices)
+            song_probs = probabilities[offset : offset + count].mean(axis=0)
+            results.append((item.track_id, Analysis(
+                tags=item.tags, fingerprint=item.fingerprint, excerpt_start=item.excerpt_start,
+                vectors=vectors[offset : offset + count], slice_starts=item.slice_starts,
+                genre=genres[int(np.argmax(song_probs))], genre_probs=song_probs,
+            )))
+            offset += count
+        return results

@@ -1,0 +1,199 @@
+"""Recommendations by slice voting: each slice of the seed asks the tree for its nearest slices, and those vote
+for their songs. Also the "why similar" evidence: which moments of the seed matched which moments of a result."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.store import LibraryStore, Track
+from index.tree import SliceTree, load_tree
+
+DUPLICATE_DISTANCE = 0.02  # mean best-match distance below this: another copy of the same recording
+
+
+@dataclass
+class Options:
+    """How results are chosen."""
+
+    count: int = 10
+    per_artist: int | None = 2  # at most this many results per artist (None: no cap)
+    per_album: int | None = 2  # at most this many results per album (None: no cap)
+    suppress_duplicates: bool = True
+    neighbours: int = 50  # nearest slices asked for per seed slice
+
+
+@dataclass
+class Match:
+    """One seed moment and the moment of a result that sounds most like it."""
+
+    seed_slice: int
+    seed_time: float  # seconds into the seed song
+    slice: int
+    time: float  # seconds into the result song
+    distance: float
+
+
+@dataclass
+class Recommendation:
+    """A similar song, how strongly it was voted for, and why."""
+
+    track: Track
+    score: float  # rank-weighted votes per seed slice
+    votes: int  # neighbour slices that voted for it
+    mean_distance: float  # mean distance of its best match per matching seed slice
+    matches: list[Match] = field(default_factory=list)  # best first
+
+
+@dataclass
+class Seed:
+    """What a query starts from: slice vectors and their times, and the track they belong to, if any."""
+
+    vectors: np.ndarray
+    starts: np.ndarray
+    track: Track | None = None
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def artist_key(track: Track) -> str | None:
+    artist = _norm(track.artist or track.album_artist)
+    return artist or None
+
+
+def _album_key(track: Track) -> str | None:
+    album = _norm(track.album)
+    return f"{_norm(track.album_artist or track.artist)}\x00{album}" if album else None
+
+
+def _title_key(track: Track) -> str | None:
+    title = _norm(track.title)
+    return f"{_norm(track.artist)}\x00{title}" if title and track.artist else None
+
+
+class Recommender:
+    """Answers "what sounds like this?" over one library store."""
+
+    def __init__(self, store: LibraryStore, tree: SliceTree | None = None):
+        self.store = store
+        self.tree = tree or load_tree(store)
+        self._starts_cache: dict[int, np.ndarray] = {}
+
+    def seed_for_track(self, track_id: int) -> Seed:
+        """The seed of a library song; ValueError if it has not been analysed."""
+        track = self.store.track(track_id)
+        if track is None or track.status != "ok":
+            raise ValueError("this song has not been analysed" if track else f"no song with id {track_id}")
+        vectors, starts = self.store.slices_of(track_id)
+        return Seed(vectors, starts, track)
+
+    def similar(self, seed: Seed, options: Options | None = None, exclude: set[int] | None = None) -> list[Recommendation]:
+        """The songs most similar to the seed, best first, never the seed itself, with caps and duplicates applied."""
+        options = options or Options()
+        excluded = set(exclude or ())
+        if seed.track is not None:
+            excluded.add(seed.track.id)
+        neighbours = options.neighbours
+        while True:
+            ranked = self._vote(seed, neighbours, excluded)
+            chosen = self._select(seed, ranked, options)
+            exhausted = neighbours + len(seed.vectors) >= self.tree.size
+            if len(chosen) >= options.count or exhausted:
+                return chosen
+            neighbours *= 4
+
+    def _vote(self, seed: Seed, neighbours: int, excluded: set[int]) -> list[Recommendation]:
+        distances, indices = self.tree.query(seed.vectors, neighbours + len(seed.vectors))
+        owners = self.tree.owners[indices]
+        score: dict[int, float] = defaultdict(float)
+        votes: dict[int, int] = defaultdict(int)
+        best: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)  # track -> seed slice -> (dist, slice)
+        for seed_slice in range(len(seed.vectors)):
+            keep = ~np.isin(owners[seed_slice], list(excluded)) if excluded else np.ones(owners.shape[1], bool)
+            kept_owners = owners[seed_slice][keep][:neighbours]
+            kept_dist = distances[seed_slice][keep][:neighbours]
+            kept_index = indices[seed_slice][keep][:neighbours]
+            for rank, (owner, distance, index) in enumerate(zip(kept_owners, kept_dist, kept_index)):
+                owner = int(owner)
+                score[owner] += 1.0 - rank / neighbours
+                votes[owner] += 1
+                previous = best[owner].get(seed_slice)
+                if previous is None or distance < previous[0]:
+                    best[owner][seed_slice] = (float(distance), int(self.tree.positions[index]))
+        if not score:
+            return []
+        tracks = self.store.tracks_by_id(list(score))
+        ranked = []
+        for owner, total in score.items():
+            if owner not in tracks:
+                continue  # removed since the tree was built
+            found = best[owner]
+            mean_distance = float(np.mean([pair[0] for pair in found.values()]))
+            ranked.append(Recommendation(
+                tracks[owner], total / len(seed.vectors), votes[owner], mean_distance,
+                self._matches(seed, owner, found),
+            ))
+        ranked.sort(key=lambda item: (-item.score, item.mean_distance, item.track.id))
+        return ranked
+
+    def _matches(self, seed: Seed, owner: int, found: dict[int, tuple[float, int]]) -> list[Match]:
+        if owner not in self._starts_cache:
+            self._starts_cache[owner] = self.store.slices_of(owner)[1]
+        starts = self._starts_cache[owner]
+        matches = [
+            Match(seed_slice, float(seed.starts[seed_slice]), index, float(starts[index]) if index < len(starts) else 0.0, distance)
+            for seed_slice, (distance, index) in found.items()
+        ]
+        return sorted(matches, key=lambda match: match.distance)
+
+    @staticmethod
+    def _select(seed: Seed, ranked: list[Recommendation], options: Options) -> list[Recommendation]:
+        per_artist: dict[str, int] = defaultdict(int)
+        per_album: dict[str, int] = defaultdict(int)
+        titles: set[str] = set()
+        if seed.track is not None and (key := _title_key(seed.track)):
+            titles.add(key)
+        chosen = []
+        for item in ranked:
+            track = item.track
+            if options.suppress_duplicates:
+                title = _title_key(track)
+                if item.mean_distance < DUPLICATE_DISTANCE or (title and title in titles):
+                    continue
+            artist, album = artist_key(track), _album_key(track)
+            if options.per_artist is not None and artist and per_artist[artist] >= options.per_artist:
+                continue
+            if options.per_album is not None and album and per_album[album] >= options.per_album:
+                continue
+            chosen.append(item)
+            if artist:
+                per_artist[artist] += 1
+            if album:
+                per_album[album] += 1
+            if options.suppress_duplicates and (title := _title_key(track)):
+                titles.add(title)
+            if len(chosen) == options.count:
+                break
+        return chosen
+
+
+def seed_from_file(path, model_dir=None) -> Seed:
+    """Analyse a file that is not in the library (nothing is stored) and make it a seed.
+
+    Raises ValueError with the reason when the file cannot be analysed. Loads the model.
+    """
+    from pathlib import Path
+
+    from index.prepare import Failed, prepare_file
+    from model.embedder import load_embedder
+
+    path = Path(path).resolve()
+    embedder = load_embedder(model_dir)
+    prepared = prepare_file((0, str(path.parent), path.name), embedder.info.params)
+    if isinstance(prepared, Failed):
+        raise ValueError(f"{path.name}: {prepared.reason}")
+    vectors, _ = embedder.embed(prepared.slices)
+    return Seed(vectors, prepared.slice_starts.astype(np.float32))

@@ -1,0 +1,93 @@
+"""Diffing a music folder against the store: what is new, changed, moved, vanished or unchanged."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audio.discover import walk_audio_files
+from audio.tags import title_from_filename
+from index.fingerprint import file_fingerprint
+from index.store import LibraryStore
+
+
+@dataclass
+class ScanResult:
+    """What a scan found and already applied to the store (moves, removals, new pending rows)."""
+
+    added: int = 0
+    updated: int = 0
+    moved: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    reanalysed: int = 0  # analysed with another model or other feature parameters
+    resumed: int = 0  # left pending by an interrupted run
+    to_analyse: list[tuple[int, str]] = field(default_factory=list)  # (track id, relpath)
+
+
+def scan_library(store: LibraryStore, root: Path, model_id: str) -> ScanResult:
+    """Walk `root`, apply moves and removals to the store, queue new and changed files; return the plan.
+
+    Unchanged files (same size and mtime, analysed by the current model) cost one stat each: nothing is read.
+    """
+    result = ScanResult()
+    known = store.track_states()
+    found = {item.relpath: item for item in walk_audio_files(root)}
+
+    new_paths = [path for path in found if path not in known]
+    vanished = {path: state for path, state in known.items() if path not in found}
+    changed_ids, changed_stats = [], []
+    stale_ids = []
+    queued: dict[int, str] = {}  # track id -> relpath, for files already in the store
+    for path, item in found.items():
+        state = known.get(path)
+        if state is None:
+            continue
+        track_id, size, mtime, _fingerprint, status, analysed_by = state
+        if size != item.size or mtime != item.mtime:
+            changed_ids.append(track_id)
+            changed_stats.append((item.size, item.mtime))
+            queued[track_id] = path
+            result.updated += 1
+        elif status == "pending" or (status == "ok" and analysed_by != model_id):
+            stale_ids.append(track_id)
+            queued[track_id] = path
+            result.resumed += status == "pending"
+            result.reanalysed += status == "ok"
+        else:
+            result.unchanged += 1
+
+    # A new path whose content matches a vanished analysed file is that file, moved or renamed.
+    by_fingerprint = {
+        state[3]: (path, state) for path, state in vanished.items() if state[3]
+    }
+    truly_new = []
+    for path in new_paths:
+        item = found[path]
+        match = None
+        if by_fingerprint:
+            try:
+                match = by_fingerprint.pop(file_fingerprint(root / path), None)
+            except OSError:
+                match = None
+        if match is None:
+            truly_new.append(item)
+            continue
+        old_path, state = match
+        del vanished[old_path]
+        store.move_track(state[0], path, item.size, item.mtime)
+        result.moved += 1
+        if state[4] == "pending" or (state[4] == "ok" and state[5] != model_id):
+            stale_ids.append(state[0])
+            queued[state[0]] = path
+
+    store.remove_tracks([state[0] for state in vanished.values()])
+    result.removed = len(vanished)
+    store.mark_pending(changed_ids, changed_stats)
+    store.mark_pending(stale_ids)
+    new_ids = store.add_pending(
+        [(item.relpath, item.size, item.mtime, title_from_filename(Path(item.relpath))[1]) for item in truly_new]
+    )
+    result.added = len(new_ids)
+    result.to_analyse = [(track_id, item.relpath) for track_id, item in zip(new_ids, truly_new)]
+    result.to_analyse += sorted(queued.items(), key=lambda pair: pair[1])
+    return result
