@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -314,12 +315,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `likewise` command."""
-    logging.basicConfig(level=logging.INFO, format="likewise: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.INFO, format="likewise: %(message)s", stream=sys.stderr, force=True)
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except CommandError as error:
         log.error("%s", error)
+        return 1
+    except sqlite3.DatabaseError as error:  # damage past the pages checked on opening, met mid-command
+        log.error("the library store is damaged (%s): delete it and run `likewise index` again to rebuild it", error)
         return 1
     except KeyboardInterrupt:
         log.error("interrupted")

@@ -1,0 +1,195 @@
+"""Recommendations on a real indexed library (the demo music, the shipped model): voting, caps, duplicates,
+outside files, "why similar", playlists and the `similar` / `playlist` commands."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import mutagen
+import numpy as np
+import pytest
+
+from index.cli import main
+from index.pipeline import Indexer
+from index.playlist import song_radio, write_m3u8
+from index.recommend import Options, Recommender, artist_key, seed_from_file
+from index.store import LibraryStore
+from index.tree import cache_path, load_tree
+from tests.conftest import tone, write_audio
+
+UNCAPPED = Options(count=5, per_artist=None, per_album=None)
+
+
+@pytest.fixture(scope="module")
+def store(demo_library: tuple[Path, Path]) -> LibraryStore:
+    with LibraryStore(demo_library[1]) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def recommender(store: LibraryStore) -> Recommender:
+    return Recommender(store)
+
+
+def test_seed_never_in_its_own_results(store: LibraryStore, recommender: Recommender) -> None:
+    for track in store.tracks("ok"):
+        results = recommender.similar(recommender.seed_for_track(track.id), Options(count=19, per_artist=None,
+                                                                                     per_album=None))
+        assert track.id not in [item.track.id for item in results]
+        assert len(results) == 19  # everything else in the library, ranked
+
+
+def test_recommendations_prefer_the_same_soundtrack(store: LibraryStore, recommender: Recommender) -> None:
+    """The two demo soundtracks differ in style; a song's nearest songs should mostly share its album."""
+    precision = []
+    for track in store.tracks("ok"):
+        results = recommender.similar(recommender.seed_for_track(track.id), UNCAPPED)
+        precision.append(np.mean([item.track.album == track.album for item in results]))
+    assert np.mean(precision) > 0.6  # chance is 9/19 = 0.47
+
+
+def test_artist_and_album_caps_hold(store: LibraryStore, recommender: Recommender) -> None:
+    for track in store.tracks("ok")[:6]:
+        seed = recommender.seed_for_track(track.id)
+        results = recommender.similar(seed, Options(count=8, per_artist=1, per_album=None))
+        artists = [artist_key(item.track) for item in results]
+        assert len(artists) == len(set(artists))
+        results = recommender.similar(seed, Options(count=8, per_artist=None, per_album=2))
+        albums = [item.track.album for item in results]
+        assert max(albums.count(album) for album in set(albums)) <= 2
+
+
+def test_results_are_deterministic_and_survive_the_tree_cache(store: LibraryStore, recommender: Recommender) -> None:
+    seed = recommender.seed_for_track(store.tracks("ok")[3].id)
+    first = [(item.track.id, item.score) for item in recommender.similar(seed)]
+    assert first == [(item.track.id, item.score) for item in recommender.similar(seed)]
+    assert cache_path(store.path).exists()
+    again = Recommender(store)  # loads the cached tree
+    assert first == [(item.track.id, item.score) for item in again.similar(seed)]
+
+
+def test_why_similar_names_moments_inside_both_songs(store: LibraryStore, recommender: Recommender) -> None:
+    track = store.tracks("ok")[0]
+    seed = recommender.seed_for_track(track.id)
+    for item in recommender.similar(seed, Options(count=5)):
+        assert item.votes >= len(item.matches) >= 1 and item.score > 0
+        assert [m.distance for m in item.matches] == sorted(m.distance for m in item.matches)
+        for match in item.matches:
+            assert match.seed_time == pytest.approx(float(seed.starts[match.seed_slice]))
+            assert 0 <= match.time <= item.track.duration
+            assert 0 <= match.seed_time <= track.duration
+
+
+def test_ranked_by_votes_then_distance(store: LibraryStore, recommender: Recommender) -> None:
+    results = recommender.similar(recommender.seed_for_track(store.tracks("ok")[5].id), UNCAPPED)
+    keys = [(-item.score, item.mean_distance) for item in results]
+    assert keys == sorted(keys)
+
+
+@pytest.fixture(scope="module")
+def library_with_copies(demo_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """The demo music plus a re-tagged byte copy of one song: (folder, store, the original)."""
+    root = tmp_path_factory.mktemp("dupes") / "music"
+    shutil.copytree(demo_copy, root)
+    original = sorted(root.rglob("*.mp3"))[0]
+    copy = root / "copies" / "the same song.mp3"
+    copy.parent.mkdir()
+    shutil.copy(original, copy)
+    tags = mutagen.File(copy, easy=True)
+    tags["title"], tags["artist"] = "Another Title", "Another Artist"
+    tags.save()
+    db = root.parent / "store.sqlite"
+    Indexer(root, db, jobs=2).run()
+    return root, db, original
+
+
+def test_another_copy_of_the_same_recording_is_suppressed(library_with_copies: tuple[Path, Path, Path]) -> None:
+    root, db, original = library_with_copies
+    with LibraryStore(db) as store:
+        recommender = Recommender(store)
+        seed = recommender.seed_for_track(store.track_by_path(str(original.relative_to(root))).id)
+        kept = recommender.similar(seed, Options(count=5, per_artist=None, per_album=None, suppress_duplicates=False))
+        assert kept[0].track.title == "Another Title" and kept[0].mean_distance < 0.02
+        suppressed = recommender.similar(seed, UNCAPPED)
+        assert "Another Title" not in [item.track.title for item in suppressed]
+        assert len(suppressed) == 5
+
+
+def test_a_file_outside_the_library_can_be_the_seed(library_with_copies: tuple[Path, Path, Path],
+                                                     tmp_path: Path) -> None:
+    root, db, original = library_with_copies
+    outside = tmp_path / "elsewhere.mp3"
+    shutil.copy(original, outside)
+    with LibraryStore(db) as store:
+        before = store.counts()
+        recommender = Recommender(store)
+        seed = seed_from_file(outside)
+        results = recommender.similar(seed, Options(count=3, suppress_duplicates=False))
+        assert results[0].mean_distance < 0.02  # the same recording, found inside the library
+        assert recommender.similar(seed, Options(count=3))[0].mean_distance >= 0.02
+        assert store.counts() == before  # nothing was added
+
+
+def test_song_radio_chains_without_repeats_and_exports_m3u8(store: LibraryStore, recommender: Recommender,
+                                                           tmp_path: Path) -> None:
+    seed = recommender.seed_for_track(store.tracks("ok")[0].id)
+    chain = song_radio(recommender, seed, 8, Options(per_artist=3))
+    ids = [track.id for track in chain]
+    assert len(chain) == 8 and len(set(ids)) == 8 and seed.track.id not in ids
+    artists = [artist_key(track) for track in [seed.track] + chain]
+    assert max(artists.count(artist) for artist in set(artists)) <= 3
+    out = tmp_path / "lists" / "radio.m3u8"
+    out.parent.mkdir()
+    write_m3u8([seed.track] + chain, store.library_root, out)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "#EXTM3U" and len(lines) == 1 + 2 * 9
+    for info, location in zip(lines[1::2], lines[2::2]):
+        assert info.startswith("#EXTINF:") and "," in info
+        assert not Path(location).is_absolute() and (out.parent / location).resolve().is_file()
+
+
+def test_cli_similar_json_and_table(demo_library: tuple[Path, Path], store: LibraryStore, capsys) -> None:
+    _, db = demo_library
+    track = store.tracks("ok")[2]
+    assert main(["similar", f"{track.artist} - {track.title}", "-n", "4", "--json", "--db", str(db)]) == 0
+    answer = json.loads(capsys.readouterr().out.strip().splitlines()[0])
+    assert answer["seed"]["title"] == track.title and len(answer["results"]) == 4
+    assert {"path", "artist", "title", "album", "score", "votes", "matched_slices"} <= set(answer["results"][0])
+    assert main(["similar", track.title, "--db", str(db)]) == 0
+    assert f"Similar to {track.artist} - {track.title}" in capsys.readouterr().out
+
+
+def test_cli_similar_ambiguous_and_unknown_queries(demo_library: tuple[Path, Path], capsys) -> None:
+    _, db = demo_library
+    assert main(["similar", "McCracken", "--db", str(db)]) == 1
+    assert "matches 10 songs; be more specific" in capsys.readouterr().err
+    assert main(["similar", "no such song anywhere", "--db", str(db)]) == 1
+    assert "no song matches" in capsys.readouterr().err
+
+
+def test_cli_playlist_writes_m3u8(demo_library: tuple[Path, Path], store: LibraryStore, tmp_path: Path) -> None:
+    _, db = demo_library
+    track = store.tracks("ok")[4]
+    out = tmp_path / "radio.m3u8"
+    assert main(["playlist", str(store.library_root / track.relpath), "-n", "6", "-o", str(out), "--absolute",
+                 "--db", str(db)]) == 0
+    locations = [line for line in out.read_text().splitlines() if not line.startswith("#")]
+    assert len(locations) == 7 and locations[0] == str(store.library_root / track.relpath)
+    assert all(Path(location).is_file() for location in locations)
+
+
+def test_tree_cache_is_rebuilt_when_stale_or_corrupt(tmp_path: Path) -> None:
+    root = tmp_path / "music"
+    for number in range(3):
+        write_audio(root / f"s{number}.wav", tone(4.0, frequency=300.0 * (number + 1), seed=number))
+    db = tmp_path / "lib.sqlite"
+    Indexer(root, db, jobs=1).run()
+    with LibraryStore(db) as store:
+        assert load_tree(store).size == store.all_slices()[0].shape[0]
+    write_audio(root / "s3.wav", tone(4.0, frequency=2000.0, seed=9))
+    Indexer(root, db, jobs=1).run()
+    with LibraryStore(db) as store:
+        assert len(set(load_tree(store).owners.tolist())) == 4  # not the stale three-song tree
+        cache_path(db).write_bytes(b"garbage")
+        assert load_tree(store).size == store.all_slices()[0].shape[0]
