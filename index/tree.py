@@ -1,4 +1,10 @@
-"""The BallTree over all slice vectors: a cache derived from the store, rebuilt whenever the store changed."""
+"""The BallTree over all slice vectors: a cache derived from the store, rebuilt whenever the store changed.
+
+A BallTree slows down sharply with dimension. Real slice embeddings hold most of their variance in a few
+directions, so a large library's tree is built over the vectors' top principal components (fitted on the
+library itself); candidates found there are re-ranked by their exact distance in the full space.
+Small libraries are searched exactly.
+"""
 from __future__ import annotations
 
 import os
@@ -10,8 +16,11 @@ import numpy as np
 
 from index.store import LibraryStore
 
-CACHE_VERSION = 1
-LEAF_SIZE = 40
+CACHE_VERSION = 2
+LEAF_SIZE = 20
+EXACT_LIMIT = 50_000  # slices (about 5,000 songs): up to here the tree holds the full vectors
+TREE_DIMS = 8  # principal components the tree holds beyond EXACT_LIMIT
+CANDIDATES = 2  # candidates fetched from a projected tree per neighbour wanted
 
 
 @dataclass
@@ -19,10 +28,13 @@ class SliceTree:
     """Nearest-neighbour search over every slice of the library."""
 
     tree: object  # sklearn.neighbors.BallTree, or None for an empty library
+    vectors: np.ndarray  # (N, dim) float32, the full slice vectors
     owners: np.ndarray  # (N,) track id of each slice
     positions: np.ndarray  # (N,) slice index within its track
     generation: int
     model_id: str | None
+    centre: np.ndarray | None = None  # projection mean (dim,), when the tree holds principal components
+    axes: np.ndarray | None = None  # projection (dim, TREE_DIMS)
 
     @property
     def size(self) -> int:
@@ -34,7 +46,13 @@ class SliceTree:
         k = min(k, self.size)
         if k == 0 or len(vectors) == 0:
             return np.zeros((len(vectors), 0)), np.zeros((len(vectors), 0), np.int64)
-        return self.tree.query(np.asarray(vectors, np.float64), k=k, sort_results=True)
+        vectors = np.asarray(vectors, np.float64)
+        if self.axes is None:
+            return self.tree.query(vectors, k=k, sort_results=True)
+        _, candidates = self.tree.query((vectors - self.centre) @ self.axes, k=min(k * CANDIDATES, self.size))
+        exact = np.linalg.norm(self.vectors[candidates] - vectors[:, None, :].astype(np.float32), axis=2)
+        order = np.argsort(exact, axis=1, kind="stable")[:, :k]
+        return np.take_along_axis(exact, order, axis=1).astype(np.float64), np.take_along_axis(candidates, order, axis=1)
 
 
 def cache_path(db_path: Path) -> Path:
@@ -49,8 +67,22 @@ def build_tree(store: LibraryStore) -> SliceTree:
     generation = store.generation
     model_id = store.analysis_settings()[0]
     vectors, owners, positions = store.all_slices()
-    tree = BallTree(vectors, leaf_size=LEAF_SIZE) if len(vectors) else None
-    return SliceTree(tree, owners, positions, generation, model_id)
+    if len(vectors) == 0:
+        return SliceTree(None, vectors, owners, positions, generation, model_id)
+    if len(vectors) <= EXACT_LIMIT or vectors.shape[1] <= TREE_DIMS:
+        return SliceTree(BallTree(vectors, leaf_size=LEAF_SIZE), vectors, owners, positions, generation, model_id)
+    centre, axes = principal_axes(vectors, TREE_DIMS)
+    tree = BallTree((vectors - centre) @ axes, leaf_size=LEAF_SIZE)
+    return SliceTree(tree, vectors, owners, positions, generation, model_id, centre, axes)
+
+
+def principal_axes(vectors: np.ndarray, dims: int, sample: int = 50_000) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, top `dims` principal axes as columns) of the vectors, fitted on an evenly spaced sample."""
+    step = max(1, len(vectors) // sample)
+    rows = vectors[::step].astype(np.float64)
+    centre = rows.mean(axis=0)
+    _, _, components = np.linalg.svd(rows - centre, full_matrices=False)
+    return centre, np.ascontiguousarray(components[:dims].T)
 
 
 def _read_cache(path: Path) -> SliceTree | None:

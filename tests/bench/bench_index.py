@@ -26,7 +26,7 @@ import soundfile
 from assets import DEMO_DIR
 from audio.decode import decode_excerpt
 from audio.features import DEFAULT_PARAMS
-from tests.bench.synthetic import build_store
+from tests.bench.synthetic import Spectrum, build_store
 
 RATE = 44100
 
@@ -126,7 +126,7 @@ def rescan(workdir: Path, count: int = 10_000) -> float:
     source.unlink()
     info = read_model_info()
     db = workdir / "rescan.sqlite"
-    build_store(db, root, count, info.embedding_dim, info.model_id, info.genres, files=files)
+    build_store(db, root, count, Spectrum.isotropic(info.embedding_dim), info.model_id, info.genres, files=files)
     started = time.perf_counter()
     summary = Indexer(root, db, jobs=1).run()
     seconds = time.perf_counter() - started

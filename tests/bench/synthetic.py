@@ -1,6 +1,7 @@
 """Synthetic library stores for benchmarks: real SQLite stores filled with clustered unit vectors."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -10,23 +11,50 @@ from index.store import Analysis, LibraryStore
 SLICES_PER_SONG = 10
 
 
-def clustered_vectors(songs: int, dim: int, rng: np.random.Generator, clusters: int = 200) -> np.ndarray:
-    """(songs, SLICES_PER_SONG, dim) unit vectors: songs sit near one of `clusters` centres, slices near their song."""
-    centres = rng.standard_normal((clusters, dim))
-    song_centres = centres[rng.integers(0, clusters, songs)] + 0.6 * rng.standard_normal((songs, dim))
-    vectors = song_centres[:, None, :] + 0.4 * rng.standard_normal((songs, SLICES_PER_SONG, dim))
+@dataclass
+class Spectrum:
+    """Second-order statistics of real slice embeddings: enough to synthesise vectors shaped like them."""
+
+    mean: np.ndarray  # (dim,)
+    axes: np.ndarray  # (dim, dim) principal axes, columns
+    variances: np.ndarray  # (dim,) variance along each axis
+    between_share: float  # share of the variance that lies between songs rather than within a song
+
+    @classmethod
+    def isotropic(cls, dim: int) -> "Spectrum":
+        """Every direction equally spread: the worst case for a space-partitioning tree."""
+        return cls(np.zeros(dim), np.eye(dim), np.ones(dim), 0.6)
+
+    @classmethod
+    def measure(cls, vectors: np.ndarray, owners: np.ndarray) -> "Spectrum":
+        """The statistics of real slice vectors, grouped by the song (owner) they belong to."""
+        variances, axes = np.linalg.eigh(np.cov(vectors.T))
+        songs, index = np.unique(owners, return_inverse=True)
+        song_means = np.stack([vectors[index == n].mean(axis=0) for n in range(len(songs))])
+        within = float((vectors - song_means[index]).var(axis=0).sum())
+        between = float(song_means.var(axis=0).sum())
+        return cls(vectors.mean(axis=0), axes, np.maximum(variances, 0.0), between / (between + within))
+
+
+def clustered_vectors(songs: int, spectrum: Spectrum, rng: np.random.Generator) -> np.ndarray:
+    """(songs, SLICES_PER_SONG, dim) unit vectors: song centres and slice offsets drawn along `spectrum`'s axes."""
+    dim = len(spectrum.variances)
+    scale = np.sqrt(spectrum.variances)
+    centres = rng.standard_normal((songs, dim)) * scale * np.sqrt(spectrum.between_share)
+    offsets = rng.standard_normal((songs, SLICES_PER_SONG, dim)) * scale * np.sqrt(1 - spectrum.between_share)
+    vectors = spectrum.mean + (centres[:, None, :] + offsets) @ spectrum.axes.T
     vectors /= np.linalg.norm(vectors, axis=2, keepdims=True)
     return vectors.astype(np.float32)
 
 
-def build_store(db: Path, root: Path, songs: int, dim: int, model_id: str, genres: list[str], seed: int = 0,
+def build_store(db: Path, root: Path, songs: int, spectrum: Spectrum, model_id: str, genres: list[str], seed: int = 0,
                 files: list[tuple[str, int, float]] | None = None) -> None:
     """A store of `songs` analysed tracks (artist per 8 songs, album per 4) with synthetic vectors.
 
     `files` (relpath, size, mtime) makes the rows match real files, so a re-scan finds them unchanged.
     """
     rng = np.random.default_rng(seed)
-    vectors = clustered_vectors(songs, dim, rng)
+    vectors = clustered_vectors(songs, spectrum, rng)
     starts = np.arange(SLICES_PER_SONG, dtype=np.float32) * 2.97 + 60.0
     probs = np.full(len(genres), 1.0 / len(genres), np.float32)
     files = files or [(f"artist{i // 8:05d}/album{i // 4:05d}/song{i:06d}.mp3", 4_000_000, 0.0) for i in range(songs)]
