@@ -90,11 +90,14 @@ def cmd_index(args: argparse.Namespace) -> int:
         return _print_failures(resolve_db(args.db, args.folder))
     if args.folder is None:
         raise CommandError("give the music folder to index, e.g. `likewise index ~/Music`")
+    from audio.discover import walk_audio_files
     from index.lock import StoreBusy
     from index.pipeline import Indexer, check_library_folder
 
     try:
         root = check_library_folder(args.folder)
+        if next(walk_audio_files(root), None) is None:  # also keeps an unmounted drive from emptying its library
+            raise CommandError(f"no audio files in {root}: nothing to index (if it is on a drive, is it mounted?)")
         db = resolve_db(args.db, root)
         printer = _ProgressPrinter()
         indexer = Indexer(root, db, jobs=args.jobs, on_progress=printer)
@@ -256,11 +259,14 @@ def cmd_playlist(args: argparse.Namespace) -> int:
 
 
 def _add_result_options(parser: argparse.ArgumentParser, count: int, what: str) -> None:
+    from index.recommend import Options
+
+    defaults = Options()
     parser.add_argument("-n", "--count", type=int, default=count, help=f"number of {what} (default {count})")
-    parser.add_argument("--per-artist", type=int, default=2, metavar="N",
-                        help="at most N songs per artist (default 2; 0 for no cap)")
-    parser.add_argument("--per-album", type=int, default=2, metavar="N",
-                        help="at most N songs per album (default 2; 0 for no cap)")
+    parser.add_argument("--per-artist", type=int, default=defaults.per_artist or 0, metavar="N",
+                        help=f"at most N songs per artist (default {defaults.per_artist or 'no cap'}; 0 for no cap)")
+    parser.add_argument("--per-album", type=int, default=defaults.per_album or 0, metavar="N",
+                        help=f"at most N songs per album (default {defaults.per_album or 'no cap'}; 0 for no cap)")
     parser.add_argument("--keep-duplicates", action="store_true",
                         help="keep other copies of the same recording (same artist and title, or identical sound)")
     parser.add_argument("--db", type=Path, help="library store (default: the library indexed last)")

@@ -18,8 +18,8 @@ class Options:
     """How results are chosen."""
 
     count: int = 10
-    per_artist: int | None = 2  # at most this many results per artist (None: no cap)
-    per_album: int | None = 2  # at most this many results per album (None: no cap)
+    per_artist: int | None = 3  # at most this many results per artist (None: no cap)
+    per_album: int | None = None  # at most this many results per album (None: no cap)
     suppress_duplicates: bool = True
     neighbours: int = 50  # nearest slices asked for per seed slice
 

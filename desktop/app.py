@@ -1,0 +1,46 @@
+"""Starting the app: pick the library to show, create the window, run the event loop."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from assets import DEMO_DIR
+from desktop.main_window import MainWindow
+from desktop.style import apply_style
+from index.paths import default_db_path, last_library
+
+APP_NAME = "likewise"
+
+
+def initial_library(folder: Path | None, settings: QSettings) -> tuple[Path | None, Path]:
+    """(music folder or None when only the store is known, store): the folder given, else the library shown
+    last (by the app, else by `likewise index`), else the bundled demo library."""
+    if folder is not None:
+        return folder, default_db_path(folder)
+    remembered = settings.value("library/db", "", type=str)
+    if remembered and Path(remembered).exists():
+        root = settings.value("library/folder", "", type=str)
+        return (Path(root) if root else None), Path(remembered)
+    if (db := last_library()) is not None:
+        return None, db
+    return DEMO_DIR, default_db_path(DEMO_DIR)
+
+
+def run_app(folder: Path | None) -> int:
+    """Open the main window on `folder` (or the remembered or demo library); returns the exit code."""
+    if folder is not None and not Path(folder).expanduser().is_dir():
+        print(f"likewise-desktop: not a folder: {folder}", file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationName(APP_NAME)
+    app.setDesktopFileName(APP_NAME)
+    apply_style(app)
+    window = MainWindow(QSettings())
+    window.show()
+    root, db = initial_library(Path(folder).expanduser() if folder is not None else None, window.settings)
+    QTimer.singleShot(0, lambda: window.open_library(root, db))  # paint the window first, then load
+    return app.exec()

@@ -1,0 +1,149 @@
+"""Playback with QtMultimedia, loaded on first use, and the transport bar (play/pause, position, now playing)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
+
+from desktop.library_model import format_duration
+from desktop.style import media_icon
+
+
+class Player(QObject):
+    """One QMediaPlayer; `play(path, start)` seeks once the media is loaded."""
+
+    playing_changed = Signal(bool)
+    position_changed = Signal("qlonglong")  # milliseconds
+    duration_changed = Signal("qlonglong")  # milliseconds
+    error = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._media = None
+        self._output = None
+        self._pending_ms: int | None = None
+        self.source: Path | None = None
+        self.unavailable = ""  # why playback cannot work here, if it cannot
+
+    def _ensure(self) -> bool:
+        if self._media is not None:
+            return True
+        if self.unavailable:
+            return False
+        try:
+            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+        except ImportError as error:  # e.g. the system lacks the audio libraries QtMultimedia needs
+            self.unavailable = f"Playback is not available: {error}"
+            self.error.emit(self.unavailable)
+            return False
+        self._media = QMediaPlayer(self)
+        self._output = QAudioOutput(self)
+        self._media.setAudioOutput(self._output)
+        self._media.playbackStateChanged.connect(
+            lambda state: self.playing_changed.emit(state == QMediaPlayer.PlaybackState.PlayingState))
+        self._media.positionChanged.connect(self.position_changed)
+        self._media.durationChanged.connect(self.duration_changed)
+        self._media.mediaStatusChanged.connect(self._status_changed)
+        self._media.errorOccurred.connect(lambda _code, text: self.error.emit(f"Cannot play this file: {text}"))
+        return True
+
+    def play(self, path: Path, start_seconds: float = 0.0) -> None:
+        """Play a file from `start_seconds`."""
+        if not self._ensure():
+            return
+        start_ms = int(start_seconds * 1000)
+        if self.source == path and self._media.isSeekable():
+            self._media.setPosition(start_ms)
+        else:
+            self.source = path
+            self._pending_ms = start_ms or None
+            self._media.setSource(QUrl.fromLocalFile(str(path)))
+        self._media.play()
+
+    def is_playing(self) -> bool:
+        """True while a song plays."""
+        return self._media is not None and self._media.isPlaying()
+
+    def toggle(self) -> None:
+        """Pause when playing, else resume."""
+        if self._media is None:
+            return
+        if self._media.isPlaying():
+            self._media.pause()
+        else:
+            self._media.play()
+
+    def seek(self, milliseconds: int) -> None:
+        """Jump within the current song."""
+        if self._media is not None:
+            self._media.setPosition(milliseconds)
+
+    def stop(self) -> None:
+        """Stop playback."""
+        if self._media is not None:
+            self._media.stop()
+
+    @property
+    def pending_seconds(self) -> float | None:
+        """Where playback will start once the media has loaded (None: from the start or already there)."""
+        return None if self._pending_ms is None else self._pending_ms / 1000
+
+    def _status_changed(self, status) -> None:
+        from PySide6.QtMultimedia import QMediaPlayer
+
+        loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
+        if status in loaded and self._pending_ms is not None:
+            self._media.setPosition(self._pending_ms)
+            self._pending_ms = None
+
+
+class TransportBar(QWidget):
+    """Play/pause, the song playing and a position slider."""
+
+    toggle_requested = Signal()
+
+    def __init__(self, player: Player, parent=None):
+        super().__init__(parent)
+        self.player = player
+        self.play_button = QToolButton()
+        self.play_button.setIcon(media_icon(False))
+        self.play_button.setToolTip("Play or pause (Space)")
+        self.play_button.setAutoRaise(True)
+        self.play_button.clicked.connect(self.toggle_requested)
+        self.title = QLabel("Nothing playing")
+        self.title.setMinimumWidth(160)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setEnabled(False)
+        self.slider.sliderMoved.connect(player.seek)
+        self.time = QLabel(format_duration(0))
+        self.time.setMinimumWidth(80)
+        self.time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.addWidget(self.play_button)
+        layout.addWidget(self.title, 2)
+        layout.addWidget(self.slider, 3)
+        layout.addWidget(self.time)
+        player.playing_changed.connect(self._playing_changed)
+        player.position_changed.connect(self._position_changed)
+        player.duration_changed.connect(self._duration_changed)
+        self._duration_ms = 0
+
+    def now_playing(self, label: str) -> None:
+        """Show what is playing."""
+        self.title.setText(label)
+        self.title.setToolTip(label)
+
+    def _playing_changed(self, playing: bool) -> None:
+        self.play_button.setIcon(media_icon(playing))
+
+    def _duration_changed(self, milliseconds: int) -> None:
+        self._duration_ms = milliseconds
+        self.slider.setRange(0, milliseconds)
+        self.slider.setEnabled(milliseconds > 0)
+
+    def _position_changed(self, milliseconds: int) -> None:
+        if not self.slider.isSliderDown():
+            self.slider.setValue(milliseconds)
+        self.time.setText(f"{format_duration(milliseconds / 1000)} / {format_duration(self._duration_ms / 1000)}")

@@ -1,0 +1,184 @@
+"""The side panel: songs similar to the selected one, and why (which moments matched)."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QWidget,
+)
+
+from desktop.library_model import format_duration, track_label, track_title
+from desktop.style import setup_table
+from index.recommend import Options, Recommendation
+from index.store import Track
+
+RESULT_COLUMNS = ("#", "Title", "Artist", "Score", "Votes")
+
+
+def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if align_right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+def _cap_box(value: int, tip: str) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(0, 20)
+    box.setValue(value)
+    box.setSpecialValueText("No limit")
+    box.setToolTip(tip)
+    return box
+
+
+class RecommendationsPanel(QWidget):
+    """Shows recommendations for one seed; asks for new ones when the options change."""
+
+    options_changed = Signal()
+    play_requested = Signal(object, float)  # Track, start seconds
+    show_requested = Signal(object)  # Track: select it in the library
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.items: list[Recommendation] = []
+        self.seed: Track | None = None
+        self.heading = QLabel()
+        self.heading.setObjectName("heading")
+        self.heading.setWordWrap(True)
+
+        self.count = QSpinBox()
+        self.count.setRange(1, 100)
+        self.count.setValue(10)
+        self.count.setToolTip("How many similar songs to list")
+        defaults = Options()
+        self.per_artist = _cap_box(defaults.per_artist or 0, "At most this many songs by the same artist")
+        self.per_album = _cap_box(defaults.per_album or 0, "At most this many songs from the same album")
+        controls = QHBoxLayout()
+        for text, box in (("Results", self.count), ("Per artist", self.per_artist), ("Per album", self.per_album)):
+            box.valueChanged.connect(self.options_changed)
+            label = QLabel(text)
+            label.setBuddy(box)
+            controls.addWidget(label)
+            controls.addWidget(box)
+            controls.addSpacing(12)
+        controls.addStretch(1)
+
+        self.table = QTableWidget(0, len(RESULT_COLUMNS))
+        self.table.setHorizontalHeaderLabels(RESULT_COLUMNS)
+        setup_table(self.table)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._result_selected)
+        self.table.itemActivated.connect(lambda _item: self.play_result())
+
+        self.why_label = QLabel("Why similar")
+        self.why_label.setObjectName("subheading")
+        self.why = QTableWidget(0, 3)
+        setup_table(self.why)
+        self.why.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.why.setToolTip("Each moment of the selected song and the moment of this result that sounds most like "
+                            "it (smaller distance: closer). Double-click to hear it.")
+        self.why.itemActivated.connect(lambda _item: self.play_moment())
+        self.play_button = QPushButton("Play")
+        self.play_button.setToolTip("Play the selected song from the start")
+        self.play_button.clicked.connect(self.play_result)
+        self.moment_button = QPushButton("Play the matching moment")
+        self.moment_button.setToolTip("Play the selected song from the moment that sounds like the seed")
+        self.moment_button.clicked.connect(self.play_moment)
+        self.show_button = QPushButton("Show in library")
+        self.show_button.clicked.connect(lambda: self.show_requested.emit(self.selected().track))
+        buttons = QHBoxLayout()
+        for button in (self.play_button, self.moment_button, self.show_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.addWidget(self.table, 3)
+        content_layout.addLayout(buttons)
+        content_layout.addWidget(self.why_label)
+        content_layout.addWidget(self.why, 2)
+
+        self.message = QLabel()
+        self.message.setObjectName("emptyState")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.message)
+        self.pages.addWidget(content)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 8, 8)
+        layout.addWidget(self.heading)
+        layout.addLayout(controls)
+        layout.addWidget(self.pages, 1)
+        self.show_message("Select a song to see what sounds like it.")
+
+    def options(self) -> Options:
+        """The result count and the artist and album caps chosen (0 in a box: no cap)."""
+        return Options(count=self.count.value(), per_artist=self.per_artist.value() or None,
+                       per_album=self.per_album.value() or None)
+
+    def show_message(self, text: str, heading: str = "Similar songs") -> None:
+        """An empty or waiting state instead of results."""
+        self.items = []
+        self.table.setRowCount(0)
+        self.heading.setText(heading)
+        self.message.setText(text)
+        self.pages.setCurrentIndex(0)
+
+    def show_results(self, seed: Track, items: list[Recommendation]) -> None:
+        """List the recommendations for `seed`, best first, and select the first."""
+        self.seed = seed
+        self.heading.setText(f"Similar to {track_label(seed)}")
+        if not items:
+            self.show_message("No similar songs yet: analyse more music.", self.heading.text())
+            return
+        self.items = items
+        self.table.setRowCount(len(items))
+        for row, item in enumerate(items):
+            cells = (_item(str(row + 1), True), _item(track_title(item.track)), _item(item.track.artist),
+                     _item(f"{item.score:.2f}", True), _item(str(item.votes), True))
+            for column, cell in enumerate(cells):
+                self.table.setItem(row, column, cell)
+        self.pages.setCurrentIndex(1)
+        self.table.selectRow(0)
+
+    def selected(self) -> Recommendation | None:
+        """The recommendation selected in the list."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.items[rows[0].row()] if rows and self.items else None
+
+    def play_result(self) -> None:
+        """Play the selected result from its start."""
+        if item := self.selected():
+            self.play_requested.emit(item.track, 0.0)
+
+    def play_moment(self) -> None:
+        """Play the selected result from the selected matched moment (the best one if none is selected)."""
+        item = self.selected()
+        if item is None or not item.matches:
+            return
+        row = max(self.why.currentRow(), 0)
+        self.play_requested.emit(item.track, item.matches[row].time)
+
+    def _result_selected(self) -> None:
+        self.why.setRowCount(0)
+        item = self.selected()
+        for button in (self.play_button, self.moment_button, self.show_button):
+            button.setEnabled(item is not None)
+        if item is None:
+            self.why_label.setText("Why similar")
+            return
+        moments = len(item.matches)
+        self.why_label.setText(f"Why similar: {moments} matching moment{'s' * (moments != 1)}")
+        self.why.setHorizontalHeaderLabels((f"In {track_title(self.seed)}", f"In {track_title(item.track)}",
+                                            "Distance"))
+        self.why.setRowCount(moments)
+        for row, match in enumerate(item.matches):
+            for column, text in enumerate((format_duration(match.seed_time), format_duration(match.time),
+                                           f"{match.distance:.2f}")):
+                self.why.setItem(row, column, _item(text, align_right=column == 2))
+        self.why.selectRow(0)

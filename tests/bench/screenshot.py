@@ -1,0 +1,93 @@
+"""Take assets/screenshot.png: the main window on the demo library with recommendations showing.
+
+Run under Xvfb (Debian package `xvfb`), with the shipped model installed:
+
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tests/bench/screenshot.py [--out PATH] [--theme dark]
+
+The demo library is indexed into a temporary data folder, so the user's libraries and settings are untouched.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SEED_TITLE = "Crossroads"
+
+
+def wait_for(app, condition, timeout: float = 60.0) -> None:
+    """Process events until `condition()` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def pump(app, seconds: float) -> None:
+    """Process events for a while."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "assets" / "screenshot.png")
+    parser.add_argument("--theme", choices=("light", "dark"), default="light")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="likewise-shot-"))
+    os.environ["LIKEWISE_DATA_DIR"] = str(tmp / "data")
+    os.environ["LIKEWISE_THEME"] = args.theme
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
+
+    from PySide6.QtCore import QPoint, QSettings
+    from PySide6.QtGui import QCursor
+    from PySide6.QtWidgets import QApplication
+
+    from assets import DEMO_DIR
+    from desktop.main_window import MainWindow
+    from desktop.style import apply_style
+    from index.paths import default_db_path
+    from index.pipeline import Indexer
+
+    db = default_db_path(DEMO_DIR)
+    Indexer(DEMO_DIR, db).run()
+
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("likewise")
+    apply_style(app)
+    window = MainWindow(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
+    window.resize(1200, 750)
+    window.show()
+    QCursor.setPos(window.mapToGlobal(QPoint(600, 740)))
+    window.open_library(DEMO_DIR, db)
+    model = window.library.model
+    wait_for(app, lambda: model.rowCount() > 0)
+    seed = next(model.track_at(row) for row in range(model.rowCount()) if model.track_at(row).title == SEED_TITLE)
+    window.library.select_track(seed.id)
+    window.library.table.setFocus()
+    wait_for(app, lambda: bool(window.panel.items))
+    window.panel.table.selectRow(1)
+    best = window.panel.items[1]
+    window.play_track(best.track, best.matches[0].time)
+    wait_for(app, lambda: window.player.is_playing(), timeout=10)
+    pump(app, 1.5)
+    window.player.toggle()
+    pump(app, 0.5)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(args.out)):
+        raise OSError(f"could not write {args.out}")
+    print(f"wrote {args.out} ({window.width()}x{window.height()})")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

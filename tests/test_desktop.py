@@ -1,0 +1,248 @@
+"""The desktop app, driven through its real window on real (small) libraries, offscreen."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
+
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtGui import QDesktopServices  # noqa: E402
+from PySide6.QtWidgets import QFileDialog  # noqa: E402
+
+from assets import DEMO_DIR  # noqa: E402
+from desktop.app import initial_library  # noqa: E402
+from desktop.library_model import STATUS, LibraryFilter, LibraryModel, format_duration  # noqa: E402
+from desktop.main_window import RADIO_LENGTH, MainWindow  # noqa: E402
+from index.lock import IndexLock  # noqa: E402
+from index.paths import default_db_path  # noqa: E402
+from index.pipeline import Indexer  # noqa: E402
+from index.playlist import song_radio  # noqa: E402
+from index.recommend import Options, Recommender  # noqa: E402
+from index.store import LibraryStore, Track  # noqa: E402
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    """Settings in a temporary file: tests never touch the user's."""
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings: QSettings) -> MainWindow:
+    """The main window, shown, indexing with one process to keep the machine free."""
+    main = MainWindow(settings, index_jobs=1)
+    qtbot.addWidget(main)
+    main.show()
+    yield main
+    main.close()
+
+
+def open_and_wait(qtbot, window: MainWindow, folder: Path, db: Path) -> list[Track]:
+    """Open a library in the window; wait until its songs are listed; return the store's tracks."""
+    with LibraryStore(db) as store:
+        tracks = store.tracks()
+    window.open_library(folder, db)
+    qtbot.waitUntil(lambda: window.library.model.rowCount() == len(tracks), timeout=WAIT_MS)
+    return tracks
+
+
+def expected_similar(db: Path, track_id: int, options: Options) -> list[int]:
+    with LibraryStore(db) as store:
+        recommender = Recommender(store)
+        return [item.track.id for item in recommender.similar(recommender.seed_for_track(track_id), options)]
+
+
+def shown_results(window: MainWindow) -> list[int]:
+    return [item.track.id for item in window.panel.items]
+
+
+def test_empty_state_says_what_to_do(window: MainWindow) -> None:
+    assert window.library.currentIndex() == 0
+    assert "Open a music folder to begin" in window.library.message.text()
+    assert window.library.open_button.isVisible()
+    assert not window.rescan_action.isEnabled()
+
+
+def test_browse_filter_select_recommend_and_play(qtbot, window: MainWindow, demo_library) -> None:
+    folder, db = demo_library
+    tracks = open_and_wait(qtbot, window, folder, db)
+    assert window.library.currentIndex() == 1 and "likewise" in window.windowTitle()
+
+    # filter as you type: every word must match title, artist, album, genre or path
+    qtbot.keyClicks(window.search, "mccracken")
+    wanted = [t for t in tracks if "mccracken" in f"{t.title} {t.artist} {t.album} {t.relpath}".casefold()]
+    assert wanted and len(wanted) < len(tracks)
+    qtbot.waitUntil(lambda: window.library.visible_count() == len(wanted), timeout=WAIT_MS)
+
+    # keyboard: Down moves from the search box into the table and selects the first match
+    qtbot.keyClick(window.search, Qt.Key.Key_Down)
+    seed = window.library.current_track()
+    assert seed is not None and seed.id in {t.id for t in wanted}
+    expected = expected_similar(db, seed.id, window.panel.options())
+    qtbot.waitUntil(lambda: shown_results(window) == expected, timeout=WAIT_MS)
+    assert 0 < len(expected) <= window.panel.count.value()
+    assert window.panel.table.item(0, 1).text() == window.panel.items[0].track.title
+    assert window.panel.heading.text().endswith(seed.title)
+
+    # the next song, by keyboard, and different caps
+    qtbot.keyClick(window.library.table, Qt.Key.Key_Down)
+    seed = window.library.current_track()
+    window.panel.count.setValue(4)
+    window.panel.per_artist.setValue(1)
+    expected = expected_similar(db, seed.id, Options(count=4, per_artist=1, per_album=None))
+    qtbot.waitUntil(lambda: shown_results(window) == expected, timeout=WAIT_MS)
+    assert len({item.track.artist for item in window.panel.items}) == len(expected)
+
+    # why similar: one line per matched moment; play the matching moment seeks there
+    best = window.panel.items[0]
+    why = window.panel.why
+    assert why.rowCount() == len(best.matches) > 0
+    assert why.horizontalHeaderItem(1).text() == f"In {best.track.title}"
+    assert why.item(0, 1).text() == format_duration(best.matches[0].time)
+    moment = best.matches[0].time
+    with qtbot.waitSignal(window.player.position_changed, timeout=WAIT_MS,
+                          check_params_cb=lambda ms: ms >= moment * 1000 - 50):
+        window.panel.moment_button.click()
+    assert window.player.source == folder.resolve() / best.track.relpath
+    window.player.stop()
+
+
+def test_show_in_folder_and_song_radio_export(qtbot, window: MainWindow, demo_library, tmp_path: Path, monkeypatch) -> None:
+    folder, db = demo_library
+    tracks = open_and_wait(qtbot, window, folder, db)
+    seed = next(t for t in tracks if t.status == "ok")
+    assert window.library.select_track(seed.id)
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(Path(url.toLocalFile())) or True)
+    window.folder_action.trigger()
+    assert opened == [(folder / seed.relpath).resolve().parent]
+
+    window.radio_action.trigger()
+    qtbot.waitUntil(lambda: window.radio_dialog is not None and window.radio_dialog.isVisible(), timeout=WAIT_MS)
+    dialog = window.radio_dialog
+    with LibraryStore(db) as store:
+        recommender = Recommender(store)
+        expected = song_radio(recommender, recommender.seed_for_track(seed.id), RADIO_LENGTH, window.panel.options())
+    assert [t.id for t in dialog.tracks] == [t.id for t in expected]
+    assert dialog.list.count() == len(expected) > 0
+
+    out = tmp_path / "lists" / "radio.m3u8"
+    out.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), "M3U8 playlists (*.m3u8)"))
+    dialog.choose_export()
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "#EXTM3U"
+    entries = [line for line in lines[1:] if not line.startswith("#")]
+    assert len(entries) == len(expected) + 1  # the seed, then the radio
+    assert all((out.parent / entry).resolve().is_file() for entry in entries)
+    assert (out.parent / entries[0]).resolve() == (folder / seed.relpath).resolve()
+
+
+def test_index_cancel_then_rescan_lists_problems(qtbot, window: MainWindow, demo_copy: Path, tmp_path: Path) -> None:
+    music = tmp_path / "music"
+    songs = sorted(path for path in demo_copy.rglob("*") if path.suffix in {".mp3", ".ogg", ".flac"})[:5]
+    music.mkdir()
+    for song in songs:
+        shutil.copy(song, music / song.name)
+    (music / "broken.mp3").write_bytes(np.random.default_rng(1).bytes(50_000))
+    db = default_db_path(music)
+
+    # a folder never analysed is indexed at once; cancel it
+    window.open_library(music)
+    assert window.is_indexing() and window.indexing.isVisible()
+    qtbot.mouseClick(window.indexing.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.is_indexing(), timeout=60_000)
+    assert not window.indexing.isVisible() and window.rescan_action.isEnabled()
+    with LibraryStore(db) as store:
+        counts = store.counts()
+    assert counts["pending"] > 0, "the run should have stopped before analysing everything"
+
+    # Rescan finishes the job; the broken file shows up in Problems with its reason
+    window.rescan_action.trigger()
+    qtbot.waitUntil(lambda: not window.is_indexing(), timeout=60_000)
+    qtbot.waitUntil(lambda: window.problems.files() == ["broken.mp3"], timeout=WAIT_MS)
+    assert window.problems.table.item(0, 1).text()
+    assert window.tabs.tabText(1) == "Problems (1)"
+    qtbot.waitUntil(lambda: window.library.model.rowCount() == len(songs) + 1, timeout=WAIT_MS)
+    statuses = [window.library.model.index(row, STATUS).data() for row in range(len(songs) + 1)]
+    assert sorted(statuses) == ["Analysed"] * len(songs) + ["Failed"]
+
+    # `likewise index` (another process, here another thread) adds a song: the open window picks it up
+    extra = next(path for path in sorted(demo_copy.rglob("*.mp3")) if path.name not in {s.name for s in songs})
+    shutil.copy(extra, music / extra.name)
+    assert Indexer(music, db, jobs=1).run().added == 1
+    qtbot.waitUntil(lambda: window.library.model.rowCount() == len(songs) + 2, timeout=WAIT_MS)
+
+
+def test_store_busy_is_reported_and_browsing_goes_on(qtbot, window: MainWindow, demo_library) -> None:
+    folder, db = demo_library
+    tracks = open_and_wait(qtbot, window, folder, db)
+    with IndexLock(db):
+        window.rescan_action.trigger()
+        qtbot.waitUntil(lambda: not window.is_indexing(), timeout=WAIT_MS)
+    assert window.notice.isVisible() and "being indexed" in window.notice.text()
+    assert window.library.model.rowCount() == len(tracks)
+    assert window.library.select_track(tracks[0].id)
+
+
+def test_settings_are_remembered(qtbot, settings: QSettings, demo_library, tmp_path: Path, monkeypatch) -> None:
+    folder, db = demo_library
+    first = MainWindow(settings, index_jobs=1)
+    qtbot.addWidget(first)
+    first.show()
+    open_and_wait(qtbot, first, folder, db)
+    first.resize(760, 560)  # the offscreen screen is 800x600
+    header = first.library.table.horizontalHeader()
+    header.moveSection(header.visualIndex(1), 0)  # Artist first
+    header.resizeSection(2, 123)
+    first.panel.count.setValue(7)
+    first.close()
+
+    second = MainWindow(settings, index_jobs=1)
+    qtbot.addWidget(second)
+    header = second.library.table.horizontalHeader()
+    assert (second.width(), second.height()) == (760, 560)
+    assert header.logicalIndex(0) == 1 and header.sectionSize(2) == 123
+    assert second.panel.count.value() == 7
+    assert initial_library(None, settings) == (folder.resolve(), db)
+    second.close()
+
+    # first start ever: the demo library
+    monkeypatch.setenv("LIKEWISE_DATA_DIR", str(tmp_path / "fresh"))
+    assert initial_library(None, QSettings(str(tmp_path / "none.ini"), QSettings.Format.IniFormat)) == (
+        DEMO_DIR, default_db_path(DEMO_DIR))
+
+
+def test_model_scales_to_50000_rows(qtbot) -> None:
+    tracks = [Track(i, f"a/s{i}.mp3", 1, 0.0, None, f"Song {i}", f"Band{i % 997:03d}x", f"Album {i % 1999}",
+                    "", None, None, "", 120.0 + i % 300, "ok", None, None, None, "rock") for i in range(50_000)]
+    model = LibraryModel()
+    proxy = LibraryFilter(model)
+    started = time.perf_counter()
+    model.merge(tracks, complete=True)
+    proxy.set_query("BAND012X")
+    filtered = proxy.rowCount()
+    model.sort(3, Qt.SortOrder.DescendingOrder)
+    elapsed = time.perf_counter() - started
+    assert filtered == sum(i % 997 == 12 for i in range(50_000))
+    assert proxy.rowCount() == filtered
+    assert model.track_at(0).duration == max(track.duration for track in tracks)
+    assert elapsed < 3.0, f"load + filter + sort of 50,000 rows took {elapsed:.2f} s"
+
+
+def test_start_up_imports_no_tensorflow() -> None:
+    code = ("import sys, desktop.app, desktop.main_window; "
+            "print(sorted(m for m in ('tensorflow', 'keras', 'model.embedder', 'sklearn') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
