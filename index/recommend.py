@@ -97,13 +97,16 @@ class Recommender:
         if seed.track is not None:
             excluded.add(seed.track.id)
         neighbours = options.neighbours
-        while True:
-            ranked = self._vote(seed, neighbours, excluded)
-            chosen = self._select(seed, ranked, options)
-            exhausted = neighbours + len(seed.vectors) >= self.tree.size
-            if len(chosen) >= options.count or exhausted:
-                return chosen
+        ranked = self._vote(seed, neighbours, excluded)
+        chosen = self._select(seed, ranked, options)
+        # Caps and duplicates can leave too few: look further, and rank what is found there after the first
+        # candidates, so the top of the list (and its scores) does not depend on how far we had to look.
+        while len(chosen) < options.count and neighbours + len(seed.vectors) < self.tree.size:
             neighbours *= 4
+            seen = {item.track.id for item in ranked}
+            ranked += [item for item in self._vote(seed, neighbours, excluded) if item.track.id not in seen]
+            chosen = self._select(seed, ranked, options)
+        return chosen
 
     def _vote(self, seed: Seed, neighbours: int, excluded: set[int]) -> list[Recommendation]:
         distances, indices = self.tree.query(seed.vectors, neighbours + len(seed.vectors))

@@ -81,6 +81,19 @@ def test_why_similar_names_moments_inside_both_songs(store: LibraryStore, recomm
             assert 0 <= match.seed_time <= track.duration
 
 
+def test_caps_skip_songs_without_changing_the_ranking_of_the_rest(store: LibraryStore,
+                                                                  recommender: Recommender) -> None:
+    seed = recommender.seed_for_track(store.tracks("ok")[10].id)
+    everything = {item.track.id: (rank, item.score) for rank, item in
+                  enumerate(recommender.similar(seed, Options(count=19, per_artist=None, per_album=None)))}
+    capped = recommender.similar(seed, Options(count=8, per_artist=1))
+    assert [everything[item.track.id][1] for item in capped] == [item.score for item in capped]
+    ranks = [everything[item.track.id][0] for item in capped]
+    assert ranks == sorted(ranks)
+    top = recommender.similar(seed, Options(count=1, per_artist=None, per_album=None))[0]
+    assert (capped[0].track.id, capped[0].score, capped[0].votes) == (top.track.id, top.score, top.votes)
+
+
 def test_ranked_by_votes_then_distance(store: LibraryStore, recommender: Recommender) -> None:
     results = recommender.similar(recommender.seed_for_track(store.tracks("ok")[5].id), UNCAPPED)
     keys = [(-item.score, item.mean_distance) for item in results]
