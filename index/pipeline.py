@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from index.lock import IndexLock
 from index.prepare import Failed, Prepared
-from index.scan import scan_library
+from index.scan import ScanCounts, scan_library
 from index.store import Analysis, LibraryStore, StoreError
 from index.workers import AnalysisPool
 
@@ -43,17 +43,10 @@ class Progress:
 
 
 @dataclass
-class Summary:
-    """What an indexing run did."""
+class Summary(ScanCounts):
+    """What an indexing run did: the scan's counts, then what analysis made of the files it queued."""
 
-    added: int = 0
-    updated: int = 0
-    moved: int = 0
-    removed: int = 0
     failed: int = 0
-    unchanged: int = 0
-    reanalysed: int = 0
-    resumed: int = 0
     analysed: int = 0
     seconds: float = 0.0
     interrupted: bool = False
@@ -129,10 +122,7 @@ class Indexer:
                 store.set_analysis_settings(info.model_id, info.params.to_json())
                 store.set_genres(list(info.genres))
             scan = scan_library(store, self.root, info.model_id)
-            summary = Summary(
-                added=scan.added, updated=scan.updated, moved=scan.moved, removed=scan.removed,
-                unchanged=scan.unchanged, reanalysed=scan.reanalysed, resumed=scan.resumed,
-            )
+            summary = Summary(**{count.name: getattr(scan, count.name) for count in fields(ScanCounts)})
             try:
                 self._analyse(store, scan.to_analyse, info, summary, started)
             except KeyboardInterrupt:

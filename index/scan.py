@@ -11,8 +11,8 @@ from index.store import LibraryStore
 
 
 @dataclass
-class ScanResult:
-    """What a scan found and already applied to the store (moves, removals, new pending rows)."""
+class ScanCounts:
+    """How many files of each kind a scan found."""
 
     added: int = 0
     updated: int = 0
@@ -21,6 +21,12 @@ class ScanResult:
     unchanged: int = 0
     reanalysed: int = 0  # analysed with another model or other feature parameters
     resumed: int = 0  # left pending by an interrupted run
+
+
+@dataclass
+class ScanResult(ScanCounts):
+    """What a scan found and already applied to the store (moves, removals, new pending rows)."""
+
     to_analyse: list[tuple[int, str]] = field(default_factory=list)  # (track id, relpath)
 
 
