@@ -1,6 +1,7 @@
 """Decoding audio to mono at the model's sample rate, reading only the excerpt where the format can seek."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,10 +42,20 @@ def _resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.nda
     return soxr.resample(samples, source_rate, target_rate, quality="HQ").astype(np.float32, copy=False)
 
 
+def _openable(path: Path) -> str | bytes:
+    """The path for libsndfile: as text, or as bytes for a POSIX name that is not valid UTF-8 (soundfile would fail)."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return text
+
+
 def _read_soundfile(path: Path, params: FeatureParams, start: float | None) -> Excerpt:
     import soundfile
 
-    with soundfile.SoundFile(str(path)) as handle:
+    with soundfile.SoundFile(_openable(path)) as handle:
         rate = handle.samplerate
         total = handle.frames
         duration = total / rate if rate else 0.0
@@ -79,6 +90,17 @@ def _read_audioread(path: Path, params: FeatureParams, start: float | None) -> E
     return Excerpt(samples=samples.astype(np.float32), start=start, song_duration=duration)
 
 
+_UNRECOGNISED = "File does not exist or is not a regular file"  # what libsndfile says of any file it cannot identify
+
+
+def _decoder_reason(error: Exception, path: Path) -> str:
+    """One line saying why a decoder failed: without the path (the user knows it) and without misleading words."""
+    text = str(getattr(error, "error_string", "") or error).strip()
+    if text.startswith(_UNRECOGNISED) and path.is_file():
+        return "not a recognised audio format (not audio, or a damaged header)"
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 SOUNDFILE_SUFFIXES = {".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav", ".aif", ".aiff"}
 
 
@@ -102,8 +124,9 @@ def decode_excerpt(path: Path, params: FeatureParams, start: float | None = None
     except FileNotFoundError as error:
         raise AudioError("file vanished before it could be read") from error
     except Exception as error:  # decoders raise many types for damaged files; all mean the same to the user
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise AudioError(f"cannot decode audio: {detail}") from error
+        if not path.exists():  # libsndfile reports a file deleted under it as a bare "System error"
+            raise AudioError("file vanished while it was being read") from error
+        raise AudioError(f"cannot decode audio: {_decoder_reason(error, path)}") from error
     if len(excerpt.samples) < params.min_samples:
         raise AudioError(
             f"too short: {len(excerpt.samples) / params.sample_rate:.1f} s of audio, "

@@ -28,8 +28,12 @@ _LEADING_NUMBER = re.compile(r"^\s*\d{1,3}\s*[-._ ]\s*")
 
 
 def title_from_filename(path: Path) -> tuple[str, str]:
-    """(artist, title) guessed from a file name such as '03 - Artist - Title.mp3'."""
-    stem = _LEADING_NUMBER.sub("", path.stem).strip() or path.stem
+    """(artist, title) guessed from a file name such as '03 - Artist - Title.mp3'.
+
+    Bytes of a name that are not UTF-8 become U+FFFD: the guess is display text and must be storable.
+    """
+    name = path.stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    stem = _LEADING_NUMBER.sub("", name).strip() or name
     parts = [part.strip() for part in stem.split(" - ") if part.strip()]
     if len(parts) >= 2:
         return parts[0], " - ".join(parts[1:])

@@ -134,12 +134,12 @@ class LibraryStore:
         try:
             self.db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False)
             self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            if exists:
+                self._check_schema()  # before any pragma that writes: a file that is not ours stays byte-identical
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
-            if exists:
-                self._check_schema()
-            else:
+            if not exists:
                 if library_root is None:
                     raise StoreError("a new store needs its library folder")
                 self._create(Path(library_root))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.pool
 import signal
+import threading
 import time
 from collections import deque
 from functools import partial
@@ -18,7 +19,7 @@ def _init_worker() -> None:
 
 
 class AnalysisPool:
-    """Prepare files in `jobs` processes (or in this process when jobs is 1), yielding results as they finish.
+    """Prepare files in `jobs` processes (or in this process when jobs is 1 on the main thread), yielding results.
 
     A file that hangs or crashes its worker past `hard_limit` seconds is reported as Failed and the workers are
     restarted; the other files in flight are resubmitted.
@@ -36,7 +37,9 @@ class AnalysisPool:
 
     def run(self, tasks: Iterable[tuple[int, str, str]]) -> Iterator[Prepared | Failed]:
         """Yield one result per task."""
-        if self.jobs == 1:
+        if self.jobs == 1 and threading.current_thread() is threading.main_thread():
+            # in this process only on the main thread: elsewhere (the desktop app's indexing thread) the soft time
+            # limit cannot fire, and only a worker process can be stopped
             for task in tasks:
                 yield self.work(task)
             return

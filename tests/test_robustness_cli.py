@@ -1,0 +1,65 @@
+"""Bad inputs at the command line: each a clear one-line error and exit code 1, nothing touched."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.corpus import make_songs, one_line_error, synthetic_store, write_junk
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """A store of six analysed songs (made without the model)."""
+    db = tmp_path / "library.sqlite"
+    synthetic_store(db, tmp_path)
+    return db
+
+
+def test_a_folder_that_does_not_exist(tmp_path: Path) -> None:
+    error = one_line_error(["index", str(tmp_path / "no such folder")], tmp_path)
+    assert "folder not found" in error and "no such folder" in error
+
+
+def test_a_file_where_a_folder_is_wanted(tmp_path: Path) -> None:
+    song = make_songs(tmp_path, 1)[0]
+    assert "not a folder" in one_line_error(["index", str(song)], tmp_path)
+
+
+def test_no_folder_at_all(tmp_path: Path) -> None:
+    assert "give the music folder" in one_line_error(["index"], tmp_path)
+
+
+def test_an_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert "no audio files" in one_line_error(["index", str(tmp_path / "empty")], tmp_path)
+    assert not (tmp_path / "libraries").exists(), "no store may be created for an empty folder"
+
+
+def test_a_folder_of_ten_thousand_files_that_are_not_music(tmp_path: Path) -> None:
+    write_junk(tmp_path / "downloads")
+    started = time.monotonic()
+    assert "no audio files" in one_line_error(["index", str(tmp_path / "downloads")], tmp_path)
+    assert time.monotonic() - started < 20
+
+
+def test_an_empty_folder_does_not_wipe_its_library(library: Path) -> None:
+    """An unmounted drive looks like an empty folder: refusing it keeps the analyses of the whole library."""
+    before = library.read_bytes()
+    assert "no audio files" in one_line_error(["index", str(library.parent), "--db", str(library)], library.parent)
+    assert library.read_bytes() == before
+
+
+def test_a_query_that_matches_nothing(library: Path) -> None:
+    assert "no song matches 'zzz qqq'" in one_line_error(["similar", "zzz qqq", "--db", str(library)], library.parent)
+
+
+@pytest.mark.parametrize("command", [["similar", "anything"], ["info"]])
+def test_no_library_yet(tmp_path: Path, command: list[str]) -> None:
+    assert "no library yet" in one_line_error(command, tmp_path)
+
+
+def test_a_store_that_does_not_exist(tmp_path: Path) -> None:
+    assert "no library store at" in one_line_error(["info", "--db", str(tmp_path / "missing.sqlite")], tmp_path)
+    assert not (tmp_path / "missing.sqlite").exists()
