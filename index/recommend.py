@@ -192,11 +192,11 @@ def seed_from_file(path, model_dir=None) -> Seed:
 
     from index.prepare import Failed, prepare_file
     from model.embedder import load_embedder
+    from model.info import read_model_info
 
     path = Path(path).resolve()
-    embedder = load_embedder(model_dir)
-    prepared = prepare_file((0, str(path.parent), path.name), embedder.info.params)
+    prepared = prepare_file((0, str(path.parent), path.name), read_model_info(model_dir).params)
     if isinstance(prepared, Failed):
-        raise ValueError(f"{path.name}: {prepared.reason}")
-    vectors, _ = embedder.embed(prepared.slices)
+        raise ValueError(prepared.reason)
+    vectors, _ = load_embedder(model_dir).embed(prepared.slices)
     return Seed(vectors, prepared.slice_starts.astype(np.float32))
