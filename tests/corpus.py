@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from contextlib import closing
 from dataclasses import dataclass
@@ -344,26 +345,15 @@ def likewise_env(data_dir: Path) -> dict[str, str]:
     return {**os.environ, "LIKEWISE_DATA_DIR": str(data_dir), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
 
 
-class _MeasuredPopen(subprocess.Popen):
-    """Popen that keeps the rusage wait4 reports when it reaps the child (overrides CPython's POSIX _try_wait)."""
-
-    def _try_wait(self, wait_flags: int) -> tuple[int, int]:
-        try:
-            pid, status, self.rusage = os.wait4(self.pid, wait_flags)
-        except ChildProcessError:
-            return self.pid, 0
-        return pid, status
-
-
 def start_likewise(args: list[str], data_dir: Path, prefix: list[str] | None = None) -> subprocess.Popen:
     """Start `likewise ARGS` (after a command prefix) in its own process group, capturing stdout and stderr."""
-    return _MeasuredPopen([*(prefix or []), str(LIKEWISE), *args], env=likewise_env(data_dir), stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen([*(prefix or []), str(LIKEWISE), *args], env=likewise_env(data_dir), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
 @dataclass
 class Finished:
-    """A finished `likewise` process: exit code, output, and the peak memory of it and its workers."""
+    """A finished `likewise` process: exit code, output, and the peak memory (MB) of it and its workers together."""
 
     returncode: int
     stdout: str
@@ -372,10 +362,45 @@ class Finished:
 
 
 def run_likewise(args: list[str], data_dir: Path, timeout: float = 180.0, prefix: list[str] | None = None) -> Finished:
-    """Run `likewise ARGS` to the end; peak RSS covers the process and every worker it waited for."""
+    """Run `likewise ARGS` to the end; peak memory is the most its process group held at once (sampled)."""
     process = start_likewise(args, data_dir, prefix)
-    stdout, stderr = process.communicate(timeout=timeout)
-    return Finished(process.returncode, stdout, stderr, _peak_rss_mb(process))
+    watch = _MemoryWatch(process.pid)
+    watch.start()
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        watch.stop.set()
+        watch.join()
+    return Finished(process.returncode, stdout, stderr, watch.peak_kb / 1024)
+
+
+class _MemoryWatch(threading.Thread):
+    """Samples the summed proportional memory (Pss: shared pages split between their users) of a process group
+    every 20 ms until `stop` is set.
+
+    Sampling /proc, unlike ru_maxrss, measures only the group itself: Linux carries ru_maxrss over from the parent
+    through fork and exec, so a child of a large test process would report the parent's size.
+    """
+
+    def __init__(self, group: int):
+        super().__init__(daemon=True)
+        self.group = group
+        self.stop = threading.Event()
+        self.peak_kb = 0
+
+    def run(self) -> None:
+        while not self.stop.wait(0.02):
+            self.peak_kb = max(self.peak_kb, sum(_proportional_kb(pid) for pid in live_group_members(self.group)))
+
+
+def _proportional_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def one_line_error(args: list[str], data_dir: Path) -> str:
@@ -385,12 +410,6 @@ def one_line_error(args: list[str], data_dir: Path) -> str:
     assert finished.returncode == 1, (finished.returncode, finished.stderr)
     assert len(lines) == 1 and lines[0].startswith("likewise: "), finished.stderr
     return lines[0]
-
-
-def _peak_rss_mb(process: subprocess.Popen) -> float:
-    """Peak RSS of a finished child (Linux wait4 reports it for the child and its reaped children)."""
-    rusage = getattr(process, "rusage", None)
-    return rusage.ru_maxrss / 1024 if rusage is not None else float("nan")
 
 
 def live_group_members(group: int) -> list[int]:

@@ -132,9 +132,10 @@ def test_cli_index_and_info(library: tuple[Path, Path], capsys) -> None:
     assert "6 analysed, 0 waiting, 0 failed" in out and str(root.resolve()) in out
 
 
-def test_default_store_is_per_folder_in_user_data(library: tuple[Path, Path], isolated_data_dir: Path) -> None:
+def test_default_store_is_per_folder_in_user_data(library: tuple[Path, Path], tmp_path: Path, monkeypatch) -> None:
     root, _ = library
+    monkeypatch.setenv("LIKEWISE_DATA_DIR", str(tmp_path / "data"))
     assert main(["index", str(root), "--jobs", "1"]) == 0
-    stores = list((isolated_data_dir / "libraries").glob("music-*.sqlite"))
+    stores = list((tmp_path / "data" / "libraries").glob("music-*.sqlite"))
     assert len(stores) == 1
     assert main(["info"]) == 0  # finds the library used last
