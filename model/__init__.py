@@ -1,0 +1,1 @@
+"""The genre CNN: network, training, evaluation and the slice embedder used by the app."""

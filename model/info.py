@@ -1,0 +1,41 @@
+"""What a shipped model is: its id, feature parameters, genres and embedding size, read from model.json (no TensorFlow)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from audio.features import FeatureParams
+
+MODEL_JSON = "model.json"
+WEIGHTS_FILE = "model.keras"
+ARRAYS_FILE = "model.npz"  # input normalisation and embedding projection
+
+
+@dataclass
+class ModelInfo:
+    """Metadata of a trained model, enough for the library store to know what produced its vectors."""
+
+    model_id: str
+    params: FeatureParams
+    genres: list[str]
+    embedding_dim: int
+    model_dir: Path
+
+
+def default_model_dir() -> Path:
+    """The model shipped with the app: <repo>/assets/model."""
+    return Path(__file__).resolve().parent.parent / "assets" / "model"
+
+
+def read_model_info(model_dir: Path | None = None) -> ModelInfo:
+    """Read model.json of a model directory (default: the shipped model)."""
+    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+    meta = json.loads((model_dir / MODEL_JSON).read_text())
+    return ModelInfo(
+        model_id=meta["model_id"],
+        params=FeatureParams.from_dict(meta["params"]),
+        genres=list(meta["genres"]),
+        embedding_dim=int(meta["embedding_dim"]),
+        model_dir=model_dir,
+    )

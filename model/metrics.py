@@ -1,0 +1,52 @@
+"""Song-level voting, accuracy, confusion matrices and retrieval precision@k (no TensorFlow)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def song_vote(slice_probs: np.ndarray) -> int:
+    """Genre of a song by majority vote of its slices' top genres; ties go to the larger summed probability."""
+    votes = np.bincount(slice_probs.argmax(axis=1), minlength=slice_probs.shape[1]).astype(np.float64)
+    return int(np.argmax(votes + 1e-6 * slice_probs.sum(axis=0) / max(len(slice_probs), 1)))
+
+
+def confusion(truth: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
+    """Rows: true class, columns: predicted class."""
+    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(matrix, (np.asarray(truth), np.asarray(predicted)), 1)
+    return matrix
+
+
+def song_vectors(slice_embeddings: list[np.ndarray]) -> np.ndarray:
+    """Song vector = mean of its L2-normalised slice embeddings, itself L2-normalised (cosine retrieval)."""
+    means = np.stack([(e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-12)).mean(axis=0)
+                      for e in slice_embeddings])
+    return means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+
+
+def precision_at_k(vectors: np.ndarray, labels: np.ndarray, k: int = 10, metric: str = "cosine",
+                   exclude: np.ndarray | None = None) -> float:
+    """Mean over queries of the share of the k nearest other items with the query's label.
+
+    metric "cosine" expects unit vectors; "euclidean" uses plain distances. exclude[i, j] True removes
+    candidate j for query i (the query itself is always removed).
+    """
+    x = np.asarray(vectors, dtype=np.float64)
+    if metric == "cosine":
+        distances = -x @ x.T
+    else:
+        squared = (x**2).sum(axis=1)
+        distances = squared[:, None] + squared[None, :] - 2 * x @ x.T
+    np.fill_diagonal(distances, np.inf)
+    if exclude is not None:
+        distances = np.where(exclude, np.inf, distances)
+    labels = np.asarray(labels)
+    scores = []
+    for i in range(len(x)):
+        allowed = np.isfinite(distances[i]).sum()
+        take = min(k, allowed)
+        if take == 0:
+            continue
+        nearest = np.argsort(distances[i], kind="stable")[:take]
+        scores.append(np.mean(labels[nearest] == labels[i]))
+    return float(np.mean(scores))

@@ -1,0 +1,43 @@
+"""Numpy-side input normalisation and embedding projection, shared by training and the embedder (no TensorFlow)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def band_stats(frames: list[np.ndarray], centre: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per-mel-band mean and standard deviation of training log-mel frames, each clip's mean level removed if centre."""
+    stacked = np.concatenate([f - f.mean() if centre else f for f in frames]).astype(np.float64)
+    return stacked.mean(axis=0).astype(np.float32), (stacked.std(axis=0) + 1e-3).astype(np.float32)
+
+
+def normalise(slices: np.ndarray, mean: np.ndarray, std: np.ndarray, centre: bool) -> np.ndarray:
+    """Model input from raw dB slices (n, frames, mels): optionally remove each slice's mean level, then per band."""
+    x = np.asarray(slices, dtype=np.float32)
+    if centre:
+        x = x - x.mean(axis=(1, 2), keepdims=True)
+    return ((x - mean) / std).astype(np.float32)
+
+
+def l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def fit_projection(embeddings: np.ndarray, dim: int, whiten: bool) -> tuple[np.ndarray, np.ndarray]:
+    """PCA of L2-normalised training embeddings: (mean, matrix (d_in, dim)), whitened if asked."""
+    x = l2_normalise(embeddings).astype(np.float64)
+    mean = x.mean(axis=0)
+    _, singular, vt = np.linalg.svd(x - mean, full_matrices=False)
+    matrix = vt[:dim].T
+    if whiten:
+        matrix = matrix / (singular[:dim] / np.sqrt(len(x) - 1) + 1e-6)
+    return mean.astype(np.float32), matrix.astype(np.float32)
+
+
+def project(embeddings: np.ndarray, mean: np.ndarray | None, matrix: np.ndarray | None) -> np.ndarray:
+    """App embedding: L2-normalise, apply the projection if there is one, L2-normalise again."""
+    x = l2_normalise(embeddings)
+    if matrix is not None:
+        x = l2_normalise((x - mean) @ matrix)
+    return x
