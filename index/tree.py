@@ -1,9 +1,9 @@
 """The BallTree over all slice vectors: a cache derived from the store, rebuilt whenever the store changed.
 
-A BallTree slows down sharply with dimension. Real slice embeddings hold most of their variance in a few
-directions, so a large library's tree is built over the vectors' top principal components (fitted on the
-library itself); candidates found there are re-ranked by their exact distance in the full space.
-Small libraries are searched exactly.
+A BallTree slows down sharply with dimension. Up to EXACT_LIMIT slices the tree holds the full vectors and the
+search is exact. Beyond it, the tree holds only the vectors' first TREE_DIMS coordinates: the model's embedding is
+a PCA projection, so these are its leading components (the directions of most variance in training); the
+candidates found there are re-ranked by their exact distance over all coordinates.
 """
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ import numpy as np
 
 from index.store import LibraryStore
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 LEAF_SIZE = 20
 EXACT_LIMIT = 50_000  # slices (about 5,000 songs): up to here the tree holds the full vectors
-TREE_DIMS = 8  # principal components the tree holds beyond EXACT_LIMIT
-CANDIDATES = 2  # candidates fetched from a projected tree per neighbour wanted
+TREE_DIMS = 8  # leading coordinates the tree holds beyond EXACT_LIMIT
+CANDIDATES = 3  # candidates fetched from a reduced tree per neighbour wanted
 
 
 @dataclass
@@ -33,8 +33,7 @@ class SliceTree:
     positions: np.ndarray  # (N,) slice index within its track
     generation: int
     model_id: str | None
-    centre: np.ndarray | None = None  # projection mean (dim,), when the tree holds principal components
-    axes: np.ndarray | None = None  # projection (dim, TREE_DIMS)
+    tree_dims: int | None = None  # the tree holds only this many leading coordinates (None: all)
 
     @property
     def size(self) -> int:
@@ -47,9 +46,9 @@ class SliceTree:
         if k == 0 or len(vectors) == 0:
             return np.zeros((len(vectors), 0)), np.zeros((len(vectors), 0), np.int64)
         vectors = np.asarray(vectors, np.float64)
-        if self.axes is None:
+        if self.tree_dims is None:
             return self.tree.query(vectors, k=k, sort_results=True)
-        _, candidates = self.tree.query((vectors - self.centre) @ self.axes, k=min(k * CANDIDATES, self.size))
+        _, candidates = self.tree.query(vectors[:, : self.tree_dims], k=min(k * CANDIDATES, self.size))
         exact = np.linalg.norm(self.vectors[candidates] - vectors[:, None, :].astype(np.float32), axis=2)
         order = np.argsort(exact, axis=1, kind="stable")[:, :k]
         return np.take_along_axis(exact, order, axis=1).astype(np.float64), np.take_along_axis(candidates, order, axis=1)
@@ -71,18 +70,8 @@ def build_tree(store: LibraryStore) -> SliceTree:
         return SliceTree(None, vectors, owners, positions, generation, model_id)
     if len(vectors) <= EXACT_LIMIT or vectors.shape[1] <= TREE_DIMS:
         return SliceTree(BallTree(vectors, leaf_size=LEAF_SIZE), vectors, owners, positions, generation, model_id)
-    centre, axes = principal_axes(vectors, TREE_DIMS)
-    tree = BallTree((vectors - centre) @ axes, leaf_size=LEAF_SIZE)
-    return SliceTree(tree, vectors, owners, positions, generation, model_id, centre, axes)
-
-
-def principal_axes(vectors: np.ndarray, dims: int, sample: int = 50_000) -> tuple[np.ndarray, np.ndarray]:
-    """(mean, top `dims` principal axes as columns) of the vectors, fitted on an evenly spaced sample."""
-    step = max(1, len(vectors) // sample)
-    rows = vectors[::step].astype(np.float64)
-    centre = rows.mean(axis=0)
-    _, _, components = np.linalg.svd(rows - centre, full_matrices=False)
-    return centre, np.ascontiguousarray(components[:dims].T)
+    tree = BallTree(vectors[:, :TREE_DIMS], leaf_size=LEAF_SIZE)
+    return SliceTree(tree, vectors, owners, positions, generation, model_id, TREE_DIMS)
 
 
 def _read_cache(path: Path) -> SliceTree | None:

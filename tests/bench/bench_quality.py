@@ -10,7 +10,9 @@
     excerpt (30 s from the middle). Fetch them once with --fetch (apt-get download, unpacked under scratch/).
 
 Systems: "mfcc" = 20 MFCC mean+std, Euclidean neighbours (the issue-8 baseline); "cnn" = model song vectors
-(mean of the L2-normalised slice embeddings, cosine neighbours). Add a system by adding to SYSTEMS.
+(mean of the L2-normalised slice embeddings, cosine neighbours); "app" = what the app recommends: the songs are
+put in a real library store and ranked by the Recommender (BallTree, slice voting, the seed's own slices
+excluded; no artist caps or duplicate suppression, so that it ranks the same candidates as the others).
 
     .venv/bin/python tests/bench/bench_quality.py [--model DIR] [--split test|valid] [--fetch]
 """
@@ -30,7 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from audio.decode import AudioError, decode_excerpt  # noqa: E402
-from audio.features import DEFAULT_PARAMS, cut_slices, log_mel  # noqa: E402
+from audio.features import DEFAULT_PARAMS, cut_slices, log_mel, slice_offsets  # noqa: E402
 from model import gtzan  # noqa: E402
 from model.baseline import mfcc_stats  # noqa: E402
 from model.metrics import precision_at_k, song_vectors  # noqa: E402
@@ -121,6 +123,41 @@ def cnn_system(model_dir: Path | None) -> Callable[[list[np.ndarray], np.ndarray
     return score
 
 
+def app_system(model_dir: Path | None) -> Callable[[list[np.ndarray], np.ndarray], float]:
+    """P@10 of the app's recommendations: a real store of the songs, BallTree slice voting."""
+    import tempfile
+
+    from audio.tags import Tags
+    from index.recommend import Options, Recommender
+    from index.store import Analysis, LibraryStore
+    from model.embedder import load_embedder
+
+    embedder = load_embedder(model_dir)
+    options = Options(count=10, per_artist=None, per_album=None, suppress_duplicates=False)
+
+    def score(frames: list[np.ndarray], labels: np.ndarray) -> float:
+        with tempfile.TemporaryDirectory() as folder, LibraryStore(
+                Path(folder) / "library.sqlite", library_root=Path(folder), create=True) as store:
+            store.set_analysis_settings(embedder.info.model_id, embedder.info.params.to_json())
+            ids = store.add_pending([(f"song{n}.mp3", 0, 0.0, f"song{n}") for n in range(len(frames))])
+            analyses = []
+            for track_id, song in zip(ids, frames):
+                slices = cut_slices(song)
+                vectors, probs = embedder.embed(slices)
+                analyses.append((track_id, Analysis(Tags(title=f"song{track_id}").as_dict(), str(track_id), 0.0,
+                                                    vectors, slice_offsets(len(slices)), "", probs.mean(axis=0))))
+            store.save_results(analyses, [], embedder.info.model_id)
+            recommender = Recommender(store)
+            label_of = dict(zip(ids, labels))
+            return float(np.mean([
+                np.mean([label_of[item.track.id] == label_of[track_id]
+                         for item in recommender.similar(recommender.seed_for_track(track_id), options)])
+                for track_id in ids
+            ]))
+
+    return score
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: assets/model)")
@@ -140,6 +177,7 @@ def main() -> int:
     systems: dict[str, Callable[[list[np.ndarray], np.ndarray], float]] = {
         "mfcc": mfcc_system,
         "cnn": cnn_system(args.model),
+        "app": app_system(args.model),
     }
     for set_name, (frames, labels) in sets.items():
         counts = np.bincount(labels)
