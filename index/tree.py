@@ -1,9 +1,8 @@
 """The BallTree over all slice vectors: a cache derived from the store, rebuilt whenever the store changed.
 
-A BallTree slows down sharply with dimension. Up to EXACT_LIMIT slices the tree holds the full vectors and the
-search is exact. Beyond it, the tree holds only the vectors' first TREE_DIMS coordinates: the model's embedding is
-a PCA projection, so these are its leading components (the directions of most variance in training); the
-candidates found there are re-ranked by their exact distance over all coordinates.
+The search is exact. (A tree over only the embedding's leading coordinates, with exact re-ranking, was tried for
+large libraries and dropped: the shipped embedding is whitened, so every coordinate weighs the same and such a
+tree found only 5-11% of the true nearest slices. See tests/bench/bench_query.py.)
 """
 from __future__ import annotations
 
@@ -16,11 +15,8 @@ import numpy as np
 
 from index.store import LibraryStore
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 LEAF_SIZE = 20
-EXACT_LIMIT = 50_000  # slices (about 5,000 songs): up to here the tree holds the full vectors
-TREE_DIMS = 8  # leading coordinates the tree holds beyond EXACT_LIMIT
-CANDIDATES = 3  # candidates fetched from a reduced tree per neighbour wanted
 
 
 @dataclass
@@ -28,12 +24,10 @@ class SliceTree:
     """Nearest-neighbour search over every slice of the library."""
 
     tree: object  # sklearn.neighbors.BallTree, or None for an empty library
-    vectors: np.ndarray  # (N, dim) float32, the full slice vectors
     owners: np.ndarray  # (N,) track id of each slice
     positions: np.ndarray  # (N,) slice index within its track
     generation: int
     model_id: str | None
-    tree_dims: int | None = None  # the tree holds only this many leading coordinates (None: all)
 
     @property
     def size(self) -> int:
@@ -45,13 +39,7 @@ class SliceTree:
         k = min(k, self.size)
         if k == 0 or len(vectors) == 0:
             return np.zeros((len(vectors), 0)), np.zeros((len(vectors), 0), np.int64)
-        vectors = np.asarray(vectors, np.float64)
-        if self.tree_dims is None:
-            return self.tree.query(vectors, k=k, sort_results=True)
-        _, candidates = self.tree.query(vectors[:, : self.tree_dims], k=min(k * CANDIDATES, self.size))
-        exact = np.linalg.norm(self.vectors[candidates] - vectors[:, None, :].astype(np.float32), axis=2)
-        order = np.argsort(exact, axis=1, kind="stable")[:, :k]
-        return np.take_along_axis(exact, order, axis=1).astype(np.float64), np.take_along_axis(candidates, order, axis=1)
+        return self.tree.query(np.asarray(vectors, np.float64), k=k, sort_results=True)
 
 
 def cache_path(db_path: Path) -> Path:
@@ -66,12 +54,8 @@ def build_tree(store: LibraryStore) -> SliceTree:
     generation = store.generation
     model_id = store.analysis_settings()[0]
     vectors, owners, positions = store.all_slices()
-    if len(vectors) == 0:
-        return SliceTree(None, vectors, owners, positions, generation, model_id)
-    if len(vectors) <= EXACT_LIMIT or vectors.shape[1] <= TREE_DIMS:
-        return SliceTree(BallTree(vectors, leaf_size=LEAF_SIZE), vectors, owners, positions, generation, model_id)
-    tree = BallTree(vectors[:, :TREE_DIMS], leaf_size=LEAF_SIZE)
-    return SliceTree(tree, vectors, owners, positions, generation, model_id, TREE_DIMS)
+    tree = BallTree(vectors, leaf_size=LEAF_SIZE) if len(vectors) else None
+    return SliceTree(tree, owners, positions, generation, model_id)
 
 
 def _read_cache(path: Path) -> SliceTree | None:

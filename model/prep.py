@@ -25,11 +25,7 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 def fit_projection(embeddings: np.ndarray, dim: int, whiten: bool) -> tuple[np.ndarray, np.ndarray]:
-    """PCA of L2-normalised training embeddings: (mean, matrix (d_in, dim)), whitened if asked.
-
-    Columns are in order of decreasing training variance: the library's tree relies on the leading coordinates
-    carrying the most information (index/tree.py).
-    """
+    """PCA of L2-normalised training embeddings: (mean, matrix (d_in, dim)), whitened if asked."""
     x = l2_normalise(embeddings).astype(np.float64)
     mean = x.mean(axis=0)
     _, singular, vt = np.linalg.svd(x - mean, full_matrices=False)

@@ -15,7 +15,7 @@ from index.pipeline import Indexer
 from index.playlist import song_radio, write_m3u8
 from index.recommend import Options, Recommender, artist_key, seed_from_file
 from index.store import LibraryStore
-from index.tree import TREE_DIMS, build_tree, cache_path, load_tree
+from index.tree import cache_path, load_tree
 from tests.conftest import tone, write_audio
 
 UNCAPPED = Options(count=5, per_artist=None, per_album=None)
@@ -190,21 +190,6 @@ def test_cli_playlist_writes_m3u8(demo_library: tuple[Path, Path], store: Librar
     locations = [line for line in out.read_text().splitlines() if not line.startswith("#")]
     assert len(locations) == 7 and locations[0] == str(store.library_root / track.relpath)
     assert all(Path(location).is_file() for location in locations)
-
-
-def test_large_library_tree_searches_leading_components_and_reranks_exactly(store: LibraryStore, monkeypatch) -> None:
-    exact = load_tree(store)
-    monkeypatch.setattr("index.tree.EXACT_LIMIT", 0)  # treat the demo library as a large one
-    projected = build_tree(store)
-    assert projected.tree_dims == TREE_DIMS < exact.vectors.shape[1]
-    vectors, _ = store.slices_of(store.tracks("ok")[0].id)
-    exact_distances, exact_indices = exact.query(vectors, 20)
-    distances, indices = projected.query(vectors, 20)
-    assert np.all(np.diff(distances, axis=1) >= 0)
-    overlap = np.mean([len(set(a) & set(b)) / 20 for a, b in zip(indices.tolist(), exact_indices.tolist())])
-    assert overlap > 0.8
-    for row, found in enumerate(indices):  # distances are exact, not projected
-        assert np.allclose(distances[row], np.linalg.norm(exact.vectors[found] - vectors[row], axis=1), atol=1e-5)
 
 
 def test_tree_cache_is_rebuilt_when_stale_or_corrupt(tmp_path: Path) -> None:

@@ -3,8 +3,7 @@
 Each size runs in its own process (so peak memory is its own). Stores are real SQLite files with synthetic unit
 vectors of the shipped model's embedding size, 10 slices per song, drawn with the covariance spectrum of real
 embeddings: the music in --real (default ../shared/gtzan if present, else the demo library) is indexed with the
-shipped model first and its slice vectors measured. An isotropic spectrum (every direction equally spread, the
-worst case for a tree) is measured too. Both systems run the same voting code; only the search differs.
+shipped model first and its slice vectors measured. Both systems run the same voting code; only the search differs.
 
     python -m tests.bench.bench_query [--sizes 1000 10000 100000] [--queries 200] [--real FOLDER]
 """
@@ -67,16 +66,13 @@ def real_spectrum(folder: Path, workdir: Path) -> Spectrum:
     return Spectrum.measure(vectors.astype(np.float64), owners)
 
 
-def measure(songs: int, queries: int, system: str, shape: str, workdir: Path) -> dict:
+def measure(songs: int, queries: int, system: str, workdir: Path) -> dict:
     """Latency of `queries` recommendations for random seeds, and the process's peak memory."""
     info = read_model_info()
-    db = workdir / f"lib{songs}-{shape}.sqlite"
+    db = workdir / f"lib{songs}.sqlite"
     if not db.exists():
-        if shape == "real":
-            with np.load(workdir / "spectrum.npz") as saved:
-                spectrum = Spectrum(saved["mean"], saved["axes"], saved["variances"], float(saved["between_share"]))
-        else:
-            spectrum = Spectrum.isotropic(info.embedding_dim)
+        with np.load(workdir / "spectrum.npz") as saved:
+            spectrum = Spectrum(saved["mean"], saved["axes"], saved["variances"], float(saved["between_share"]))
         build_store(db, workdir, songs, spectrum, info.model_id, info.genres)
     base_rss = peak_rss_mb()
     store = LibraryStore(db)
@@ -118,11 +114,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--real", type=Path, default=SHARED_GTZAN if SHARED_GTZAN.is_dir() else DEMO_DIR)
-    parser.add_argument("--one", nargs=4, metavar=("SONGS", "SYSTEM", "SHAPE", "DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--one", nargs=3, metavar=("SONGS", "SYSTEM", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        songs, system, shape, workdir = args.one
-        print(json.dumps(measure(int(songs), args.queries, system, shape, Path(workdir))))
+        songs, system, workdir = args.one
+        print(json.dumps(measure(int(songs), args.queries, system, Path(workdir))))
         return
     with tempfile.TemporaryDirectory() as workdir:
         spectrum = real_spectrum(args.real, Path(workdir))
@@ -131,19 +127,19 @@ def main() -> None:
         share = np.sort(spectrum.variances)[::-1].cumsum() / spectrum.variances.sum()
         print(f"real embeddings of {args.real}: {int(np.searchsorted(share, 0.95)) + 1} of {len(share)} directions "
               f"hold 95% of the variance; {spectrum.between_share:.0%} of it lies between songs")
-        print(f"{'songs':>8} {'vectors':>10} {'system':>10} {'median ms':>10} {'p95 ms':>8} {'build s':>8} "
-              f"{'peak MB':>8} {'recall@50':>9}")
+        print(f"{'songs':>8} {'system':>10} {'median ms':>10} {'p95 ms':>8} {'build s':>8} {'peak MB':>8} "
+              f"{'recall@50':>9}")
         for songs in args.sizes:
             rows = {}
-            for shape, system in (("real", "balltree"), ("real", "bruteforce"), ("isotropic", "balltree")):
+            for system in ("balltree", "bruteforce"):
                 output = subprocess.run(
                     [sys.executable, "-m", "tests.bench.bench_query", "--queries", str(args.queries),
-                     "--one", str(songs), system, shape, workdir], check=True, capture_output=True, text=True).stdout
-                row = rows[shape, system] = json.loads(output.strip().splitlines()[-1])
-                print(f"{songs:>8} {shape:>10} {system:>10} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f} "
+                     "--one", str(songs), system, workdir], check=True, capture_output=True, text=True).stdout
+                row = rows[system] = json.loads(output.strip().splitlines()[-1])
+                print(f"{songs:>8} {system:>10} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f} "
                       f"{row['load_or_build_s']:>8.1f} {row['peak_rss_mb']:>8.0f} {row['recall']:>9.2f}", flush=True)
-            ratio = rows["real", "bruteforce"]["p95_ms"] / rows["real", "balltree"]["p95_ms"]
-            print(f"{songs:>8} p95 speed-up of the BallTree over brute force (real shape): {ratio:.1f}x", flush=True)
+            ratio = rows["bruteforce"]["p95_ms"] / rows["balltree"]["p95_ms"]
+            print(f"{songs:>8} p95 speed-up of the BallTree over brute force: {ratio:.1f}x", flush=True)
 
 
 if __name__ == "__main__":

@@ -21,11 +21,6 @@ class Spectrum:
     between_share: float  # share of the variance that lies between songs rather than within a song
 
     @classmethod
-    def isotropic(cls, dim: int) -> "Spectrum":
-        """Every direction equally spread: the worst case for a space-partitioning tree."""
-        return cls(np.zeros(dim), np.eye(dim), np.ones(dim), 0.6)
-
-    @classmethod
     def measure(cls, vectors: np.ndarray, owners: np.ndarray) -> "Spectrum":
         """The statistics of real slice vectors, grouped by the song (owner) they belong to."""
         variances, axes = np.linalg.eigh(np.cov(vectors.T))
