@@ -1,14 +1,17 @@
 """The BallTree over all slice vectors: a cache derived from the store, rebuilt whenever the store changed.
 
-The search is exact. (A tree over only the embedding's leading coordinates, with exact re-ranking, was tried for
-large libraries and dropped: the shipped embedding is whitened, so every coordinate weighs the same and such a
-tree found only 5-11% of the true nearest slices. See tests/bench/bench_query.py.)
+The search is exact. The seed's slices are searched in parallel threads (the BallTree releases the GIL). A tree
+over only the embedding's leading coordinates, with exact re-ranking, was tried for large libraries and dropped:
+the shipped embedding is whitened, so every coordinate weighs the same and such a tree found only 5-11% of the
+true nearest slices (tests/bench/bench_query.py).
 """
 from __future__ import annotations
 
 import os
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +20,12 @@ from index.store import LibraryStore
 
 CACHE_VERSION = 4
 LEAF_SIZE = 20
+PARALLEL_FROM = 20_000  # slices in the tree from which a query is split across threads
+
+
+@cache
+def _threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="likewise-tree")
 
 
 @dataclass
@@ -39,7 +48,13 @@ class SliceTree:
         k = min(k, self.size)
         if k == 0 or len(vectors) == 0:
             return np.zeros((len(vectors), 0)), np.zeros((len(vectors), 0), np.int64)
-        return self.tree.query(np.asarray(vectors, np.float64), k=k, sort_results=True)
+        vectors = np.asarray(vectors, np.float64)
+        parts = min(len(vectors), os.cpu_count() or 1) if self.size >= PARALLEL_FROM else 1
+        if parts == 1:
+            return self.tree.query(vectors, k=k, sort_results=True)
+        answers = list(_threads().map(lambda rows: self.tree.query(rows, k=k, sort_results=True),
+                                      np.array_split(vectors, parts)))
+        return np.concatenate([a[0] for a in answers]), np.concatenate([a[1] for a in answers])
 
 
 def cache_path(db_path: Path) -> Path:

@@ -192,6 +192,16 @@ def test_cli_playlist_writes_m3u8(demo_library: tuple[Path, Path], store: Librar
     assert all(Path(location).is_file() for location in locations)
 
 
+def test_parallel_query_equals_serial(store: LibraryStore, monkeypatch) -> None:
+    tree = load_tree(store)
+    vectors, _ = store.slices_of(store.tracks("ok")[0].id)
+    serial = tree.query(vectors, 30)
+    monkeypatch.setattr("index.tree.PARALLEL_FROM", 0)
+    monkeypatch.setattr("os.cpu_count", lambda: 3)
+    parallel = tree.query(vectors, 30)
+    assert np.array_equal(serial[1], parallel[1]) and np.allclose(serial[0], parallel[0])
+
+
 def test_tree_cache_is_rebuilt_when_stale_or_corrupt(tmp_path: Path) -> None:
     root = tmp_path / "music"
     for number in range(3):
