@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -45,24 +46,29 @@ class FeatureParams:
 DEFAULT_PARAMS = FeatureParams()
 
 
+@lru_cache(maxsize=4)
+def mel_filterbank(params: FeatureParams) -> np.ndarray:
+    """The mel filterbank (n_mels, 1 + n_fft // 2), float32, built once per parameter set."""
+    import librosa
+
+    return librosa.filters.mel(
+        sr=params.sample_rate, n_fft=params.n_fft, n_mels=params.n_mels, fmin=params.fmin, fmax=params.fmax,
+        dtype=np.float32,
+    )
+
+
 def log_mel(samples: np.ndarray, params: FeatureParams = DEFAULT_PARAMS) -> np.ndarray:
     """Log-compressed mel spectrogram of mono samples, shape (frames, n_mels), float32, in dB.
 
-    Frames are not centred (frame i starts at sample i*hop) so slice times are exact.
+    Frames are not centred (frame i starts at sample i*hop) so slice times are exact. Same values as
+    librosa.feature.melspectrogram(power=2, center=False), with the filterbank built once.
     """
     import librosa
 
-    mel = librosa.feature.melspectrogram(
-        y=np.asarray(samples, dtype=np.float32),
-        sr=params.sample_rate,
-        n_fft=params.n_fft,
-        hop_length=params.hop_length,
-        n_mels=params.n_mels,
-        fmin=params.fmin,
-        fmax=params.fmax,
-        center=False,
-        power=2.0,
-    )
+    spectrum = librosa.stft(np.asarray(samples, dtype=np.float32), n_fft=params.n_fft, hop_length=params.hop_length,
+                            center=False)
+    power = spectrum.real**2 + spectrum.imag**2
+    mel = mel_filterbank(params) @ power
     db = 10.0 * np.log10(np.maximum(mel, params.log_amin))
     return db.T.astype(np.float32)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable
@@ -136,7 +137,9 @@ class Indexer:
             return
         from model.embedder import load_embedder
 
-        embedder = load_embedder(self.model_dir)
+        # TensorFlow takes seconds to load: let the workers decode meanwhile, and embed once it is there.
+        loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="likewise-model")
+        loading = loader.submit(load_embedder, self.model_dir)
         pool = AnalysisPool(self.jobs, info.params, self.time_limit)
         ready: list[Prepared] = []
         failures: list[Failed] = []
@@ -145,7 +148,7 @@ class Indexer:
 
         def flush(current: str) -> None:
             nonlocal last_flush
-            results = self._embed(embedder, ready, info.genres)
+            results = self._embed(loading.result(), ready, info.genres) if ready else []
             store.save_results(results, [(f.track_id, f.reason, f.fingerprint) for f in failures], info.model_id)
             saved = [track_id for track_id, _ in results] + [f.track_id for f in failures]
             summary.failed += len(failures)
@@ -161,7 +164,8 @@ class Indexer:
                 done += 1
                 (ready if isinstance(result, Prepared) else failures).append(result)
                 pending_slices = sum(len(item.slices) for item in ready)
-                if pending_slices >= BATCH_SLICES or time.monotonic() - last_flush >= FLUSH_SECONDS:
+                due = pending_slices >= BATCH_SLICES or time.monotonic() - last_flush >= FLUSH_SECONDS
+                if due and loading.done():
                     flush(relpaths.get(result.track_id, ""))
                 if self.cancelled.is_set():
                     break
@@ -169,6 +173,7 @@ class Indexer:
             pool.close()
             if ready or failures:
                 flush("")
+            loader.shutdown(wait=False)
             summary.analysed = done - summary.failed
 
     @staticmethod

@@ -16,6 +16,9 @@ from index.prepare import Failed, Prepared, prepare_file
 
 def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # one BLAS thread per worker: the workers already use every core
 
 
 class AnalysisPool:
