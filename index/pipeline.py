@@ -19,6 +19,7 @@ from index.workers import AnalysisPool
 
 BATCH_SLICES = 256  # embed at least this many slices at once
 FLUSH_SECONDS = 2.0  # and store at least this often
+MAX_WAITING = 64  # songs held while the model loads: bounds memory and the work a crash would lose
 
 
 @dataclass
@@ -165,7 +166,7 @@ class Indexer:
                 (ready if isinstance(result, Prepared) else failures).append(result)
                 pending_slices = sum(len(item.slices) for item in ready)
                 due = pending_slices >= BATCH_SLICES or time.monotonic() - last_flush >= FLUSH_SECONDS
-                if due and loading.done():
+                if (due and loading.done()) or len(ready) >= MAX_WAITING:
                     flush(relpaths.get(result.track_id, ""))
                 if self.cancelled.is_set():
                     break

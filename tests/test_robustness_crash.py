@@ -27,7 +27,7 @@ def _kill_at_a_random_point(args: list[str], db: Path, data_dir: Path, where: st
     else:  # between and during the commits of analysed batches
         target = before + rng.randint(1, 30)
         assert wait_for(lambda: finished_tracks(db) >= target or process.poll() is not None, 120)
-        time.sleep(rng.uniform(0.0, 0.5))
+        time.sleep(rng.uniform(0.0, 0.2))
     committed = snapshot(db) if db.exists() else {}
     if process.poll() is not None:
         return "after it finished", committed
@@ -39,7 +39,7 @@ def _kill_at_a_random_point(args: list[str], db: Path, data_dir: Path, where: st
 
 def test_kill_9_at_random_points_loses_nothing_and_the_next_run_completes(tmp_path: Path) -> None:
     music = tmp_path / "music"
-    make_songs(music, SONGS)
+    make_songs(music, SONGS, seconds=30.0)  # full excerpts: ten slices each, so commits come in many batches
     db = tmp_path / "library.sqlite"
     rng = random.Random(SEED)
     kills = []
