@@ -2,13 +2,25 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
+
+log = logging.getLogger("likewise")
+
+
+def _has_gtzan(folder: Path) -> bool:
+    if (folder / "manifest.csv").is_file() and (folder / "splits").is_dir():
+        return True
+    log.error("%s is not a GTZAN folder (it needs manifest.csv and splits/)", folder)
+    return False
 
 
 def _train(args: argparse.Namespace) -> int:
     from model.info import default_model_dir
     from model.train import default_cache_dir, run_training
 
+    if not _has_gtzan(args.data):
+        return 1
     run_training(args.data, args.out or default_model_dir(), cache_dir=default_cache_dir())
     return 0
 
@@ -17,6 +29,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     from model.evaluate import evaluate
     from model.train import default_cache_dir
 
+    if not _has_gtzan(args.data):
+        return 1
     evaluate(args.data, args.model, default_cache_dir())
     return 0
 
@@ -45,15 +59,3 @@ def register(subparsers) -> None:
     evaluate.add_argument("--data", type=Path, required=True, metavar="DIR", help="GTZAN folder with manifest.csv and splits/")
     evaluate.add_argument("--model", type=Path, default=None, metavar="DIR", help="model folder (default: assets/model)")
     evaluate.set_defaults(func=_evaluate)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry until the `likewise` command wires register() in: python -m model.cli train ..."""
-    parser = argparse.ArgumentParser(prog="likewise")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -132,3 +132,12 @@ def test_tiny_training_run_end_to_end(tmp_path):
     assert info.model_id == model_id and info.embedding_dim == 8
     vectors, probs = Embedder(info).embed(_slices(3))
     assert vectors.shape == (3, 8) and probs.shape == (3, 10)
+
+
+def test_train_and_evaluate_refuse_a_folder_that_is_not_gtzan(tmp_path, capsys) -> None:
+    from index.cli import main
+
+    assert main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "model")]) == 1
+    assert main(["evaluate", "--data", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.count("is not a GTZAN folder") == 2
+    assert not (tmp_path / "model").exists()
