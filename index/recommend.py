@@ -80,7 +80,6 @@ class Recommender:
     def __init__(self, store: LibraryStore, tree: SliceTree | None = None):
         self.store = store
         self.tree = tree or load_tree(store)
-        self._starts_cache: dict[int, np.ndarray] = {}
 
     def seed_for_track(self, track_id: int) -> Seed:
         """The seed of a library song; ValueError if it has not been analysed."""
@@ -97,18 +96,22 @@ class Recommender:
         if seed.track is not None:
             excluded.add(seed.track.id)
         neighbours = options.neighbours
-        ranked = self._vote(seed, neighbours, excluded)
+        ranked, best = self._vote(seed, neighbours, excluded)
         chosen = self._select(seed, ranked, options)
         # Caps and duplicates can leave too few: look further, and rank what is found there after the first
         # candidates, so the top of the list (and its scores) does not depend on how far we had to look.
         while len(chosen) < options.count and neighbours + len(seed.vectors) < self.tree.size:
             neighbours *= 4
-            seen = {item.track.id for item in ranked}
-            ranked += [item for item in self._vote(seed, neighbours, excluded) if item.track.id not in seen]
+            further, further_best = self._vote(seed, neighbours, excluded)
+            ranked += [item for item in further if item.track.id not in best]
+            best = {**further_best, **best}
             chosen = self._select(seed, ranked, options)
+        for item in chosen:  # the evidence is read only for the songs shown
+            item.matches = self._matches(seed, item.track.id, best[item.track.id])
         return chosen
 
-    def _vote(self, seed: Seed, neighbours: int, excluded: set[int]) -> list[Recommendation]:
+    def _vote(self, seed: Seed, neighbours: int, excluded: set[int]) -> tuple[list[Recommendation], dict]:
+        """Candidates ranked by their votes (without matches yet), and each one's best match per seed slice."""
         distances, indices = self.tree.query(seed.vectors, neighbours + len(seed.vectors))
         owners = self.tree.owners[indices]
         score: dict[int, float] = defaultdict(float)
@@ -127,7 +130,7 @@ class Recommender:
                 if previous is None or distance < previous[0]:
                     best[owner][seed_slice] = (float(distance), int(self.tree.positions[index]))
         if not score:
-            return []
+            return [], {}
         tracks = self.store.tracks_by_id(list(score))
         ranked = []
         for owner, total in score.items():
@@ -135,17 +138,12 @@ class Recommender:
                 continue  # removed since the tree was built
             found = best[owner]
             mean_distance = float(np.mean([pair[0] for pair in found.values()]))
-            ranked.append(Recommendation(
-                tracks[owner], total / len(seed.vectors), votes[owner], mean_distance,
-                self._matches(seed, owner, found),
-            ))
+            ranked.append(Recommendation(tracks[owner], total / len(seed.vectors), votes[owner], mean_distance))
         ranked.sort(key=lambda item: (-item.score, item.mean_distance, item.track.id))
-        return ranked
+        return ranked, best
 
     def _matches(self, seed: Seed, owner: int, found: dict[int, tuple[float, int]]) -> list[Match]:
-        if owner not in self._starts_cache:
-            self._starts_cache[owner] = self.store.slices_of(owner)[1]
-        starts = self._starts_cache[owner]
+        starts = self.store.slices_of(owner)[1]
         matches = [
             Match(seed_slice, float(seed.starts[seed_slice]), index, float(starts[index]) if index < len(starts) else 0.0, distance)
             for seed_slice, (distance, index) in found.items()
