@@ -27,19 +27,9 @@ def format_duration(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def track_title(track: Track) -> str:
-    """The title to show: the tag, else the file name."""
-    return track.title or display_path(track.relpath).rsplit("/", 1)[-1]
-
-
-def track_label(track: Track) -> str:
-    """'Artist - Title' (or just the title)."""
-    return f"{track.artist} - {track_title(track)}" if track.artist else track_title(track)
-
-
 def _cell(track: Track, column: int) -> str:
     if column == TITLE:
-        return track_title(track)
+        return track.display_title
     if column == ARTIST:
         return track.artist
     if column == ALBUM:
@@ -58,7 +48,7 @@ def _sort_key(column: int):
 
 
 def _search_key(track: Track) -> str:
-    parts = (track_title(track), track.artist, track.album, track.genre or "", display_path(track.relpath))
+    parts = (track.display_title, track.artist, track.album, track.genre or "", display_path(track.relpath))
     return " ".join(parts).casefold()
 
 

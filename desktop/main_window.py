@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
 from assets import DEMO_DIR
 from desktop.backend import Recommendations, Snapshot, start_backend, stop_backend
 from desktop.indexing import IndexingBar, IndexThread
-from desktop.library_model import track_label
 from desktop.library_view import LibraryView
 from desktop.player import Player, TransportBar
 from desktop.problems import ProblemsView
@@ -373,18 +372,18 @@ class MainWindow(QMainWindow):
         if track is None:
             self.panel.show_message("Select a song to see what sounds like it.")
         elif track.status == "failed":
-            self.panel.show_message(f"This song could not be analysed:\n{track.reason}", track_label(track))
+            self.panel.show_message(f"This song could not be analysed:\n{track.reason}", track.label)
         elif track.status != "ok":
-            self.panel.show_message("This song has not been analysed yet.", track_label(track))
+            self.panel.show_message("This song has not been analysed yet.", track.label)
         else:
-            self.panel.show_message("Finding similar songs…", f"Similar to {track_label(track)}")
+            self.panel.show_message("Finding similar songs…", f"Similar to {track.label}")
             self.request_recommend.emit(self._request, track.id, self.panel.options())
 
     def _show_recommendations(self, result: Recommendations) -> None:
         if result.request != self._request:
             return
         if result.error:
-            self.panel.show_message(f"No recommendations: {result.error}.", track_label(result.seed))
+            self.panel.show_message(f"No recommendations: {result.error}.", result.seed.label)
         else:
             self.panel.show_results(result.seed, result.items)
 
@@ -408,7 +407,7 @@ class MainWindow(QMainWindow):
         if track is None or self.root is None:
             return
         self.player.play(self.track_path(track), start)
-        self.transport.now_playing(track_label(track))
+        self.transport.now_playing(track.label)
 
     def toggle_playback(self) -> None:
         """Pause or resume; start the selected song when another one (or none) is loaded."""
@@ -425,7 +424,7 @@ class MainWindow(QMainWindow):
         """Build a song radio playlist from the selected song."""
         track = self.library.current_track()
         if track is not None and track.status == "ok":
-            self.statusBar().showMessage(f"Building a song radio from {track_label(track)}…", 5000)
+            self.statusBar().showMessage(f"Building a song radio from {track.label}…", 5000)
             self.request_radio.emit(track.id, RADIO_LENGTH, self.panel.options())
 
     def _show_radio(self, seed: Track, tracks: list[Track]) -> None:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFileDialog, QLabel, QListWidget, QMessageBox, QPushButton, QVBoxLayout,
 )
 
-from desktop.library_model import format_duration, track_label
+from desktop.library_model import format_duration
 from index.playlist import write_m3u8
 from index.store import Track
 
@@ -23,14 +23,14 @@ class RadioDialog(QDialog):
         self.seed = seed
         self.tracks = tracks
         self.library_root = library_root
-        self.setWindowTitle(f"Song radio: {track_label(seed)}")
+        self.setWindowTitle(f"Song radio: {seed.label}")
         self.resize(520, 460)
-        heading = QLabel(f"{len(tracks)} songs that follow on from {track_label(seed)}, each like the one before.")
+        heading = QLabel(f"{len(tracks)} songs that follow on from {seed.label}, each like the one before.")
         heading.setWordWrap(True)
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
         for number, track in enumerate(tracks, 1):
-            self.list.addItem(f"{number:>2}.  {track_label(track)}   {format_duration(track.duration)}")
+            self.list.addItem(f"{number:>2}.  {track.label}   {format_duration(track.duration)}")
         self.list.itemActivated.connect(lambda item: self.play_requested.emit(self.tracks[self.list.row(item)], 0.0))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         export = QPushButton("Export M3U8…")
@@ -44,7 +44,7 @@ class RadioDialog(QDialog):
 
     def choose_export(self) -> None:
         """Ask where to save the playlist, then save it."""
-        suggested = Path.home() / f"Radio - {track_label(self.seed)}.m3u8".replace("/", "-")
+        suggested = Path.home() / f"Radio - {self.seed.label}.m3u8".replace("/", "-")
         path, _ = QFileDialog.getSaveFileName(self, "Export playlist", str(suggested), "M3U8 playlists (*.m3u8)")
         if path:
             self.export(Path(path))

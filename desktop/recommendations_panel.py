@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.library_model import format_duration, track_label, track_title
+from desktop.library_model import format_duration
 from desktop.style import setup_table
 from index.recommend import Options, Recommendation
 from index.store import Track
@@ -132,14 +132,14 @@ class RecommendationsPanel(QWidget):
     def show_results(self, seed: Track, items: list[Recommendation]) -> None:
         """List the recommendations for `seed`, best first, and select the first."""
         self.seed = seed
-        self.heading.setText(f"Similar to {track_label(seed)}")
+        self.heading.setText(f"Similar to {seed.label}")
         if not items:
             self.show_message("No similar songs yet: analyse more music.", self.heading.text())
             return
         self.items = items
         self.table.setRowCount(len(items))
         for row, item in enumerate(items):
-            cells = (_item(str(row + 1), True), _item(track_title(item.track)), _item(item.track.artist),
+            cells = (_item(str(row + 1), True), _item(item.track.display_title), _item(item.track.artist),
                      _item(f"{item.score:.2f}", True), _item(str(item.votes), True))
             for column, cell in enumerate(cells):
                 self.table.setItem(row, column, cell)
@@ -174,7 +174,7 @@ class RecommendationsPanel(QWidget):
             return
         moments = len(item.matches)
         self.why_label.setText(f"Why similar: {moments} matching moment{'s' * (moments != 1)}")
-        self.why.setHorizontalHeaderLabels((f"In {track_title(self.seed)}", f"In {track_title(item.track)}",
+        self.why.setHorizontalHeaderLabels((f"In {self.seed.display_title}", f"In {item.track.display_title}",
                                             "Distance"))
         self.why.setRowCount(moments)
         for row, match in enumerate(item.matches):

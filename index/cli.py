@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from index.paths import default_db_path, display_path, last_library, remember_library
-from index.store import LibraryStore, StoreError, Track
+from index.store import LibraryStore, StoreError
 
 log = logging.getLogger("likewise")
 
@@ -146,10 +146,6 @@ def cmd_info(args: argparse.Namespace) -> int:
 # --- similar and playlist -------------------------------------------------------------------------------------
 
 
-def _track_label(track: Track) -> str:
-    return f"{track.artist} - {track.title}" if track.artist else track.title
-
-
 def resolve_seed(store: LibraryStore, recommender, query: str):
     """A seed from a query: a file path (in the library or outside it) or words matched against artist and title."""
     from index.recommend import seed_from_file
@@ -170,9 +166,9 @@ def resolve_seed(store: LibraryStore, recommender, query: str):
     matches = store.search(query)
     if not matches:
         raise CommandError(f"no song matches {query!r} (try other words, or a file path)")
-    exact = [track for track in matches if _track_label(track).casefold() == query.casefold().strip()]
+    exact = [track for track in matches if track.label.casefold() == query.casefold().strip()]
     if len(matches) > 1 and len(exact) != 1:
-        listing = "\n".join(f"  {_track_label(track)}  ({display_path(track.relpath)})" for track in matches[:15])
+        listing = "\n".join(f"  {track.label}  ({display_path(track.relpath)})" for track in matches[:15])
         more = f"\n  ... and {len(matches) - 15} more" if len(matches) > 15 else ""
         raise CommandError(f"{query!r} matches {len(matches)} songs; be more specific:\n{listing}{more}")
     return recommender.seed_for_track((exact or matches)[0].id)
@@ -219,7 +215,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
                 failed += 1
                 continue
             results = recommender.similar(seed, _options(args))
-            seed_label = _track_label(seed.track) if seed.track else query
+            seed_label = seed.track.label if seed.track else query
             if args.json:
                 seed_json = {"path": display_path(seed.track.relpath), "artist": seed.track.artist,
                              "title": seed.track.title} if seed.track else {"path": query}
@@ -230,7 +226,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
             for rank, item in enumerate(results, 1):
                 best = item.matches[0] if item.matches else None
                 why = f"{_clock(best.seed_time)} ~ {_clock(best.time)}" if best else ""
-                print(f"{rank:>3}  {item.score:5.2f}  {item.votes:>3} votes  {_track_label(item.track)[:60]:<60}  {why}")
+                print(f"{rank:>3}  {item.score:5.2f}  {item.votes:>3} votes  {item.track.label[:60]:<60}  {why}")
             if not results:
                 print("  (no other analysed songs in this library)")
     return 1 if failed else 0
@@ -249,7 +245,7 @@ def cmd_playlist(args: argparse.Namespace) -> int:
             write_m3u8(tracks, store.library_root, Path(args.output), absolute=args.absolute)
             log.info("wrote %d songs to %s", len(tracks), args.output)
         for position, track in enumerate(tracks, 1):
-            print(f"{position:>3}  {_track_label(track)}")
+            print(f"{position:>3}  {track.label}")
     if len(chain) < args.count:
         log.warning("the library ran out of eligible songs after %d", len(chain))
     return 0

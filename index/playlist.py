@@ -64,7 +64,6 @@ def write_m3u8(tracks: list[Track], library_root: Path, out: Path, absolute: boo
         location = Path(library_root) / track.relpath
         if not absolute:
             location = Path(os.path.relpath(location, out.resolve().parent))
-        label = f"{track.artist} - {track.title}" if track.artist else track.title
-        lines.append(f"#EXTINF:{round(track.duration or -1)},{label}")
+        lines.append(f"#EXTINF:{round(track.duration or -1)},{track.label}")
         lines.append(location.as_posix())
     out.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogateescape")

@@ -5,6 +5,7 @@ The store is the single source of truth; the nearest-neighbour tree is a cache d
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from typing import Iterator
 
 import numpy as np
 
-from index.paths import decode_relpath, encode_relpath
+from index.paths import decode_relpath, display_path, encode_relpath
 
 SCHEMA_VERSION = 1
 APP_ID = "likewise-library"
@@ -87,6 +88,16 @@ class Track:
     model_id: str | None
     excerpt_start: float | None
     genre: str | None
+
+    @property
+    def display_title(self) -> str:
+        """The title to show: the tag, else the file name."""
+        return self.title or os.path.basename(display_path(self.relpath))
+
+    @property
+    def label(self) -> str:
+        """'Artist - Title', or just the title."""
+        return f"{self.artist} - {self.display_title}" if self.artist else self.display_title
 
     @classmethod
     def from_row(cls, row: tuple) -> "Track":

@@ -24,7 +24,7 @@ from assets import DEMO_DIR
 
 from index.recommend import Options, Recommender
 from index.store import LibraryStore
-from index.tree import SliceTree, load_tree
+from index.tree import load_tree
 from model.info import read_model_info
 from tests.bench.synthetic import Spectrum, build_store
 
