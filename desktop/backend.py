@@ -135,7 +135,7 @@ class LibraryBackend(QObject):
 
     def _recommender(self) -> Recommender:
         """The recommender for the store's current contents (rebuilt when the vectors changed)."""
-        if self.recommender is None or self.recommender.tree.generation != self.store.generation:
+        if self.recommender is None or self.recommender.search.generation != self.store.generation:
             self.recommender = Recommender(self.store)
         return self.recommender
 

@@ -1,5 +1,6 @@
-"""Recommendations by slice voting: each slice of the seed asks the tree for its nearest slices, and those vote
-for their songs. Also the "why similar" evidence: which moments of the seed matched which moments of a result."""
+"""Recommendations by slice voting: each slice of the seed asks the search index for its nearest slices of other
+songs, and those vote for their songs. Also the "why similar" evidence: which moments of the seed matched which
+moments of a result."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -8,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.store import LibraryStore, Track
-from index.tree import SliceTree, load_tree
+from index.search import SearchIndex, load_index
 
 DUPLICATE_DISTANCE = 0.02  # mean best-match distance below this: another copy of the same recording
 
@@ -77,9 +78,9 @@ def _title_key(track: Track) -> str | None:
 class Recommender:
     """Answers "what sounds like this?" over one library store."""
 
-    def __init__(self, store: LibraryStore, tree: SliceTree | None = None):
+    def __init__(self, store: LibraryStore, search: SearchIndex | None = None):
         self.store = store
-        self.tree = tree or load_tree(store)
+        self.search = search or load_index(store)
 
     def seed_for_track(self, track_id: int) -> Seed:
         """The seed of a library song; ValueError if it has not been analysed."""
@@ -100,7 +101,7 @@ class Recommender:
         chosen = self._select(seed, ranked, options)
         # Caps and duplicates can leave too few: look further, and rank what is found there after the first
         # candidates, so the top of the list (and its scores) does not depend on how far we had to look.
-        while len(chosen) < options.count and neighbours + len(seed.vectors) < self.tree.size:
+        while len(chosen) < options.count and neighbours < self.search.size:
             neighbours *= 4
             further, further_best = self._vote(seed, neighbours, excluded)
             ranked += [item for item in further if item.track.id not in best]
@@ -112,33 +113,24 @@ class Recommender:
 
     def _vote(self, seed: Seed, neighbours: int, excluded: set[int]) -> tuple[list[Recommendation], dict]:
         """Candidates ranked by their votes (without matches yet), and each one's best match per seed slice."""
-        distances, indices = self.tree.query(seed.vectors, neighbours + len(seed.vectors))
-        owners = self.tree.owners[indices]
-        score: dict[int, float] = defaultdict(float)
-        votes: dict[int, int] = defaultdict(int)
-        best: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)  # track -> seed slice -> (dist, slice)
-        for seed_slice in range(len(seed.vectors)):
-            keep = ~np.isin(owners[seed_slice], list(excluded)) if excluded else np.ones(owners.shape[1], bool)
-            kept_owners = owners[seed_slice][keep][:neighbours]
-            kept_dist = distances[seed_slice][keep][:neighbours]
-            kept_index = indices[seed_slice][keep][:neighbours]
-            for rank, (owner, distance, index) in enumerate(zip(kept_owners, kept_dist, kept_index)):
-                owner = int(owner)
-                score[owner] += 1.0 - rank / neighbours
-                votes[owner] += 1
-                previous = best[owner].get(seed_slice)
-                if previous is None or distance < previous[0]:
-                    best[owner][seed_slice] = (float(distance), int(self.tree.positions[index]))
-        if not score:
+        distances, indices = self.search.query(seed.vectors, neighbours, excluded)
+        if distances.size == 0:
             return [], {}
-        tracks = self.store.tracks_by_id(list(score))
-        ranked = []
-        for owner, total in score.items():
-            if owner not in tracks:
-                continue  # removed since the tree was built
-            found = best[owner]
-            mean_distance = float(np.mean([pair[0] for pair in found.values()]))
-            ranked.append(Recommendation(tracks[owner], total / len(seed.vectors), votes[owner], mean_distance))
+        rows, k = distances.shape
+        owners = self.search.owners[indices].ravel()
+        candidates, which = np.unique(owners, return_inverse=True)
+        score = np.bincount(which, np.tile(1.0 - np.arange(k) / neighbours, rows)) / len(seed.vectors)
+        votes = np.bincount(which)
+        # Rows are nearest first, so a song's first slice in a row is its best match for that seed slice.
+        _, first = np.unique(which * rows + np.repeat(np.arange(rows), k), return_index=True)
+        mean_distance = np.bincount(which[first], distances.ravel()[first]) / np.bincount(which[first])
+        best: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)  # track -> seed slice -> (dist, slice)
+        for flat in first.tolist():
+            best[int(owners[flat])][flat // k] = (float(distances.flat[flat]),
+                                                  int(self.search.positions[indices.flat[flat]]))
+        tracks = self.store.tracks_by_id(candidates.tolist())
+        ranked = [Recommendation(tracks[owner], float(score[n]), int(votes[n]), float(mean_distance[n]))
+                  for n, owner in enumerate(candidates.tolist()) if owner in tracks]  # else removed since indexed
         ranked.sort(key=lambda item: (-item.score, item.mean_distance, item.track.id))
         return ranked, best
 

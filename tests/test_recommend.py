@@ -14,8 +14,8 @@ from index.cli import main
 from index.pipeline import Indexer
 from index.playlist import song_radio, write_m3u8
 from index.recommend import Options, Recommender, artist_key, seed_from_file
+from index.search import cache_path, load_index
 from index.store import LibraryStore
-from index.tree import cache_path, load_tree
 from tests.conftest import tone, write_audio
 
 UNCAPPED = Options(count=5, per_artist=None, per_album=None)
@@ -192,14 +192,41 @@ def test_cli_playlist_writes_m3u8(demo_library: tuple[Path, Path], store: Librar
     assert all(Path(location).is_file() for location in locations)
 
 
-def test_parallel_query_equals_serial(store: LibraryStore, monkeypatch) -> None:
-    tree = load_tree(store)
-    vectors, _ = store.slices_of(store.tracks("ok")[0].id)
-    serial = tree.query(vectors, 30)
-    monkeypatch.setattr("index.tree.PARALLEL_FROM", 0)
-    monkeypatch.setattr("os.cpu_count", lambda: 3)
-    parallel = tree.query(vectors, 30)
-    assert np.array_equal(serial[1], parallel[1]) and np.allclose(serial[0], parallel[0])
+def _exact_nearest(store: LibraryStore, seed_id: int, songs: set[int] | None, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Brute force: (distances, slice indices) of each seed slice's k nearest slices of `songs` (None: all others)."""
+    vectors, owners, _ = store.all_slices()
+    seed, _ = store.slices_of(seed_id)
+    allowed = (owners != seed_id) & (np.isin(owners, list(songs)) if songs is not None else True)
+    distances = np.linalg.norm(seed[:, None, :].astype(np.float64) - vectors[None, :, :], axis=2)
+    distances[:, ~allowed] = np.inf
+    indices = np.argsort(distances, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(distances, indices, axis=1), indices
+
+
+def test_search_is_exact_when_every_song_is_a_candidate(store: LibraryStore) -> None:
+    search = load_index(store)
+    for track in store.tracks("ok")[:5]:
+        distances, indices = search.query(store.slices_of(track.id)[0], 30, exclude={track.id})
+        exact_distances, exact_indices = _exact_nearest(store, track.id, None, 30)
+        assert np.allclose(distances, exact_distances, atol=1e-4)
+        assert np.array_equal(search.owners[indices], search.owners[exact_indices])
+
+
+def test_the_song_tree_narrows_the_search_to_the_nearest_songs(store: LibraryStore, monkeypatch) -> None:
+    monkeypatch.setattr("index.search.CANDIDATE_SONGS", 4)
+    monkeypatch.setattr("index.search.CANDIDATES_PER_VOTE", 0)
+    search = load_index(store)
+    vectors, owners, _ = store.all_slices()
+    ids = np.unique(owners)
+    song_vectors = np.stack([vectors[owners == i].mean(axis=0) for i in ids])
+    song_vectors /= np.linalg.norm(song_vectors, axis=1, keepdims=True)
+    for track in store.tracks("ok")[:5]:
+        seed = song_vectors[ids == track.id][0]
+        others = [int(i) for i in ids[np.argsort(-(song_vectors @ seed))] if i != track.id]
+        distances, indices = search.query(store.slices_of(track.id)[0], 12, exclude={track.id})
+        assert set(search.owners[indices].ravel().tolist()) <= set(others[:4])
+        exact_distances, _ = _exact_nearest(store, track.id, set(others[:4]), 12)
+        assert np.allclose(distances, exact_distances, atol=1e-4)
 
 
 def test_tree_cache_is_rebuilt_when_stale_or_corrupt(tmp_path: Path) -> None:
@@ -209,10 +236,10 @@ def test_tree_cache_is_rebuilt_when_stale_or_corrupt(tmp_path: Path) -> None:
     db = tmp_path / "lib.sqlite"
     Indexer(root, db, jobs=1).run()
     with LibraryStore(db) as store:
-        assert load_tree(store).size == store.all_slices()[0].shape[0]
+        assert load_index(store).size == store.all_slices()[0].shape[0]
     write_audio(root / "s3.wav", tone(4.0, frequency=2000.0, seed=9))
     Indexer(root, db, jobs=1).run()
     with LibraryStore(db) as store:
-        assert len(set(load_tree(store).owners.tolist())) == 4  # not the stale three-song tree
+        assert len(set(load_index(store).owners.tolist())) == 4  # not the stale three-song tree
         cache_path(db).write_bytes(b"garbage")
-        assert load_tree(store).size == store.all_slices()[0].shape[0]
+        assert load_index(store).size == store.all_slices()[0].shape[0]

@@ -12,7 +12,7 @@ import pytest
 from tests.corpus import one_line_error, synthetic_store
 from index.pipeline import open_store_for
 from index.store import LibraryStore, StoreError
-from index.tree import CACHE_VERSION, SliceTree, _read_cache, cache_path, load_tree
+from index.search import CACHE_VERSION, SearchIndex, _read_cache, cache_path, load_index
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_a_folder_given_as_the_store_is_refused(tmp_path: Path) -> None:
 
 def _cached_generation(db: Path) -> int:
     cached = _read_cache(cache_path(db))
-    assert cached is not None, "load_tree must leave a valid cache behind"
+    assert cached is not None, "load_index must leave a valid cache behind"
     return cached.generation
 
 
@@ -122,32 +122,32 @@ def _cached_generation(db: Path) -> int:
     b"",
     b"\x80\x05garbage that is not a pickle",
     pickle.dumps((CACHE_VERSION + 1, "a cache from another version")),
-    pickle.dumps((CACHE_VERSION, {"not": "a SliceTree"})),
+    pickle.dumps((CACHE_VERSION, {"not": "a SearchIndex"})),
 ], ids=["empty", "corrupt", "other-version", "wrong-type"])
 def test_a_corrupt_tree_cache_is_rebuilt(store_file: Path, bad_cache: bytes) -> None:
     cache_path(store_file).write_bytes(bad_cache)
     with LibraryStore(store_file) as store:
-        tree = load_tree(store)
-        assert isinstance(tree, SliceTree) and tree.size == 6 * 4 and tree.generation == store.generation
+        tree = load_index(store)
+        assert isinstance(tree, SearchIndex) and tree.size == 6 * 4 and tree.generation == store.generation
         assert _cached_generation(store_file) == store.generation
 
 
 def test_a_truncated_tree_cache_is_rebuilt(store_file: Path) -> None:
     with LibraryStore(store_file) as store:
-        load_tree(store)
+        load_index(store)
     whole = cache_path(store_file).read_bytes()
     cache_path(store_file).write_bytes(whole[: len(whole) // 2])
     with LibraryStore(store_file) as store:
-        assert load_tree(store).size == 24
+        assert load_index(store).size == 24
         assert cache_path(store_file).read_bytes() != whole[: len(whole) // 2]
 
 
 def test_a_stale_tree_cache_is_rebuilt_after_the_store_changed(store_file: Path) -> None:
     with LibraryStore(store_file) as store:
-        assert load_tree(store).size == 24
+        assert load_index(store).size == 24
         old_generation = store.generation
         store.remove_tracks([store.tracks()[0].id])
         assert store.generation > old_generation
-        tree = load_tree(store)
+        tree = load_index(store)
         assert tree.size == 20 and tree.generation == store.generation
         assert _cached_generation(store_file) == store.generation

@@ -11,7 +11,7 @@
 
 Systems: "mfcc" = 20 MFCC mean+std, Euclidean neighbours (the issue-8 baseline); "cnn" = model song vectors
 (mean of the L2-normalised slice embeddings, cosine neighbours); "app" = what the app recommends: the songs are
-put in a real library store and ranked by the Recommender (BallTree, slice voting, the seed's own slices
+put in a real library store and ranked by the Recommender (its search index, slice voting, the seed's own slices
 excluded; no artist caps or duplicate suppression, so that it ranks the same candidates as the others).
 
     .venv/bin/python tests/bench/bench_quality.py [--model DIR] [--split test|valid] [--fetch]
@@ -124,7 +124,7 @@ def cnn_system(model_dir: Path | None) -> Callable[[list[np.ndarray], np.ndarray
 
 
 def app_system(model_dir: Path | None) -> Callable[[list[np.ndarray], np.ndarray], float]:
-    """P@10 of the app's recommendations: a real store of the songs, BallTree slice voting."""
+    """P@10 of the app's recommendations: a real store of the songs, the search index and slice voting."""
     import tempfile
 
     from audio.tags import Tags
