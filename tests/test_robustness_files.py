@@ -166,15 +166,20 @@ def _results(pool: AnalysisPool, folder: Path, names: list[str], warm: int) -> d
     return results
 
 
-def _assert_only_these_failed(results: dict[int, Prepared | Failed], names: list[str], bad: set[str]) -> None:
+def _assert_only_these_failed(results: dict[int, Prepared | Failed], names: list[str], bad: dict[str, str]) -> None:
+    """Exactly the files in `bad` failed, each with a clear reason containing bad[name]."""
     assert sorted(results) == list(range(len(names)))
     failed = {names[track_id]: result.reason for track_id, result in results.items() if isinstance(result, Failed)}
-    assert set(failed) == bad, failed
-    for reason in failed.values():
+    assert set(failed) == set(bad), failed
+    for name, reason in failed.items():
         assert_clear_reason(reason)
-        assert "did not finish within 5 s" in reason
+        assert bad[name] in reason, reason
     time.sleep(0.5)
     assert not multiprocessing.active_children(), "no worker may outlive the pool"
+
+
+HUNG = "did not finish within 5 s"
+CRASHED = "the decoder crashed on this file"
 
 
 def test_a_worker_that_crashes_or_hangs_costs_one_file_and_the_run_goes_on(tmp_path: Path) -> None:
@@ -183,7 +188,29 @@ def test_a_worker_that_crashes_or_hangs_costs_one_file_and_the_run_goes_on(tmp_p
     started = time.monotonic()
     results = _results(AnalysisPool(2, DEFAULT_PARAMS, time_limit=60), tmp_path, names, warm=4)
     assert time.monotonic() - started < 90
-    _assert_only_these_failed(results, names, {"crash.flac", "hang.flac"})
+    _assert_only_these_failed(results, names, {"crash.flac": CRASHED, "hang.flac": HUNG})
+
+
+def test_a_crashed_worker_is_noticed_without_waiting_for_the_hard_limit(tmp_path: Path) -> None:
+    """Two crashes among good files all finish while the hard limit (135 s) could not yet have fired once."""
+    names = _misbehaving_files(tmp_path, 4, ["crash1.flac", "crash2.flac"])
+    names.insert(2, names.pop())  # one crash in the middle of the run, one at its end
+    results: dict[int, Prepared | Failed] = {}
+    pool = AnalysisPool(2, DEFAULT_PARAMS, time_limit=60)
+    pool.work = partial(prepare_or_misbehave, params=DEFAULT_PARAMS, time_limit=60)
+
+    def run() -> None:
+        try:
+            results.update({result.track_id: result for result in pool.run(
+                [(number, str(tmp_path), name) for number, name in enumerate(names)])})
+        finally:
+            pool.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(pool.hard_limit - 15)
+    assert not thread.is_alive(), "a crashed worker was only noticed by the hard time limit"
+    _assert_only_these_failed(results, names, {"crash1.flac": CRASHED, "crash2.flac": CRASHED})
 
 
 def test_one_job_off_the_main_thread_still_stops_a_hung_decoder(tmp_path: Path) -> None:
@@ -195,7 +222,7 @@ def test_one_job_off_the_main_thread_still_stops_a_hung_decoder(tmp_path: Path) 
     thread.start()
     thread.join(60)
     assert not thread.is_alive(), "indexing on a background thread hung on one file"
-    _assert_only_these_failed(results, names, {"hang.flac"})
+    _assert_only_these_failed(results, names, {"hang.flac": HUNG})
 
 
 def test_likewise_index_records_every_corpus_file_and_finishes(corpus: tuple[Path, list[Case]],
