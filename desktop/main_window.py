@@ -22,7 +22,7 @@ from desktop.style import media_icon
 from index.paths import default_db_path
 from index.store import Track
 
-RADIO_LENGTH = 20
+RADIO_LENGTH = 20  # songs in a song radio until the person picks another length
 SELECT_DELAY_MS = 120  # wait for the cursor to settle before asking for recommendations
 FILTER_DELAY_MS = 80
 
@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self._request = 0
         self._counts: dict[str, int] = {}
         self.radio_dialog: RadioDialog | None = None
+        self.radio_length = RADIO_LENGTH
         self._closed = False
         self.setWindowTitle("likewise")
         self.resize(1200, 750)
@@ -189,6 +190,7 @@ class MainWindow(QMainWindow):
             self.library.restore_header(header)
         for key, box in self._option_boxes():
             box.setValue(settings.value(key, box.value(), type=int))
+        self.radio_length = settings.value("radio/length", RADIO_LENGTH, type=int)
 
     def _option_boxes(self) -> list[tuple[str, QSpinBox]]:
         panel = self.panel
@@ -203,6 +205,7 @@ class MainWindow(QMainWindow):
         settings.setValue("library/header", self.library.header_state())
         for key, box in self._option_boxes():
             settings.setValue(key, box.value())
+        settings.setValue("radio/length", self.radio_length)
         if self.db is not None:
             settings.setValue("library/db", str(self.db))
             settings.setValue("library/folder", str(self.root) if self.root else "")
@@ -425,13 +428,22 @@ class MainWindow(QMainWindow):
         track = self.library.current_track()
         if track is not None and track.status == "ok":
             self.statusBar().showMessage(f"Building a song radio from {track.label}…", 5000)
-            self.request_radio.emit(track.id, RADIO_LENGTH, self.panel.options())
+            self.request_radio.emit(track.id, self.radio_length, self.panel.options())
+
+    def _radio_length_changed(self, length: int) -> None:
+        self.radio_length = length
+        self.request_radio.emit(self.radio_dialog.seed.id, length, self.panel.options())
 
     def _show_radio(self, seed: Track, tracks: list[Track]) -> None:
-        if self.radio_dialog is not None:
-            self.radio_dialog.close()
-        self.radio_dialog = RadioDialog(seed, tracks, self.root, self)
+        dialog = self.radio_dialog
+        if dialog is not None and dialog.isVisible() and dialog.seed.id == seed.id:
+            dialog.set_tracks(tracks)  # the same radio, longer or shorter
+            return
+        if dialog is not None:
+            dialog.close()
+        self.radio_dialog = RadioDialog(seed, tracks, self.root, self.radio_length, self)
         self.radio_dialog.play_requested.connect(self.play_track)
+        self.radio_dialog.length_requested.connect(self._radio_length_changed)
         self.radio_dialog.show()
 
     def show_in_folder(self) -> None:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QLabel, QListWidget, QMessageBox, QPushButton, QVBoxLayout,
+    QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QMessageBox, QPushButton, QSpinBox,
+    QVBoxLayout,
 )
 
 from desktop.library_model import format_duration
@@ -13,34 +14,56 @@ from index.playlist import write_m3u8
 from index.store import Track
 
 
+LENGTH_DELAY_MS = 400  # wait for the length box to settle before building the playlist again
+
+
 class RadioDialog(QDialog):
-    """Shows a song radio playlist; double-click plays a song, Export writes an M3U8 file."""
+    """Shows a song radio playlist; double-click plays a song, Export writes an M3U8 file, and its length can change."""
 
     play_requested = Signal(object, float)  # Track, start seconds
+    length_requested = Signal(int)  # the person asked for a playlist of this many songs
 
-    def __init__(self, seed: Track, tracks: list[Track], library_root: Path, parent=None):
+    def __init__(self, seed: Track, tracks: list[Track], library_root: Path, length: int, parent=None):
         super().__init__(parent)
         self.seed = seed
-        self.tracks = tracks
+        self.tracks: list[Track] = []
         self.library_root = library_root
         self.setWindowTitle(f"Song radio: {seed.label}")
         self.resize(520, 460)
-        heading = QLabel(f"{len(tracks)} songs that follow on from {seed.label}, each like the one before.")
-        heading.setWordWrap(True)
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.length = QSpinBox()
+        self.length.setRange(1, 200)
+        self.length.setValue(length)
+        self.length.setToolTip("How many songs follow the seed")
+        self._length_timer = QTimer(self, singleShot=True, interval=LENGTH_DELAY_MS)
+        self._length_timer.timeout.connect(lambda: self.length_requested.emit(self.length.value()))
+        self.length.valueChanged.connect(self._length_timer.start)
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
-        for number, track in enumerate(tracks, 1):
-            self.list.addItem(f"{number:>2}.  {track.label}   {format_duration(track.duration)}")
         self.list.itemActivated.connect(lambda item: self.play_requested.emit(self.tracks[self.list.row(item)], 0.0))
+        self.set_tracks(tracks)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         export = QPushButton("Export M3U8…")
         buttons.addButton(export, QDialogButtonBox.ButtonRole.ActionRole)
         export.clicked.connect(self.choose_export)
         buttons.rejected.connect(self.reject)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(QLabel("Songs:"))
+        top.addWidget(self.length)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addLayout(top)
         layout.addWidget(self.list, 1)
         layout.addWidget(buttons)
+
+    def set_tracks(self, tracks: list[Track]) -> None:
+        """Show a (new) playlist for the same seed."""
+        self.tracks = tracks
+        self.heading.setText(f"{len(tracks)} songs that follow on from {self.seed.label}, each like the one before.")
+        self.list.clear()
+        for number, track in enumerate(tracks, 1):
+            self.list.addItem(f"{number:>2}.  {track.label}   {format_duration(track.duration)}")
 
     def choose_export(self) -> None:
         """Ask where to save the playlist, then save it."""

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QFileDialog  # noqa: E402
 from assets import DEMO_DIR  # noqa: E402
 from desktop.app import initial_library  # noqa: E402
 from desktop.library_model import STATUS, LibraryFilter, LibraryModel, format_duration  # noqa: E402
-from desktop.main_window import RADIO_LENGTH, MainWindow  # noqa: E402
+from desktop.main_window import MainWindow  # noqa: E402
 from index.lock import IndexLock  # noqa: E402
 from index.paths import default_db_path  # noqa: E402
 from index.pipeline import Indexer  # noqa: E402
@@ -133,9 +133,19 @@ def test_show_in_folder_and_song_radio_export(qtbot, window: MainWindow, demo_li
     dialog = window.radio_dialog
     with LibraryStore(db) as store:
         recommender = Recommender(store)
-        expected = song_radio(recommender, recommender.seed_for_track(seed.id), RADIO_LENGTH, window.panel.options())
+        seed_vectors = recommender.seed_for_track(seed.id)
+        expected = song_radio(recommender, seed_vectors, window.radio_length, window.panel.options())
+        shorter = song_radio(recommender, seed_vectors, 4, window.panel.options())
     assert [t.id for t in dialog.tracks] == [t.id for t in expected]
-    assert dialog.list.count() == len(expected) > 0
+    assert dialog.list.count() == len(expected) > 4
+
+    dialog.length.setValue(4)  # the same dialog shows the shorter radio, and the length is remembered
+    qtbot.waitUntil(lambda: len(dialog.tracks) == 4, timeout=WAIT_MS)
+    assert window.radio_dialog is dialog and dialog.list.count() == 4
+    assert [t.id for t in dialog.tracks] == [t.id for t in shorter]
+    window.save_settings()
+    assert window.settings.value("radio/length", type=int) == 4
+    expected = shorter
 
     out = tmp_path / "lists" / "radio.m3u8"
     out.parent.mkdir()
