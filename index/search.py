@@ -24,6 +24,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from index.store import LibraryStore
+from model.metrics import grouped_song_vectors
 
 CACHE_VERSION = 5
 LEAF_SIZE = 40
@@ -35,7 +36,7 @@ CANDIDATES_PER_VOTE = 4  # and at least this many per neighbour slice asked for 
 class SearchIndex:
     """Nearest-slice search over a library: a BallTree over song vectors, then exact search among their slices."""
 
-    songs: object  # sklearn.neighbors.BallTree over song_vectors, or None for an empty library
+    songs: object  # sklearn.neighbors.BallTree over the song vectors (model.metrics), or None for an empty library
     song_ids: np.ndarray  # (S,) track id of each song row
     bounds: np.ndarray  # (S + 1,) song row r owns slices bounds[r]:bounds[r + 1]
     vectors: np.ndarray  # (N, dim) float32 slice vectors, grouped by song
@@ -55,8 +56,8 @@ class SearchIndex:
         excluded = np.isin(self.song_ids, list(exclude)) if len(exclude) else np.zeros(len(self.song_ids), bool)
         if count + int(excluded.sum()) >= len(self.song_ids):
             return np.flatnonzero(~excluded)
-        centre = _unit(np.mean(_unit(np.asarray(vectors, np.float64)), axis=0))
-        rows = self.songs.query(centre[None, :], k=count + int(excluded.sum()), sort_results=True)[1][0]
+        centre = grouped_song_vectors(np.asarray(vectors, np.float64), np.zeros(1, np.int64))
+        rows = self.songs.query(centre, k=count + int(excluded.sum()), sort_results=True)[1][0]
         return rows[~excluded[rows]][:count]
 
     def query(self, vectors: np.ndarray, k: int, exclude: Collection[int] = ()) -> tuple[np.ndarray, np.ndarray]:
@@ -85,10 +86,6 @@ def _blas() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
-
-
 def _ranges(begins: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The concatenation of range(b, e) for each pair, without a Python loop."""
     lengths = ends - begins
@@ -111,8 +108,7 @@ def build_index(store: LibraryStore) -> SearchIndex:
     bounds = np.append(first, len(owners)).astype(np.int64)
     songs = None
     if len(song_ids):
-        song_vectors = _unit(np.add.reduceat(_unit(vectors), first, axis=0).astype(np.float64))
-        songs = BallTree(song_vectors, leaf_size=LEAF_SIZE)
+        songs = BallTree(grouped_song_vectors(vectors, first).astype(np.float64), leaf_size=LEAF_SIZE)
     squared_norms = (vectors**2).sum(axis=1) if len(vectors) else np.zeros(0, np.float32)
     return SearchIndex(songs, song_ids, bounds, vectors, squared_norms, owners, positions, generation, model_id)
 

@@ -19,8 +19,14 @@ def confusion(truth: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.nd
 
 def song_vectors(slice_embeddings: list[np.ndarray]) -> np.ndarray:
     """Song vector = mean of its L2-normalised slice embeddings, itself L2-normalised (cosine retrieval)."""
-    means = np.stack([(e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-12)).mean(axis=0)
-                      for e in slice_embeddings])
+    starts = np.cumsum([0] + [len(e) for e in slice_embeddings[:-1]])
+    return grouped_song_vectors(np.concatenate(slice_embeddings), starts)
+
+
+def grouped_song_vectors(slices: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """song_vectors of songs stored one after another: song i owns slices[starts[i]:starts[i + 1]] (or to the end)."""
+    unit = slices / np.maximum(np.linalg.norm(slices, axis=1, keepdims=True), 1e-12)
+    means = np.add.reduceat(unit, starts, axis=0) / np.diff(np.append(starts, len(slices)))[:, None]
     return means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
 
 

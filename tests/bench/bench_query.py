@@ -28,6 +28,7 @@ from index.recommend import Options, Recommender
 from index.store import LibraryStore
 from index.search import CANDIDATE_SONGS, load_index
 from model.info import read_model_info
+from model.metrics import grouped_song_vectors
 from tests.bench.synthetic import Spectrum, build_store
 
 SHARED_GTZAN = Path(__file__).resolve().parents[3] / "shared" / "gtzan"
@@ -102,13 +103,12 @@ def song_stage_ms(search, store: LibraryStore, seeds: np.ndarray) -> tuple[float
     count = min(CANDIDATE_SONGS, len(songs) - 1)
     timings = [], []
     for track_id in seeds:
-        centre = store.slices_of(int(track_id))[0].mean(axis=0)
-        centre /= np.linalg.norm(centre)
+        centre = grouped_song_vectors(store.slices_of(int(track_id))[0].astype(np.float64), np.zeros(1, np.int64))
         started = time.perf_counter()
-        search.songs.query(centre[None, :].astype(np.float64), k=count + 1)
+        search.songs.query(centre, k=count + 1)
         timings[0].append(time.perf_counter() - started)
         started = time.perf_counter()
-        np.argpartition(songs @ centre, -count - 1)[-count - 1:]
+        np.argpartition(songs @ centre[0].astype(np.float32), -count - 1)[-count - 1:]
         timings[1].append(time.perf_counter() - started)
     return float(np.mean(timings[0]) * 1000), float(np.mean(timings[1]) * 1000)
 
