@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from index.paths import display_path
-from index.store import Track
+from index.store import Track, format_duration
 
 COLUMNS = ("Title", "Artist", "Album", "Duration", "Genre", "Status")
 TITLE, ARTIST, ALBUM, DURATION, GENRE, STATUS = range(len(COLUMNS))
@@ -16,15 +16,6 @@ STATUS_TEXT = {"ok": "Analysed", "pending": "Waiting", "failed": "Failed"}
 TRACK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def format_duration(seconds: float | None) -> str:
-    """m:ss (or h:mm:ss), empty when unknown."""
-    if seconds is None or seconds < 0:
-        return ""
-    minutes, secs = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _cell(track: Track, column: int) -> str:

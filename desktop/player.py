@@ -6,8 +6,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
-from desktop.library_model import format_duration
 from desktop.style import media_icon
+from index.store import format_duration
 
 
 class Player(QObject):

@@ -9,9 +9,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop.library_model import format_duration
 from index.playlist import write_m3u8
-from index.store import Track
+from index.store import Track, format_duration
 
 
 LENGTH_DELAY_MS = 400  # wait for the length box to settle before building the playlist again

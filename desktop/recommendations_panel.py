@@ -7,10 +7,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.library_model import format_duration
 from desktop.style import setup_table
 from index.recommend import Options, Recommendation
-from index.store import Track
+from index.store import Track, format_duration
 
 RESULT_COLUMNS = ("#", "Title", "Artist", "Score", "Votes")
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from index.paths import default_db_path, display_path, last_library, remember_library
-from index.store import LibraryStore, StoreError
+from index.store import LibraryStore, StoreError, format_duration
 
 log = logging.getLogger("likewise")
 
@@ -185,10 +185,6 @@ def _options(args: argparse.Namespace):
     )
 
 
-def _clock(seconds: float) -> str:
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
-
-
 def _result_json(item) -> dict:
     track = item.track
     return {
@@ -225,7 +221,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
             print(f"Similar to {seed_label}:")
             for rank, item in enumerate(results, 1):
                 best = item.matches[0] if item.matches else None
-                why = f"{_clock(best.seed_time)} ~ {_clock(best.time)}" if best else ""
+                why = f"{format_duration(best.seed_time)} ~ {format_duration(best.time)}" if best else ""
                 print(f"{rank:>3}  {item.score:5.2f}  {item.votes:>3} votes  {item.track.label[:60]:<60}  {why}")
             if not results:
                 print("  (no other analysed songs in this library)")

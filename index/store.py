@@ -62,6 +62,15 @@ TRACK_COLUMNS = (
 )
 
 
+def format_duration(seconds: float | None) -> str:
+    """m:ss (or h:mm:ss), empty when unknown."""
+    if seconds is None or seconds < 0:
+        return ""
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 class StoreError(Exception):
     """A store that cannot be used; the message says why and what to do."""
 

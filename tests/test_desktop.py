@@ -20,14 +20,14 @@ from PySide6.QtWidgets import QFileDialog  # noqa: E402
 
 from assets import DEMO_DIR  # noqa: E402
 from desktop.app import initial_library  # noqa: E402
-from desktop.library_model import STATUS, LibraryFilter, LibraryModel, format_duration  # noqa: E402
+from desktop.library_model import STATUS, LibraryFilter, LibraryModel  # noqa: E402
 from desktop.main_window import MainWindow  # noqa: E402
 from index.lock import IndexLock  # noqa: E402
 from index.paths import default_db_path  # noqa: E402
 from index.pipeline import Indexer  # noqa: E402
 from index.playlist import song_radio  # noqa: E402
 from index.recommend import Options, Recommender  # noqa: E402
-from index.store import LibraryStore, Track  # noqa: E402
+from index.store import LibraryStore, Track, format_duration  # noqa: E402
 
 WAIT_MS = 20_000
 
