@@ -179,8 +179,6 @@ class Indexer:
 
     @staticmethod
     def _embed(embedder, ready: list[Prepared], genres: list[str]) -> list[tuple[int, Analysis]]:
-        if not ready:
-            return []
         vectors, probabilities = embedder.embed(np.concatenate([item.slices for item in ready]))
         results = []
         offset = 0

@@ -30,6 +30,11 @@ class ScanResult(ScanCounts):
     to_analyse: list[tuple[int, str]] = field(default_factory=list)  # (track id, relpath)
 
 
+def _needs_analysis(status: str, analysed_by: str | None, model_id: str) -> bool:
+    """An unchanged file still waiting from an interrupted run, or analysed by another model."""
+    return status == "pending" or (status == "ok" and analysed_by != model_id)
+
+
 def scan_library(store: LibraryStore, root: Path, model_id: str) -> ScanResult:
     """Walk `root`, apply moves and removals to the store, queue new and changed files; return the plan.
 
@@ -54,7 +59,7 @@ def scan_library(store: LibraryStore, root: Path, model_id: str) -> ScanResult:
             changed_stats.append((item.size, item.mtime))
             queued[track_id] = path
             result.updated += 1
-        elif status == "pending" or (status == "ok" and analysed_by != model_id):
+        elif _needs_analysis(status, analysed_by, model_id):
             stale_ids.append(track_id)
             queued[track_id] = path
             result.resumed += status == "pending"
@@ -82,7 +87,7 @@ def scan_library(store: LibraryStore, root: Path, model_id: str) -> ScanResult:
         del vanished[old_path]
         store.move_track(state[0], path, item.size, item.mtime)
         result.moved += 1
-        if state[4] == "pending" or (state[4] == "ok" and state[5] != model_id):
+        if _needs_analysis(state[4], state[5], model_id):
             stale_ids.append(state[0])
             queued[state[0]] = path
 
