@@ -56,3 +56,11 @@ def precision_at_k(vectors: np.ndarray, labels: np.ndarray, k: int = 10, metric:
         nearest = np.argsort(distances[i], kind="stable")[:take]
         scores.append(np.mean(labels[nearest] == labels[i]))
     return float(np.mean(scores))
+
+
+def precision_ceiling(labels: np.ndarray, k: int = 10) -> float:
+    """The best precision_at_k any ranking can reach: a song with n same-label others scores at most min(k, n) / k."""
+    labels = np.asarray(labels)
+    _, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    same = counts[inverse] - 1
+    return float(np.mean(np.minimum(same, k) / min(k, len(labels) - 1)))

@@ -14,6 +14,9 @@ Systems: "mfcc" = 20 MFCC mean+std, Euclidean neighbours (the issue-8 baseline);
 put in a real library store and ranked by the Recommender (its search index, slice voting, the seed's own slices
 excluded; no artist caps or duplicate suppression, so that it ranks the same candidates as the others).
 
+Each set also prints chance and the best precision@10 any ranking could reach: a song whose group has fewer than
+10 other songs cannot fill its top 10 with them (GTZAN test: 7 genres have 1-6 songs).
+
     .venv/bin/python tests/bench/bench_quality.py [--model DIR] [--split test|valid] [--fetch]
 """
 from __future__ import annotations
@@ -35,7 +38,7 @@ from audio.decode import AudioError, decode_excerpt  # noqa: E402
 from audio.features import DEFAULT_PARAMS, cut_slices, log_mel, slice_offsets  # noqa: E402
 from model import gtzan  # noqa: E402
 from model.baseline import mfcc_stats  # noqa: E402
-from model.metrics import precision_at_k, song_vectors  # noqa: E402
+from model.metrics import precision_at_k, precision_ceiling, song_vectors  # noqa: E402
 
 SCRATCH = REPO / "scratch"
 SOUNDTRACK_DIR = SCRATCH / "soundtracks"
@@ -182,7 +185,8 @@ def main() -> int:
     for set_name, (frames, labels) in sets.items():
         counts = np.bincount(labels)
         chance = float(np.sum(counts * (counts - 1)) / (len(labels) * (len(labels) - 1)))
-        print(f"{set_name}: {len(labels)} songs in {np.count_nonzero(counts)} groups, chance {chance:.3f}")
+        print(f"{set_name}: {len(labels)} songs in {np.count_nonzero(counts)} groups, chance {chance:.3f}, "
+              f"best possible {precision_ceiling(labels, 10):.3f}")
         results = {}
         for system, score in systems.items():
             started = time.time()
