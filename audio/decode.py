@@ -30,6 +30,13 @@ def excerpt_window(duration: float, length: float) -> tuple[float, float]:
     return (duration - length) / 2.0, length
 
 
+def _span(duration: float, params: FeatureParams, start: float | None) -> tuple[float, float]:
+    """(start, length) to read: the centred excerpt, or up to excerpt_seconds from a given start."""
+    if start is None:
+        return excerpt_window(duration, params.excerpt_seconds)
+    return start, min(params.excerpt_seconds, max(duration - start, 0.0))
+
+
 def _to_mono(block: np.ndarray) -> np.ndarray:
     return block.mean(axis=1) if block.ndim == 2 else block
 
@@ -59,10 +66,7 @@ def _read_soundfile(path: Path, params: FeatureParams, start: float | None) -> E
         rate = handle.samplerate
         total = handle.frames
         duration = total / rate if rate else 0.0
-        if start is None:
-            start, length = excerpt_window(duration, params.excerpt_seconds)
-        else:
-            length = min(params.excerpt_seconds, max(duration - start, 0.0))
+        start, length = _span(duration, params, start)
         first = int(round(start * rate))
         count = int(round(length * rate))
         if first:
@@ -82,10 +86,7 @@ def _read_audioread(path: Path, params: FeatureParams, start: float | None) -> E
             duration = float(handle.duration)
     except audioread.NoBackendError as error:
         raise AudioError(f"unsupported format {path.suffix.lower()}: no decoder installed (install ffmpeg)") from error
-    if start is None:
-        start, length = excerpt_window(duration, params.excerpt_seconds)
-    else:
-        length = min(params.excerpt_seconds, max(duration - start, 0.0))
+    start, length = _span(duration, params, start)
     samples, _ = librosa.load(str(path), sr=params.sample_rate, mono=True, offset=start, duration=length)
     return Excerpt(samples=samples.astype(np.float32), start=start, song_duration=duration)
 
