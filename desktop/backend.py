@@ -71,7 +71,7 @@ class LibraryBackend(QObject):
             self._timer = QTimer(self)
             self._timer.timeout.connect(self.poll)
             self._timer.start(POLL_MS)
-        self._recommender()  # build or load the tree now, so the first click is quick
+        self._recommender()  # build or load the search index now, so the first click is quick
 
     @Slot()
     def reload(self) -> None:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QStackedWidget, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QPushButton, QStackedWidget, QTableView, QVBoxLayout, QWidget
 
 from desktop.library_model import ALBUM, ARTIST, DURATION, GENRE, STATUS, TITLE, LibraryFilter, LibraryModel
-from desktop.style import setup_table
+from desktop.style import empty_state_label, setup_table
 from index.store import Track
 
 COLUMN_WIDTHS = {TITLE: 200, ARTIST: 140, ALBUM: 150, DURATION: 70, GENRE: 90, STATUS: 70}
@@ -36,10 +36,7 @@ class LibraryView(QStackedWidget):
         self.table.activated.connect(lambda index: self.activated.emit(self._track(index)))
         self.model.modelReset.connect(lambda: self.current_changed.emit(None))  # a reset forgets the cursor
 
-        self.message = QLabel()
-        self.message.setObjectName("emptyState")
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
+        self.message = empty_state_label()
         self.open_button = QPushButton("Open music folder…")
         self.open_button.clicked.connect(self.open_requested)
         empty = QWidget()

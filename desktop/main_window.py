@@ -207,9 +207,12 @@ class MainWindow(QMainWindow):
             settings.setValue(key, box.value())
         settings.setValue("radio/length", self.radio_length)
         if self.db is not None:
-            settings.setValue("library/db", str(self.db))
-            settings.setValue("library/folder", str(self.root) if self.root else "")
+            self._remember_library()
         settings.sync()
+
+    def _remember_library(self) -> None:
+        self.settings.setValue("library/db", str(self.db))
+        self.settings.setValue("library/folder", str(self.root) if self.root else "")
 
     # --- opening a library ----------------------------------------------------------------------------------
 
@@ -233,11 +236,10 @@ class MainWindow(QMainWindow):
         self.library.model.clear()
         self._update_counts()
         self.problems.set_failures([])
-        self.panel.show_message("Select a song to see what sounds like it.")
+        self.panel.show_prompt()
         self.notice.hide()
         self._set_title()
-        self.settings.setValue("library/db", str(self.db))
-        self.settings.setValue("library/folder", str(self.root) if self.root else "")
+        self._remember_library()
         if self.db.exists():
             self.library.show_empty("Loading the library…", offer_open=False)
             self.request_open.emit(str(self.db))
@@ -266,8 +268,7 @@ class MainWindow(QMainWindow):
         if tracks:
             self.library.show_table()
         elif self.index_thread is not None:
-            self.library.show_empty(f"Analysing {self.root.name}…\nSongs appear here as they are analysed.",
-                                    offer_open=False)
+            self._show_analysing()
         else:
             self.library.show_empty(f"No music found in {self.root}.\nAdd some and choose Rescan, "
                                     "or open another folder.")
@@ -303,10 +304,13 @@ class MainWindow(QMainWindow):
         self.notice.hide()
         self.indexing.start(self.root)
         if not self.library.model.rowCount():
-            self.library.show_empty(f"Analysing {self.root.name}…\nSongs appear here as they are analysed.",
-                                    offer_open=False)
+            self._show_analysing()
         thread.start()
         self._update_actions()
+
+    def _show_analysing(self) -> None:
+        self.library.show_empty(f"Analysing {self.root.name}…\nSongs appear here as they are analysed.",
+                                offer_open=False)
 
     def cancel_indexing(self) -> None:
         """Stop the run after storing what is finished."""
@@ -373,7 +377,7 @@ class MainWindow(QMainWindow):
         self._request += 1
         self.backend.latest_request = self._request
         if track is None:
-            self.panel.show_message("Select a song to see what sounds like it.")
+            self.panel.show_prompt()
         elif track.status == "failed":
             self.panel.show_message(f"This song could not be analysed:\n{track.reason}", track.label)
         elif track.status != "ok":

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.style import setup_table
+from desktop.style import empty_state_label, setup_table
 from index.recommend import Options, Recommendation
 from index.store import Track, format_duration
 
@@ -100,10 +100,7 @@ class RecommendationsPanel(QWidget):
         content_layout.addWidget(self.why_label)
         content_layout.addWidget(self.why, 2)
 
-        self.message = QLabel()
-        self.message.setObjectName("emptyState")
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
+        self.message = empty_state_label()
         self.pages = QStackedWidget()
         self.pages.addWidget(self.message)
         self.pages.addWidget(content)
@@ -113,12 +110,16 @@ class RecommendationsPanel(QWidget):
         layout.addWidget(self.heading)
         layout.addLayout(controls)
         layout.addWidget(self.pages, 1)
-        self.show_message("Select a song to see what sounds like it.")
+        self.show_prompt()
 
     def options(self) -> Options:
         """The result count and the artist and album caps chosen (0 in a box: no cap)."""
         return Options(count=self.count.value(), per_artist=self.per_artist.value() or None,
                        per_album=self.per_album.value() or None)
+
+    def show_prompt(self) -> None:
+        """The state with no song selected."""
+        self.show_message("Select a song to see what sounds like it.")
 
     def show_message(self, text: str, heading: str = "Similar songs") -> None:
         """An empty or waiting state instead of results."""
