@@ -17,14 +17,11 @@ def confusion(truth: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.nd
     return matrix
 
 
-def song_vectors(slice_embeddings: list[np.ndarray]) -> np.ndarray:
-    """Song vector = mean of its L2-normalised slice embeddings, itself L2-normalised (cosine retrieval)."""
-    starts = np.cumsum([0] + [len(e) for e in slice_embeddings[:-1]])
-    return grouped_song_vectors(np.concatenate(slice_embeddings), starts)
-
-
 def grouped_song_vectors(slices: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """song_vectors of songs stored one after another: song i owns slices[starts[i]:starts[i + 1]] (or to the end)."""
+    """Song vector = mean of its L2-normalised slice embeddings, itself L2-normalised (cosine retrieval).
+
+    Songs are stored one after another: song i owns slices[starts[i]:starts[i + 1]] (or to the end).
+    """
     unit = slices / np.maximum(np.linalg.norm(slices, axis=1, keepdims=True), 1e-12)
     means = np.add.reduceat(unit, starts, axis=0) / np.diff(np.append(starts, len(slices)))[:, None]
     return means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)

@@ -15,7 +15,8 @@ import numpy as np
 from audio.features import DEFAULT_PARAMS, FeatureParams, cut_slices
 from model import gtzan
 from model.info import ARRAYS_FILE, MODEL_JSON, WEIGHTS_FILE
-from model.metrics import precision_at_k, song_vectors, song_vote
+from model.evaluate import score
+from model.metrics import grouped_song_vectors, precision_at_k
 from model.network import NetConfig, build_network
 from model.prep import band_stats, fit_projection, normalise, project
 from model.tfsetup import import_tf
@@ -103,17 +104,13 @@ class SliceModel:
 def score_songs(model: SliceModel, data: Dataset, params: FeatureParams = DEFAULT_PARAMS) -> dict[str, float]:
     """Slice and song accuracy and genre P@10 (the set itself as library) on non-overlapping slices."""
     slices = [cut_slices(f, params) for f in data.frames]
-    counts = [len(s) for s in slices]
+    starts = np.cumsum([0] + [len(s) for s in slices[:-1]])
     embeddings, probs = model.embed(np.concatenate(slices))
-    bounds = np.cumsum([0] + counts)
-    per_song_e = [embeddings[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-    per_song_p = [probs[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-    slice_labels = np.repeat(data.labels, counts)
-    votes = np.array([song_vote(p) for p in per_song_p])
+    accuracy = score("songs", np.split(probs, starts[1:]), data.labels)
     return {
-        "slice_acc": float(np.mean(probs.argmax(axis=1) == slice_labels)),
-        "song_acc": float(np.mean(votes == data.labels)),
-        "p_at_10": precision_at_k(song_vectors(per_song_e), data.labels, 10),
+        "slice_acc": accuracy.slice_acc,
+        "song_acc": accuracy.song_acc,
+        "p_at_10": precision_at_k(grouped_song_vectors(embeddings, starts), data.labels, 10),
     }
 
 

@@ -38,7 +38,7 @@ from audio.decode import AudioError, decode_excerpt  # noqa: E402
 from audio.features import DEFAULT_PARAMS, cut_slices, log_mel, slice_offsets  # noqa: E402
 from model import gtzan  # noqa: E402
 from model.baseline import mfcc_stats  # noqa: E402
-from model.metrics import precision_at_k, precision_ceiling, song_vectors  # noqa: E402
+from model.metrics import grouped_song_vectors, precision_at_k, precision_ceiling  # noqa: E402
 
 SCRATCH = REPO / "scratch"
 SOUNDTRACK_DIR = SCRATCH / "soundtracks"
@@ -119,9 +119,8 @@ def cnn_system(model_dir: Path | None) -> Callable[[list[np.ndarray], np.ndarray
     def score(frames: list[np.ndarray], labels: np.ndarray) -> float:
         slices = [cut_slices(f) for f in frames]
         embeddings, _ = embedder.embed(np.concatenate(slices))
-        bounds = np.cumsum([0] + [len(s) for s in slices])
-        vectors = song_vectors([embeddings[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
-        return precision_at_k(vectors, labels, 10)
+        starts = np.cumsum([0] + [len(s) for s in slices[:-1]])
+        return precision_at_k(grouped_song_vectors(embeddings, starts), labels, 10)
 
     return score
 
