@@ -1,9 +1,15 @@
-"""Playback with QtMultimedia, loaded on first use, and the transport bar (play/pause, position, now playing)."""
+"""Playback with QtMultimedia, loaded on first use, and the transport bar (play/pause, position, now playing).
+
+Every command that changes the QMediaPlayer's state (play, pause, stop, seek, a new source) is queued to Qt's event
+loop instead of called directly. A direct call holds Python's GIL while the FFmpeg backend tears down its audio
+renderer, and the renderer's thread may need the GIL to finish (PySide checks for Python overrides as it
+disconnects): the two wait for each other and the app freezes. From the event loop the call runs without the GIL.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
 from desktop.style import media_icon
@@ -54,12 +60,16 @@ class Player(QObject):
             return
         start_ms = int(start_seconds * 1000)
         if self.source == path and self._media.isSeekable():
-            self._media.setPosition(start_ms)
+            self._command("setPosition", Q_ARG("qlonglong", start_ms))
         else:
             self.source = path
             self._pending_ms = start_ms or None
-            self._media.setSource(QUrl.fromLocalFile(str(path)))
-        self._media.play()
+            self._command("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(str(path))))
+        self._command("play")
+
+    def _command(self, slot: str, *arguments) -> None:
+        """Run a QMediaPlayer slot from the event loop, without the GIL (see the module's docstring)."""
+        QMetaObject.invokeMethod(self._media, slot, Qt.ConnectionType.QueuedConnection, *arguments)
 
     def is_playing(self) -> bool:
         """True while a song plays."""
@@ -69,20 +79,17 @@ class Player(QObject):
         """Pause when playing, else resume."""
         if self._media is None:
             return
-        if self._media.isPlaying():
-            self._media.pause()
-        else:
-            self._media.play()
+        self._command("pause" if self._media.isPlaying() else "play")
 
     def seek(self, milliseconds: int) -> None:
         """Jump within the current song."""
         if self._media is not None:
-            self._media.setPosition(milliseconds)
+            self._command("setPosition", Q_ARG("qlonglong", milliseconds))
 
     def stop(self) -> None:
         """Stop playback."""
         if self._media is not None:
-            self._media.stop()
+            self._command("stop")
 
     @property
     def pending_seconds(self) -> float | None:
@@ -94,7 +101,7 @@ class Player(QObject):
 
         loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
         if status in loaded and self._pending_ms is not None:
-            self._media.setPosition(self._pending_ms)
+            self._command("setPosition", Q_ARG("qlonglong", self._pending_ms))
             self._pending_ms = None
 
 
