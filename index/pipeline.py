@@ -122,7 +122,7 @@ class Indexer:
             model_id, params_json = store.analysis_settings()
             if (model_id, params_json) != (info.model_id, info.params.to_json()):
                 store.set_analysis_settings(info.model_id, info.params.to_json())
-                store.set_genres(list(info.genres))
+                store.set_genres(list(info.tags))
             scan = scan_library(store, self.root, info.model_id)
             summary = Summary(**{count.name: getattr(scan, count.name) for count in fields(ScanCounts)})
             try:
@@ -149,7 +149,7 @@ class Indexer:
 
         def flush(current: str) -> None:
             nonlocal last_flush
-            results = self._embed(loading.result(), ready, info.genres) if ready else []
+            results = self._embed(loading.result(), ready, info.tags) if ready else []
             store.save_results(results, [(f.track_id, f.reason, f.fingerprint) for f in failures], info.model_id)
             saved = [track_id for track_id, _ in results] + [f.track_id for f in failures]
             summary.failed += len(failures)
@@ -178,7 +178,9 @@ class Indexer:
             summary.analysed = done - summary.failed
 
     @staticmethod
-    def _embed(embedder, ready: list[Prepared], genres: list[str]) -> list[tuple[int, Analysis]]:
+    def _embed(embedder, ready: list[Prepared], tags: list[str]) -> list[tuple[int, Analysis]]:
+        from model.info import describe_tags
+
         vectors, probabilities = embedder.embed(np.concatenate([item.slices for item in ready]))
         results = []
         offset = 0
@@ -188,7 +190,7 @@ class Indexer:
             results.append((item.track_id, Analysis(
                 tags=item.tags, fingerprint=item.fingerprint, excerpt_start=item.excerpt_start,
                 vectors=vectors[offset : offset + count], slice_starts=item.slice_starts,
-                genre=genres[int(np.argmax(song_probs))], genre_probs=song_probs,
+                genre=describe_tags(song_probs, tags), genre_probs=song_probs,
             )))
             offset += count
         return results

@@ -16,12 +16,23 @@ def _has_gtzan(folder: Path) -> bool:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from model import corpus
     from model.info import default_model_dir
-    from model.train import default_cache_dir, run_training
+    from model.train import default_cache_dir, default_teacher_cache, run_training
 
     if not _has_gtzan(args.data):
         return 1
-    run_training(args.data, args.out or default_model_dir(), cache_dir=default_cache_dir())
+    clips = corpus.gtzan_clips(args.data)
+    if args.fourq is not None:
+        clips += corpus.fourq_clips(args.fourq)
+    if args.debian is not None:
+        clips += corpus.debian_clips(args.debian)
+    try:
+        run_training(clips, args.out or default_model_dir(), args.teacher_cache or default_teacher_cache(),
+                     default_cache_dir())
+    except ValueError as error:
+        log.error("%s", error)
+        return 1
     return 0
 
 
@@ -39,13 +50,17 @@ def register(subparsers) -> None:
     """Add `train` and `evaluate` to an argparse subparsers object; each sets `func(args) -> exit code`."""
     train = subparsers.add_parser(
         "train",
-        help="train the genre CNN on GTZAN and save it as the app's model",
-        description="Train the 1-D genre CNN on the GTZAN clips in DIR (artist-filtered splits): train on the "
-        "train split, choose the number of epochs on valid, retrain on train + valid with that setting, and save "
-        "weights, normalisation, embedding projection and model.json. The test split is never used. Log-mel "
-        "features are cached under the repo's gitignored scratch/ folder. Takes a few minutes on 2 CPU cores.",
+        help="train the CNN as a student of the musicnn tagger and save it as the app's model",
+        description="Train the 1-D CNN to match the teacher's tags and features (computed beforehand by "
+        "tools/teacher/targets.py) on the train splits of GTZAN (DIR), 4Q and unpacked Debian music, with GTZAN's "
+        "genres as an extra target; choose the epoch on the valid splits and save weights, normalisation and "
+        "model.json. The test splits are never used. Features are cached under the repo's gitignored scratch/.",
     )
     train.add_argument("--data", type=Path, required=True, metavar="DIR", help="GTZAN folder with manifest.csv and splits/")
+    train.add_argument("--fourq", type=Path, metavar="DIR", help="the 4Q folder with metadata.csv")
+    train.add_argument("--debian", type=Path, metavar="DIR", help="a folder of unpacked Debian music packages")
+    train.add_argument("--teacher-cache", type=Path, metavar="DIR",
+                       help="the teacher's outputs (default: scratch/teacher-cache)")
     train.add_argument("--out", type=Path, default=None, metavar="DIR", help="model folder to write (default: assets/model)")
     train.set_defaults(func=_train)
 

@@ -1,4 +1,4 @@
-"""The app's slice embedder: raw log-mel dB slices in, unit-length embeddings and genre probabilities out."""
+"""The app's slice embedder: raw log-mel dB slices in, unit-length embeddings and tag probabilities out."""
 from __future__ import annotations
 
 import json
@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from model.info import ARRAYS_FILE, MODEL_JSON, WEIGHTS_FILE, ModelInfo, read_model_info
+from model.network import EMBEDDING_LAYER, TAG_LAYER
 from model.prep import normalise, project
 
 BATCH = 256
@@ -33,15 +34,15 @@ class Embedder:
         network = keras.saving.load_model(info.model_dir / WEIGHTS_FILE, compile=False)
         params = info.params
         self._forward = tf.function(
-            lambda x: network(x, training=False),
+            lambda x: [network(x, training=False)[name] for name in (EMBEDDING_LAYER, TAG_LAYER)],
             input_signature=[tf.TensorSpec([None, params.slice_frames, params.n_mels], tf.float32)],
         )
 
     def embed(self, slices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(n, frames, mels) raw dB slices -> (L2-normalised embeddings (n, dim), genre probabilities (n, genres))."""
+        """(n, frames, mels) raw dB slices -> (L2-normalised embeddings (n, dim), tag probabilities (n, tags))."""
         slices = np.asarray(slices, dtype=np.float32)
         if len(slices) == 0:
-            return (np.zeros((0, self.info.embedding_dim), np.float32), np.zeros((0, len(self.info.genres)), np.float32))
+            return (np.zeros((0, self.info.embedding_dim), np.float32), np.zeros((0, len(self.info.tags)), np.float32))
         embeddings, probs = [], []
         for start in range(0, len(slices), BATCH):
             x = normalise(slices[start : start + BATCH], self._mean, self._std, self._centre)

@@ -49,7 +49,9 @@ def format_scores(scores: Scores) -> str:
 def evaluate(data_dir: Path, model_dir: Path | None, cache_dir: Path | None,
              log: Callable[[str], None] = print) -> tuple[Scores, Scores]:
     """Score the model and the MFCC + logistic-regression baseline (fitted on all non-test clips) on test."""
-    from model.embedder import load_embedder
+    from model.info import read_model_info
+    from model.network import GENRE_LAYER
+    from model.train import SliceModel
 
     clips = gtzan.read_clips(data_dir)
     frames = gtzan.load_frames(clips, cache_dir)
@@ -60,9 +62,10 @@ def evaluate(data_dir: Path, model_dir: Path | None, cache_dir: Path | None,
     counts = np.bincount(labels[test], minlength=len(gtzan.GENRES))
     log(f"test split: {len(test)} songs: " + ", ".join(f"{g} {n}" for g, n in zip(gtzan.GENRES, counts) if n))
 
-    embedder = load_embedder(model_dir)
-    log(f"model {embedder.info.model_id}")
-    cnn = score("cnn", [embedder.embed(slices[i])[1] for i in test], labels[test])
+    info = read_model_info(model_dir)
+    model = SliceModel.load(info.model_dir)
+    log(f"model {info.model_id}")
+    cnn = score("cnn", [model.outputs(slices[i])[GENRE_LAYER] for i in test], labels[test])
 
     def stats(i: int) -> np.ndarray:
         return np.stack([mfcc_stats(s) for s in slices[i]])

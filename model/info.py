@@ -1,4 +1,4 @@
-"""What a shipped model is: its id, feature parameters, genres and embedding size, read from model.json (no TensorFlow)."""
+"""What a shipped model is: its id, feature parameters, tags and embedding size, read from model.json (no TensorFlow)."""
 from __future__ import annotations
 
 import json
@@ -18,7 +18,7 @@ class ModelInfo:
 
     model_id: str
     params: FeatureParams
-    genres: list[str]
+    tags: list[str]  # what the tag head's outputs mean, in order
     embedding_dim: int
     model_dir: Path
 
@@ -35,7 +35,18 @@ def read_model_info(model_dir: Path | None = None) -> ModelInfo:
     return ModelInfo(
         model_id=meta["model_id"],
         params=FeatureParams.from_dict(meta["params"]),
-        genres=list(meta["genres"]),
+        tags=list(meta["tags"]),
         embedding_dim=int(meta["embedding_dim"]),
         model_dir=model_dir,
     )
+
+
+def top_tags(probabilities, tags: list[str], count: int = 3, floor: float = 0.1) -> list[tuple[str, float]]:
+    """The `count` likeliest tags with their probability, leaving out any below `floor`."""
+    order = sorted(range(len(tags)), key=lambda i: -float(probabilities[i]))[:count]
+    return [(tags[i], float(probabilities[i])) for i in order if float(probabilities[i]) >= floor]
+
+
+def describe_tags(probabilities, tags: list[str]) -> str:
+    """A song's top tags as a person reads them: "electronic 72%, dance 41%"."""
+    return ", ".join(f"{tag} {p:.0%}" for tag, p in top_tags(probabilities, tags))

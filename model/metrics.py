@@ -27,14 +27,26 @@ def grouped_song_vectors(slices: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
 
 
+def shared_label_relevance(label_sets: list[tuple[str, ...]]) -> np.ndarray:
+    """(n, n) bool: item j is relevant to item i when they share at least one label (multi-label collections)."""
+    names = sorted({name for labels in label_sets for name in labels})
+    member = np.zeros((len(label_sets), len(names)), bool)
+    for i, labels in enumerate(label_sets):
+        member[i, [names.index(name) for name in labels]] = True
+    return (member.astype(np.int32) @ member.T.astype(np.int32)) > 0
+
+
 def precision_at_k(vectors: np.ndarray, labels: np.ndarray, k: int = 10, metric: str = "cosine",
                    exclude: np.ndarray | None = None) -> float:
-    """Mean over queries of the share of the k nearest other items with the query's label.
+    """Mean over queries of the share of the k nearest other items that are relevant to the query.
 
-    metric "cosine" expects unit vectors; "euclidean" uses plain distances. exclude[i, j] True removes
-    candidate j for query i (the query itself is always removed).
+    labels: one label per item (relevant = same label), or an (n, n) bool relevance matrix. metric "cosine"
+    expects unit vectors; "euclidean" uses plain distances. exclude[i, j] True removes candidate j for query i
+    (the query itself is always removed).
     """
     x = np.asarray(vectors, dtype=np.float64)
+    labels = np.asarray(labels)
+    relevant = labels if labels.ndim == 2 else labels[:, None] == labels[None, :]
     if metric == "cosine":
         distances = -x @ x.T
     else:
@@ -43,15 +55,13 @@ def precision_at_k(vectors: np.ndarray, labels: np.ndarray, k: int = 10, metric:
     np.fill_diagonal(distances, np.inf)
     if exclude is not None:
         distances = np.where(exclude, np.inf, distances)
-    labels = np.asarray(labels)
     scores = []
     for i in range(len(x)):
-        allowed = np.isfinite(distances[i]).sum()
-        take = min(k, allowed)
+        take = min(k, int(np.isfinite(distances[i]).sum()))
         if take == 0:
             continue
         nearest = np.argsort(distances[i], kind="stable")[:take]
-        scores.append(np.mean(labels[nearest] == labels[i]))
+        scores.append(np.mean(relevant[i, nearest]))
     return float(np.mean(scores))
 
 

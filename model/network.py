@@ -1,4 +1,8 @@
-"""The 1-D CNN: time is the convolution axis, mel bands are channels; outputs (slice embedding, genre probabilities)."""
+"""The 1-D CNN: time is the convolution axis, mel bands are channels.
+
+Outputs, by name: the slice embedding (the penultimate layer, what the app searches), and three heads on it: the
+teacher's 50 tags (sigmoid), GTZAN's genres (softmax) and the teacher's penultimate features (linear, training only).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,25 +10,25 @@ from dataclasses import dataclass
 from model.tfsetup import import_tf
 
 EMBEDDING_LAYER = "embedding"
-CLASSIFIER_LAYER = "genre"
+GENRE_LAYER = "genre"
+TAG_LAYER = "tags"
+FEATURE_LAYER = "features"
 
 
 @dataclass(frozen=True)
 class NetConfig:
-    """Shape of the network. The defaults of the ancestor were filters (64, 128, 256), dense (256, 128), ReLU."""
+    """Shape of the network."""
 
     filters: tuple[int, ...] = (64, 128, 256)
-    kernel: int = 3
+    kernel: int = 5
     hidden: int = 256
     embedding_dim: int = 128
-    embedding_activation: str | None = "relu"
-    dropout: float = 0.5
-    pooling: str = "avg"  # "avg" or "avgmax" (concatenated global average and max)
-    weight_decay: float = 0.0
+    dropout: float = 0.3
+    weight_decay: float = 1e-4
 
 
-def build_network(config: NetConfig, n_mels: int, slice_frames: int, n_genres: int):
-    """Keras model mapping (batch, frames, mels) normalised slices to [embedding, genre probabilities]."""
+def build_network(config: NetConfig, n_mels: int, slice_frames: int, n_genres: int, n_tags: int, n_features: int):
+    """Keras model mapping (batch, frames, mels) normalised slices to a dict of embedding, tags, genre, features."""
     import_tf()
     import keras
     from keras import layers
@@ -38,15 +42,16 @@ def build_network(config: NetConfig, n_mels: int, slice_frames: int, n_genres: i
         x = layers.BatchNormalization(name=f"bn{index + 1}")(x)
         x = layers.Activation("relu", name=f"relu{index + 1}")(x)
         x = layers.MaxPooling1D(2, name=f"pool{index + 1}")(x)
-    if config.pooling == "avgmax":
-        x = layers.Concatenate(name="global_pool")([layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)])
-    else:
-        x = layers.GlobalAveragePooling1D(name="global_pool")(x)
+    x = layers.Concatenate(name="global_pool")([layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)])
     x = layers.Dropout(config.dropout, name="drop1")(x)
     x = layers.Dense(config.hidden, activation="relu", kernel_regularizer=reg, name="hidden")(x)
     x = layers.Dropout(config.dropout, name="drop2")(x)
-    embedding = layers.Dense(config.embedding_dim, activation=config.embedding_activation, kernel_regularizer=reg,
-                             name=EMBEDDING_LAYER)(x)
-    x = layers.Dropout(config.dropout, name="drop3")(embedding)
-    probs = layers.Dense(n_genres, activation="softmax", name=CLASSIFIER_LAYER)(x)
-    return keras.Model(inputs, [embedding, probs], name="cnn1d")
+    embedding = layers.Dense(config.embedding_dim, kernel_regularizer=reg, name=EMBEDDING_LAYER)(x)
+    x = layers.Dropout(config.dropout, name="drop3")(layers.Activation("relu", name="relu_embedding")(embedding))
+    outputs = {
+        EMBEDDING_LAYER: embedding,
+        TAG_LAYER: layers.Dense(n_tags, activation="sigmoid", name=TAG_LAYER)(x),
+        GENRE_LAYER: layers.Dense(n_genres, activation="softmax", name=GENRE_LAYER)(x),
+        FEATURE_LAYER: layers.Dense(n_features, name=FEATURE_LAYER)(x),
+    }
+    return keras.Model(inputs, outputs, name="cnn1d")

@@ -1,5 +1,13 @@
-"""Training the genre CNN on GTZAN: random overlapping crops, gain and SpecAugment masks, genre cross-entropy plus
-an auxiliary contrastive loss that pulls two crops of the same clip together; select on valid, then retrain."""
+"""Training the 1-D CNN as a student of the musicnn tagger ("function matching"), on GTZAN, 4Q and free music.
+
+Each step takes random 3-s crops that start where a teacher window starts, so the student sees the same music the
+teacher tagged (tools/teacher/ computed those tags once, into a cache). The student's tag head matches the
+teacher's 50 tag probabilities (binary cross-entropy) and a feature head its penultimate layer (mean squared
+error on standardised features); GTZAN clips add genre cross-entropy, and a contrastive term pulls two crops of one
+clip together. The student's input is augmented (gain, SpecAugment masks) while the targets stay the teacher's
+view of the clean crop. The epoch is chosen on valid (4Q genre precision@10 plus GTZAN song accuracy); test is
+never used.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -14,67 +22,67 @@ import numpy as np
 
 from audio.features import DEFAULT_PARAMS, FeatureParams, cut_slices
 from model import gtzan
+from model.corpus import Clip
 from model.info import ARRAYS_FILE, MODEL_JSON, WEIGHTS_FILE
-from model.evaluate import score
-from model.metrics import grouped_song_vectors, precision_at_k
-from model.network import NetConfig, build_network
+from model.metrics import grouped_song_vectors, precision_at_k, shared_label_relevance, song_vote
+from model.network import EMBEDDING_LAYER, FEATURE_LAYER, GENRE_LAYER, TAG_LAYER, NetConfig, build_network
 from model.prep import band_stats, fit_projection, normalise, project
+from model.teacher import TAGS, Excerpt, load_excerpts, load_targets
 from model.tfsetup import import_tf
 
-MODEL_FAMILY = "cnn1d-v2"
+MODEL_FAMILY = "cnn1d-v3"
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Everything that decides a training run. ANCESTOR reproduces the issue-8 baseline model."""
+    """Everything that decides a training run."""
 
-    net: NetConfig = field(default_factory=lambda: NetConfig(
-        kernel=5, hidden=128, embedding_dim=64, embedding_activation=None, dropout=0.3, pooling="avgmax",
-        weight_decay=1e-4))
-    epochs: int = 30
-    batch_clips: int = 32  # clips per batch; each gives `views` random crops
+    net: NetConfig = field(default_factory=NetConfig)
+    epochs: int = 40
+    batch_clips: int = 64  # clips per batch; each gives `views` crops
     views: int = 2
-    crops_per_clip: int = 8  # crops of each clip per epoch (sets steps per epoch)
+    crops_per_clip: int = 4  # crops of each clip per epoch (sets steps per epoch)
     learning_rate: float = 2e-3
-    label_smoothing: float = 0.1
-    balance: float = 0.5  # clip sampling weight = genre_count ** -balance
     gain_db: float = 6.0  # random level change; cancelled by `centre`, so it only matters with centre off
-    time_mask: int = 24  # longest SpecAugment time mask (frames); 0 = none
-    freq_mask: int = 16  # longest SpecAugment band mask; 0 = none
-    band_shift: int = 2  # random shift of whole spectrum by up to this many mel bands (pitch jitter)
-    contrastive_weight: float = 0.5
+    time_mask: int = 16  # longest SpecAugment time mask (frames); 0 = none
+    freq_mask: int = 12  # longest SpecAugment band mask; 0 = none
+    tag_weight: float = 1.0
+    feature_weight: float = 0.5
+    genre_weight: float = 0.3
+    label_smoothing: float = 0.1
+    contrastive_weight: float = 0.1
     temperature: float = 0.1
     centre: bool = True  # remove each slice's mean dB level before per-band normalisation
-    fixed_slices: bool = False  # ancestor mode: fixed non-overlapping slices, class weights, no augmentation
-    pca_dim: int = 32  # 0 = no projection
-    whiten: bool = True
+    pca_dim: int = 0  # 0 = no projection
+    whiten: bool = False
     seed: int = 1234
 
 
-ANCESTOR = TrainConfig(
-    net=NetConfig(), epochs=20, learning_rate=1e-3, label_smoothing=0.0, gain_db=0.0, time_mask=0, freq_mask=0,
-    band_shift=0, contrastive_weight=0.0, centre=False, fixed_slices=True, pca_dim=0)
-
-
 @dataclass
-class Dataset:
-    """Log-mel frames of clips with genre labels."""
+class Example:
+    """A clip with its excerpt's frames and the teacher's outputs on the windows a student crop can start at."""
 
-    frames: list[np.ndarray]
-    labels: np.ndarray
-    keys: list[str]
-
-    def subset(self, mask: np.ndarray) -> "Dataset":
-        index = np.flatnonzero(mask)
-        return Dataset([self.frames[i] for i in index], self.labels[index], [self.keys[i] for i in index])
+    clip: Clip
+    frames: np.ndarray  # (frames, n_mels) dB
+    starts: np.ndarray  # (W,) student frame at which teacher window w starts
+    tags: np.ndarray  # (W, 50)
+    features: np.ndarray  # (W, 200)
 
 
-def load_gtzan(data_dir: Path, cache_dir: Path | None, params: FeatureParams = DEFAULT_PARAMS) -> tuple[Dataset, list[str]]:
-    """All GTZAN clips as a Dataset, and each clip's split name."""
-    clips = gtzan.read_clips(data_dir)
-    frames = gtzan.load_frames(clips, cache_dir, params)
-    data = Dataset(frames, np.array([c.label for c in clips]), [c.key for c in clips])
-    return data, [c.split for c in clips]
+def make_examples(clips: list[Clip], excerpts: list[Excerpt], teacher_cache: Path,
+                  params: FeatureParams = DEFAULT_PARAMS) -> list[Example]:
+    """Examples of the clips the teacher tagged, each with the windows that fit inside its frames."""
+    examples = []
+    for clip, excerpt in zip(clips, excerpts):
+        targets = load_targets(clip, excerpt, teacher_cache)
+        if targets is None:
+            continue
+        starts = np.rint(np.arange(len(targets.tags)) * targets.hop * params.sample_rate / params.hop_length)
+        fits = starts + params.slice_frames <= len(excerpt.frames)
+        if fits.any():
+            examples.append(Example(clip, excerpt.frames, starts[fits].astype(np.int64), targets.tags[fits],
+                                    targets.features[fits]))
+    return examples
 
 
 class SliceModel:
@@ -85,67 +93,90 @@ class SliceModel:
         self.network, self.mean, self.std, self.centre = network, mean, std, centre
         self.proj_mean, self.proj_matrix = proj_mean, proj_matrix
 
-    def raw(self, slices: np.ndarray, batch: int = 256) -> tuple[np.ndarray, np.ndarray]:
-        """Penultimate-layer outputs and genre probabilities of raw dB slices."""
-        embeddings, probs = [], []
+    @classmethod
+    def load(cls, model_dir: Path) -> "SliceModel":
+        """A saved model, with every head (the app's Embedder keeps only the embedding and the tags)."""
+        import_tf()
+        import keras
+
+        meta = json.loads((Path(model_dir) / MODEL_JSON).read_text())
+        with np.load(Path(model_dir) / ARRAYS_FILE) as arrays:
+            projection = (arrays["proj_mean"], arrays["proj_matrix"]) if arrays["proj_matrix"].size else (None, None)
+            mean, std = arrays["band_mean"], arrays["band_std"]
+        network = keras.saving.load_model(Path(model_dir) / WEIGHTS_FILE, compile=False)
+        return cls(network, mean, std, bool(meta["centre"]), *projection)
+
+    def outputs(self, slices: np.ndarray, batch: int = 256) -> dict[str, np.ndarray]:
+        """Every output of the network on raw dB slices."""
+        parts: dict[str, list[np.ndarray]] = {}
         for start in range(0, len(slices), batch):
             x = normalise(slices[start : start + batch], self.mean, self.std, self.centre)
-            e, p = self.network(x, training=False)
-            embeddings.append(np.asarray(e))
-            probs.append(np.asarray(p))
-        return np.concatenate(embeddings), np.concatenate(probs)
+            for name, value in self.network(x, training=False).items():
+                parts.setdefault(name, []).append(np.asarray(value))
+        return {name: np.concatenate(values) for name, values in parts.items()}
 
-    def embed(self, slices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """App embeddings (normalised, projected) and genre probabilities."""
-        e, p = self.raw(slices)
-        return project(e, self.proj_mean, self.proj_matrix), p
+    def embed(self, slices: np.ndarray) -> np.ndarray:
+        """App embeddings (normalised, projected)."""
+        return project(self.outputs(slices)[EMBEDDING_LAYER], self.proj_mean, self.proj_matrix)
 
 
-def score_songs(model: SliceModel, data: Dataset, params: FeatureParams = DEFAULT_PARAMS) -> dict[str, float]:
-    """Slice and song accuracy and genre P@10 (the set itself as library) on non-overlapping slices."""
-    slices = [cut_slices(f, params) for f in data.frames]
-    starts = np.cumsum([0] + [len(s) for s in slices[:-1]])
-    embeddings, probs = model.embed(np.concatenate(slices))
-    accuracy = score("songs", np.split(probs, starts[1:]), data.labels)
+@dataclass
+class Evaluation:
+    """Held-out clips, cut as the app cuts them, with what each is scored against."""
+
+    name: str
+    slices: np.ndarray
+    starts: np.ndarray  # first slice of each clip
+    clips: list[Clip]
+
+    @classmethod
+    def of(cls, name: str, clips: list[Clip], excerpts: list[Excerpt], params: FeatureParams) -> "Evaluation":
+        cut = [cut_slices(e.frames, params) for e in excerpts]
+        return cls(name, np.concatenate(cut), np.cumsum([0] + [len(c) for c in cut[:-1]]), clips)
+
+
+def retrieval_scores(vectors: np.ndarray, clips: list[Clip]) -> dict[str, float]:
+    """P@10 of song vectors: shared AllMusic genre and same quadrant (4Q, same artist left out) or GTZAN genre."""
+    if clips[0].source == "gtzan":
+        return {"genre_p10": precision_at_k(vectors, np.array([c.genre for c in clips]), 10)}
+    artists = np.array([c.artist for c in clips])
+    same_artist = artists[:, None] == artists[None, :]
     return {
-        "slice_acc": accuracy.slice_acc,
-        "song_acc": accuracy.song_acc,
-        "p_at_10": precision_at_k(grouped_song_vectors(embeddings, starts), data.labels, 10),
+        "genre_p10": precision_at_k(vectors, shared_label_relevance([c.tags for c in clips]), 10, exclude=same_artist),
+        "quadrant_p10": precision_at_k(vectors, np.array([c.quadrant for c in clips]), 10, exclude=same_artist),
     }
 
 
-class _Batches:
-    """Seeded batch generator: balanced clip sampling, random crops and augmentation, or fixed slices."""
+def evaluate_on(model: SliceModel, evaluation: Evaluation) -> dict[str, float]:
+    """Retrieval of the embedding and of the tag head, and GTZAN song accuracy, on held-out clips."""
+    out = model.outputs(evaluation.slices)
+    scores = {f"{evaluation.name}_{k}": v for k, v in retrieval_scores(
+        grouped_song_vectors(out[EMBEDDING_LAYER], evaluation.starts), evaluation.clips).items()}
+    scores[f"{evaluation.name}_tags_genre_p10"] = retrieval_scores(
+        grouped_song_vectors(out[TAG_LAYER], evaluation.starts), evaluation.clips)["genre_p10"]
+    if evaluation.clips[0].source == "gtzan":
+        votes = [song_vote(p) for p in np.split(out[GENRE_LAYER], evaluation.starts[1:])]
+        scores[f"{evaluation.name}_song_acc"] = float(np.mean(np.array(votes) == [c.genre for c in evaluation.clips]))
+    return scores
 
-    def __init__(self, data: Dataset, config: TrainConfig, mean: np.ndarray, std: np.ndarray, n_genres: int,
-                 params: FeatureParams):
-        self.data, self.config, self.mean, self.std = data, config, mean, std
-        self.n_genres, self.size = n_genres, params.slice_frames
+
+def selection_score(record: dict) -> float:
+    """What the epoch is chosen by: 4Q valid genre P@10 plus GTZAN valid song accuracy."""
+    return record.get("4q_genre_p10", 0.0) + record.get("gtzan_song_acc", 0.0)
+
+
+class _Batches:
+    """Seeded batches: clips drawn uniformly, crops at teacher windows, augmented student input."""
+
+    def __init__(self, examples: list[Example], config: TrainConfig, mean: np.ndarray, std: np.ndarray,
+                 feature_mean: np.ndarray, feature_std: np.ndarray, params: FeatureParams):
+        self.examples, self.config, self.mean, self.std = examples, config, mean, std
+        self.feature_mean, self.feature_std = feature_mean, feature_std
+        self.size = params.slice_frames
         self.rng = np.random.default_rng(config.seed)
-        counts = np.bincount(data.labels, minlength=n_genres).astype(np.float64)
-        if config.fixed_slices:
-            cut = [cut_slices(f, params) for f in data.frames]
-            self.slices = np.concatenate(cut)
-            self.slice_labels = np.repeat(data.labels, [len(c) for c in cut])
-            weights = len(data.labels) / (np.count_nonzero(counts) * np.maximum(counts, 1))
-            self.slice_weights = weights[self.slice_labels].astype(np.float32)
-        else:
-            weights = np.maximum(counts, 1) ** -config.balance
-            self.clip_p = weights[data.labels] / weights[data.labels].sum()
 
     def steps(self) -> int:
-        if self.config.fixed_slices:
-            return int(np.ceil(len(self.slices) / 32))
-        return max(1, int(np.ceil(len(self.data.labels) * self.config.crops_per_clip / self.config.batch_clips)))
-
-    def _targets(self, labels: np.ndarray) -> np.ndarray:
-        smooth = self.config.label_smoothing
-        return (np.eye(self.n_genres, dtype=np.float32)[labels] * (1 - smooth) + smooth / self.n_genres).astype(np.float32)
-
-    def _crop(self, clip: int) -> np.ndarray:
-        frames = self.data.frames[clip]
-        start = self.rng.integers(0, len(frames) - self.size + 1)
-        return frames[start : start + self.size]
+        return max(1, int(np.ceil(len(self.examples) * self.config.crops_per_clip / self.config.batch_clips)))
 
     def _augment(self, x: np.ndarray) -> np.ndarray:
         c, rng = self.config, self.rng
@@ -154,12 +185,6 @@ class _Batches:
             x = x + rng.uniform(-c.gain_db, c.gain_db, size=(n, 1, 1)).astype(np.float32)
         x = normalise(x, self.mean, self.std, c.centre)
         for i in range(n):
-            if c.band_shift:
-                shift = int(rng.integers(-c.band_shift, c.band_shift + 1))
-                if shift:
-                    x[i] = np.roll(x[i], shift, axis=1)
-                    edge = slice(0, shift) if shift > 0 else slice(bands + shift, bands)
-                    x[i][:, edge] = x[i][:, [shift if shift > 0 else bands + shift - 1]]
             if c.time_mask:
                 width = int(rng.integers(0, c.time_mask + 1))
                 start = int(rng.integers(0, frames - width + 1))
@@ -170,42 +195,51 @@ class _Batches:
                 x[i, :, start : start + width] = 0.0
         return x
 
+    def _view(self, clips: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        crops, tags, features = [], [], []
+        for c in clips:
+            example = self.examples[c]
+            w = int(self.rng.integers(0, len(example.starts)))
+            crops.append(example.frames[example.starts[w] : example.starts[w] + self.size])
+            tags.append(example.tags[w])
+            features.append(example.features[w])
+        return np.stack(crops), np.stack(tags), np.stack(features)
+
     def epoch(self):
-        """Yield (inputs, targets, sample weights) for one epoch."""
-        if self.config.fixed_slices:
-            order = self.rng.permutation(len(self.slices))
-            for start in range(0, len(order), 32):
-                pick = order[start : start + 32]
-                x = normalise(self.slices[pick], self.mean, self.std, self.config.centre)
-                yield x, self._targets(self.slice_labels[pick]), self.slice_weights[pick]
-            return
+        """Yield (inputs, teacher tags, standardised teacher features, genre targets, genre weights) batches."""
+        n_genres, smooth = len(gtzan.GENRES), self.config.label_smoothing
         for _ in range(self.steps()):
-            clips = self.rng.choice(len(self.clip_p), size=self.config.batch_clips, replace=False, p=self.clip_p)
-            views = [np.stack([self._crop(c) for c in clips]) for _ in range(self.config.views)]
-            x = self._augment(np.concatenate(views))
-            y = self._targets(np.tile(self.data.labels[clips], self.config.views))
-            yield x, y, np.ones(len(y), dtype=np.float32)
+            clips = self.rng.choice(len(self.examples), size=min(self.config.batch_clips, len(self.examples)),
+                                    replace=False)
+            views = [self._view(clips) for _ in range(self.config.views)]
+            x = self._augment(np.concatenate([v[0] for v in views]))
+            tags = np.concatenate([v[1] for v in views])
+            features = (np.concatenate([v[2] for v in views]) - self.feature_mean) / self.feature_std
+            genres = np.tile([self.examples[c].clip.genre for c in clips], self.config.views)
+            onehot = np.eye(n_genres, dtype=np.float32)[np.maximum(genres, 0)] * (1 - smooth) + smooth / n_genres
+            yield x, tags, features.astype(np.float32), onehot.astype(np.float32), (genres >= 0).astype(np.float32)
 
 
 def _make_step(network, optimizer, config: TrainConfig):
     tf = import_tf()
     import keras
 
-    views, temperature, weight = config.views, config.temperature, config.contrastive_weight
+    views, temperature = config.views, config.temperature
 
     @tf.function(reduce_retracing=True)
-    def step(x, y, w):
+    def step(x, tags, features, genres, genre_weights):
         with tf.GradientTape() as tape:
-            embedding, probs = network(x, training=True)
-            ce = keras.losses.categorical_crossentropy(y, probs)
-            loss = tf.reduce_sum(ce * w) / tf.reduce_sum(w)
-            if weight:
-                z = tf.math.l2_normalize(embedding, axis=1)
+            out = network(x, training=True)
+            loss = config.tag_weight * tf.reduce_mean(keras.losses.binary_crossentropy(tags, out[TAG_LAYER]))
+            loss += config.feature_weight * tf.reduce_mean(tf.square(out[FEATURE_LAYER] - features))
+            ce = keras.losses.categorical_crossentropy(genres, out[GENRE_LAYER])
+            loss += config.genre_weight * tf.reduce_sum(ce * genre_weights) / tf.maximum(tf.reduce_sum(genre_weights), 1.0)
+            if config.contrastive_weight:
+                z = tf.math.l2_normalize(out[EMBEDDING_LAYER], axis=1)
                 n = tf.shape(z)[0]
-                per_view = n // views
                 logits = tf.matmul(z, z, transpose_b=True) / temperature - tf.eye(n) * 1e9
-                targets = (tf.range(n) + per_view) % n  # the other view of the same clip (views == 2)
-                loss += weight * tf.reduce_mean(
+                targets = (tf.range(n) + n // views) % n  # the other view of the same clip (views == 2)
+                loss += config.contrastive_weight * tf.reduce_mean(
                     keras.losses.sparse_categorical_crossentropy(targets, logits, from_logits=True))
             if network.losses:
                 loss += tf.add_n(network.losses)
@@ -216,34 +250,33 @@ def _make_step(network, optimizer, config: TrainConfig):
     return step
 
 
-def fit(train: Dataset, config: TrainConfig, n_genres: int, valid: Dataset | None = None, epochs: int | None = None,
-        params: FeatureParams = DEFAULT_PARAMS, log: Callable[[str], None] = print) -> tuple[SliceModel, list[dict]]:
-    """Train a network; with `valid`, score it after every epoch and return the best epoch's weights."""
+def fit(train: list[Example], config: TrainConfig, evaluations: list[Evaluation], params: FeatureParams = DEFAULT_PARAMS,
+        log: Callable[[str], None] = print) -> tuple[SliceModel, list[dict]]:
+    """Train a student; score it on the evaluations after every epoch and keep the best epoch's weights."""
     tf = import_tf()
     import keras
 
     keras.utils.set_random_seed(config.seed)
-    tf.config.experimental.enable_op_determinism()
-    mean, std = band_stats(train.frames, config.centre)
-    network = build_network(config.net, params.n_mels, params.slice_frames, n_genres)
-    batches = _Batches(train, config, mean, std, n_genres, params)
-    total_steps = batches.steps() * config.epochs
-    schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, total_steps, alpha=0.05)
-    optimizer = keras.optimizers.Adam(schedule)
-    step = _make_step(network, optimizer, config)
+    mean, std = band_stats([e.frames for e in train], config.centre)
+    teacher_features = np.concatenate([e.features for e in train])
+    feature_mean, feature_std = teacher_features.mean(axis=0), teacher_features.std(axis=0) + 1e-3
+    network = build_network(config.net, params.n_mels, params.slice_frames, len(gtzan.GENRES), len(TAGS),
+                            teacher_features.shape[1])
+    batches = _Batches(train, config, mean, std, feature_mean, feature_std, params)
+    schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, batches.steps() * config.epochs, alpha=0.05)
+    step = _make_step(network, keras.optimizers.Adam(schedule), config)
     model = SliceModel(network, mean, std, config.centre)
     history: list[dict] = []
     best, best_weights = -1.0, None
-    for epoch in range(1, (epochs or config.epochs) + 1):
+    for epoch in range(1, config.epochs + 1):
         started, losses = time.time(), []
-        for x, y, w in batches.epoch():
-            losses.append(float(step(tf.constant(x), tf.constant(y), tf.constant(w))))
-        record = {"epoch": epoch, "loss": float(np.mean(losses)), "seconds": round(time.time() - started, 1)}
-        if valid is not None:
-            record.update({f"valid_{k}": v for k, v in score_songs(model, valid, params).items()})
-            score = record["valid_song_acc"] + record["valid_p_at_10"]
-            if score > best:
-                best, best_weights = score, network.get_weights()
+        for batch in batches.epoch():
+            losses.append(float(step(*[tf.constant(part) for part in batch])))
+        record = {"epoch": epoch, "loss": round(float(np.mean(losses)), 4), "seconds": round(time.time() - started, 1)}
+        for evaluation in evaluations:
+            record.update({k: round(v, 4) for k, v in evaluate_on(model, evaluation).items()})
+        if selection_score(record) > best:
+            best, best_weights = selection_score(record), network.get_weights()
         history.append(record)
         log(json.dumps(record))
     if best_weights is not None:
@@ -251,12 +284,11 @@ def fit(train: Dataset, config: TrainConfig, n_genres: int, valid: Dataset | Non
     return model, history
 
 
-
-def fit_projection_on(model: SliceModel, data: Dataset, config: TrainConfig, params: FeatureParams) -> None:
+def fit_projection_on(model: SliceModel, examples: list[Example], config: TrainConfig, params: FeatureParams) -> None:
     """Fit the PCA projection of the embedding on the training clips' non-overlapping slices (in place)."""
     if not config.pca_dim:
         return
-    raw, _ = model.raw(np.concatenate([cut_slices(f, params) for f in data.frames]))
+    raw = model.outputs(np.concatenate([cut_slices(e.frames, params) for e in examples]))[EMBEDDING_LAYER]
     model.proj_mean, model.proj_matrix = fit_projection(raw, config.pca_dim, config.whiten)
 
 
@@ -270,8 +302,7 @@ def weights_digest(model: SliceModel) -> str:
     return digest.hexdigest()
 
 
-def save_model(model: SliceModel, out_dir: Path, config: TrainConfig, params: FeatureParams, genres: list[str],
-               training: dict) -> str:
+def save_model(model: SliceModel, out_dir: Path, config: TrainConfig, params: FeatureParams, training: dict) -> str:
     """Write model.keras, model.npz and model.json to out_dir; return the model id."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -285,7 +316,8 @@ def save_model(model: SliceModel, out_dir: Path, config: TrainConfig, params: Fe
     meta = {
         "model_id": model_id,
         "params": dataclasses.asdict(params),
-        "genres": genres,
+        "tags": TAGS,
+        "genres": gtzan.GENRES,
         "embedding_dim": int(dim),
         "centre": config.centre,
         "config": dataclasses.asdict(config),
@@ -295,42 +327,39 @@ def save_model(model: SliceModel, out_dir: Path, config: TrainConfig, params: Fe
     return model_id
 
 
-def run_training(data_dir: Path, out_dir: Path, config: TrainConfig = TrainConfig(), cache_dir: Path | None = None,
-                 params: FeatureParams = DEFAULT_PARAMS, log: Callable[[str], None] = print) -> str:
-    """Train on train (+ unlisted clips), pick the epoch count on valid, retrain on train + valid, save; return id."""
+def run_training(clips: list[Clip], out_dir: Path, teacher_cache: Path, cache_dir: Path,
+                 config: TrainConfig = TrainConfig(), params: FeatureParams = DEFAULT_PARAMS,
+                 log: Callable[[str], None] = print) -> str:
+    """Train on the train clips (and train-only "none"), choose the epoch on valid, save; return the model id."""
     started = time.time()
-    data, splits = load_gtzan(data_dir, cache_dir, params)
-    splits = np.array(splits)
-    train = data.subset((splits == "train") | (splits == gtzan.NO_SPLIT))
-    valid = data.subset(splits == "valid")
-    final = data.subset(splits != "test")
-    log(f"train {len(train.labels)} clips, valid {len(valid.labels)}, final (train+valid) {len(final.labels)}")
-    log("phase 1: train on train, score on valid")
-    _, history = fit(train, config, len(gtzan.GENRES), valid, params=params, log=log)
-    best = max(history, key=lambda r: r["valid_song_acc"] + r["valid_p_at_10"])
+    usable = [c for c in clips if c.split != "test"]  # test clips are never decoded here
+    excerpts = load_excerpts(usable, cache_dir, params)
+    train_pairs = [(c, e) for c, e in zip(usable, excerpts) if c.split in ("train", gtzan.NO_SPLIT)]
+    train = make_examples([c for c, _ in train_pairs], [e for _, e in train_pairs], teacher_cache, params)
+    if not train:
+        raise ValueError(f"no training clip has teacher targets in {teacher_cache}: run tools/teacher/targets.py")
+    evaluations = []
+    for source in ("4q", "gtzan"):
+        pairs = [(c, e) for c, e in zip(usable, excerpts) if c.split == "valid" and c.source == source]
+        if len(pairs) > 10:
+            evaluations.append(Evaluation.of(source, [c for c, _ in pairs], [e for _, e in pairs], params))
+    sources = {s: sum(e.clip.source == s for e in train) for s in sorted({e.clip.source for e in train})}
+    log(f"train {len(train)} clips {sources}; valid: " + ", ".join(f"{v.name} {len(v.clips)}" for v in evaluations))
+    model, history = fit(train, config, evaluations, params, log)
+    best = max(history, key=selection_score)
     log(f"best epoch on valid: {json.dumps(best)}")
-    log(f"phase 2: retrain on train + valid for {best['epoch']} epochs")
-    model, _ = fit(final, config, len(gtzan.GENRES), epochs=best["epoch"], params=params, log=log)
-    fit_projection_on(model, final, config, params)
-    counts = {g: int(n) for g, n in zip(gtzan.GENRES, np.bincount(final.labels, minlength=len(gtzan.GENRES)))}
-    training = {"valid_best": best, "epochs": best["epoch"], "clips_per_genre": counts,
-                "train_seconds": round(time.time() - started)}
-    model_id = save_model(model, out_dir, config, params, gtzan.GENRES, training)
+    fit_projection_on(model, train, config, params)
+    training = {"valid_best": best, "train_clips": sources, "train_seconds": round(time.time() - started)}
+    model_id = save_model(model, out_dir, config, params, training)
     log(f"saved {model_id} to {out_dir} after {training['train_seconds']} s")
     return model_id
 
 
 def default_cache_dir() -> Path:
-    """Feature cache under the repo's gitignored scratch/ (GTZAN-derived data never goes anywhere else)."""
+    """Feature cache under the repo's gitignored scratch/ (data derived from GTZAN and 4Q never goes elsewhere)."""
     return Path(__file__).resolve().parent.parent / "scratch" / "cache"
 
 
-if __name__ == "__main__":
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Train the genre CNN (also: the issue-8 ancestor, for comparison).")
-    parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--config", choices=["shipped", "ancestor"], default="shipped")
-    args = parser.parse_args()
-    run_training(args.data, args.out, ANCESTOR if args.config == "ancestor" else TrainConfig(), default_cache_dir())
+def default_teacher_cache() -> Path:
+    """Where tools/teacher/targets.py writes the teacher's outputs by default (gitignored)."""
+    return Path(__file__).resolve().parent.parent / "scratch" / "teacher-cache"
