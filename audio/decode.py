@@ -1,6 +1,7 @@
 """Decoding audio to mono at the model's sample rate, reading only the excerpt where the format can seek."""
 from __future__ import annotations
 
+import codecs
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,16 +38,79 @@ def _span(duration: float, params: FeatureParams, start: float | None) -> tuple[
     return start, min(params.excerpt_seconds, max(duration - start, 0.0))
 
 
-def _to_mono(block: np.ndarray) -> np.ndarray:
-    return block.mean(axis=1) if block.ndim == 2 else block
+MAX_CHANNELS = 8  # 7.1 surround; more is no music file, and each channel costs memory while decoding
+MIN_RATE, MAX_RATE = 4000, 384000  # Hz
+BLOCK_FRAMES = 1 << 16  # frames read at once: with MAX_CHANNELS, 2 MB of float32
+COUNT_FRAMES = 1 << 12  # frames read at once to find where the audio of a lying header ends: a tenth of a second
 
 
-def _resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
-    if source_rate == target_rate:
-        return samples.astype(np.float32, copy=False)
+def _check_format(channels: int, rate: int) -> None:
+    """Refuse, with the reason, a channel count or sample rate that no music file has (a decode would balloon)."""
+    if channels > MAX_CHANNELS:
+        raise AudioError(f"refused: {channels} channels (at most {MAX_CHANNELS} are supported)")
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioError(f"refused: sample rate {rate} Hz (supported: {MIN_RATE} to {MAX_RATE} Hz)")
+
+
+def _open(path: Path):
+    """A libsndfile handle on `path` (soundfile.SoundFile)."""
+    import soundfile
+
+    return soundfile.SoundFile(_openable(path))
+
+
+def _read_mono(handle, first: int, count: int, target_rate: int) -> tuple[np.ndarray, int]:
+    """Up to `count` frames from frame `first`, mixed to mono and resampled block by block; and how many were read.
+
+    Memory is bounded by one block and the output, whatever the file's channels and rate. Reading stops at the real
+    end of the audio, or where libsndfile fails (as libFLAC does past the end of a file whose header overstates it).
+    """
+    import soundfile
     import soxr
 
-    return soxr.resample(samples, source_rate, target_rate, quality="HQ").astype(np.float32, copy=False)
+    stream = None if handle.samplerate == target_rate else soxr.ResampleStream(
+        handle.samplerate, target_rate, 1, dtype="float32", quality="HQ")
+    pieces, read = [np.zeros(0, np.float32)], 0
+    try:
+        handle.seek(first)
+        while read < count:
+            wanted = min(BLOCK_FRAMES, count - read)
+            block = handle.read(wanted, dtype="float32", always_2d=True)
+            read += len(block)
+            last = len(block) < wanted or read == count
+            mono = block.mean(axis=1, dtype=np.float32)
+            pieces.append(mono if stream is None else stream.resample_chunk(mono, last=last))
+            if last:
+                break
+    except soundfile.LibsndfileError:
+        pass
+    return np.concatenate(pieces), read
+
+
+def _frames_held(path: Path) -> int:
+    """How many frames a file really holds, decoded from the start: for a header that claims more than is there."""
+    import soundfile
+
+    total = 0
+    with _open(path) as handle:
+        try:
+            while True:
+                count = len(handle.read(COUNT_FRAMES, dtype="float32", always_2d=True))
+                total += count
+                if count < COUNT_FRAMES:
+                    break
+        except soundfile.LibsndfileError:  # the real end, where the header said there was more
+            pass
+    return total
+
+
+def _decode_span(handle, duration: float, params: FeatureParams, start: float | None) -> tuple[Excerpt, bool]:
+    """The excerpt of a song of `duration` seconds, and whether the file held it (within a second)."""
+    rate = handle.samplerate
+    start, length = _span(duration, params, start)
+    first, count = int(round(start * rate)), int(round(length * rate))
+    samples, read = _read_mono(handle, first, count, params.sample_rate)
+    return Excerpt(samples=samples, start=start, song_duration=duration), read >= count - rate
 
 
 def _openable(path: Path) -> str | bytes:
@@ -60,20 +124,20 @@ def _openable(path: Path) -> str | bytes:
 
 
 def _read_soundfile(path: Path, params: FeatureParams, start: float | None) -> Excerpt:
-    import soundfile
-
-    with soundfile.SoundFile(_openable(path)) as handle:
+    """Read with libsndfile; when the header claims more audio than the file holds, read what it really holds."""
+    with _open(path) as handle:
+        _check_format(handle.channels, handle.samplerate)
         rate = handle.samplerate
-        total = handle.frames
-        duration = total / rate if rate else 0.0
-        start, length = _span(duration, params, start)
-        first = int(round(start * rate))
-        count = int(round(length * rate))
-        if first:
-            handle.seek(first)
-        block = handle.read(count, dtype="float32", always_2d=True)
-    samples = _resample(_to_mono(block), rate, params.sample_rate)
-    return Excerpt(samples=samples, start=start, song_duration=duration)
+        claimed = handle.frames / rate
+        excerpt, complete = _decode_span(handle, claimed, params, start)
+    if complete:
+        return excerpt
+    duration = _frames_held(path) / rate
+    with _open(path) as handle:  # a new handle: libsndfile's errors stick to the one that met them
+        excerpt, _ = _decode_span(handle, duration, params, start)
+    if len(excerpt.samples) < params.min_samples:
+        raise AudioError(f"damaged or truncated: {duration:.1f} s of audio where its header says {claimed:.1f} s")
+    return excerpt
 
 
 def _read_audioread(path: Path, params: FeatureParams, start: float | None) -> Excerpt:
@@ -83,6 +147,7 @@ def _read_audioread(path: Path, params: FeatureParams, start: float | None) -> E
 
     try:
         with audioread.audio_open(str(path)) as handle:
+            _check_format(handle.channels, handle.samplerate)
             duration = float(handle.duration)
     except audioread.NoBackendError as error:
         raise AudioError(f"unsupported format {path.suffix.lower()}: no decoder installed (install ffmpeg)") from error
@@ -102,6 +167,30 @@ def _decoder_reason(error: Exception, path: Path) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
+_SIGNATURES = (  # how files that are plainly not audio begin
+    (b"PK\x03\x04", "zip archive"), (b"PK\x05\x06", "zip archive"), (b"Rar!\x1a\x07", "RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"), (b"\x1f\x8b", "gzip archive"), (b"%PDF", "PDF document"),
+    (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"), (b"\x7fELF", "program"),
+)
+
+
+def non_audio_kind(path: Path) -> str | None:
+    """What a file plainly is instead of audio ('zip archive', 'text', ...), from its first bytes; None if it may be audio.
+
+    Some decoders take anything that holds a few MPEG frame headers: a zip of MP3s would pass as one long song.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    for magic, kind in _SIGNATURES:
+        if head.startswith(magic):
+            return kind
+    try:  # audio always holds bytes that are not text in its first few kilobytes (NULs, or invalid UTF-8)
+        codecs.getincrementaldecoder("utf-8")().decode(head)
+    except UnicodeDecodeError:
+        return None
+    return "text" if head and b"\x00" not in head else None
+
+
 SOUNDFILE_SUFFIXES = {".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav", ".aif", ".aiff"}
 
 
@@ -112,6 +201,9 @@ def decode_excerpt(path: Path, params: FeatureParams, start: float | None = None
     """
     path = Path(path)
     try:
+        kind = non_audio_kind(path)
+        if kind is not None:
+            raise AudioError(f"not an audio file ({kind})")
         if path.suffix.lower() in SOUNDFILE_SUFFIXES:
             excerpt = _read_soundfile(path, params, start)
         else:

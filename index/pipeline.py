@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from index.lock import IndexLock
-from index.prepare import Failed, Prepared
+from index.prepare import Failed, Prepared, caused_by_environment
 from index.scan import ScanCounts, scan_library
 from index.store import Analysis, LibraryStore, StoreError
 from index.workers import AnalysisPool
@@ -63,6 +63,8 @@ class Summary(ScanCounts):
             text += f", re-analysed for the new model {self.reanalysed}"
         if self.resumed:
             text += f", resumed {self.resumed}"
+        if self.retried:
+            text += f", retried {self.retried}"
         text += f" in {self.seconds:.1f} s"
         if self.interrupted:
             text += " (interrupted: run again to finish)"
@@ -162,6 +164,7 @@ class Indexer:
         relpaths = dict(todo)
         try:
             for result in pool.run(tasks):
+                self._check_root(result, len(todo) - done)
                 done += 1
                 (ready if isinstance(result, Prepared) else failures).append(result)
                 pending_slices = sum(len(item.slices) for item in ready)
@@ -176,6 +179,12 @@ class Indexer:
                 flush("")
             loader.shutdown(wait=False)
             summary.analysed = done - summary.failed
+
+    def _check_root(self, result: Prepared | Failed, left: int) -> None:
+        """Stop the run when a file vanished with the whole library folder: its songs are not failures."""
+        if isinstance(result, Failed) and caused_by_environment(result.reason) and not self.root.is_dir():
+            raise StoreError(f"the library folder {self.root} disappeared during the run (unplugged or renamed?): "
+                             f"run `likewise index` again once it is back, for the {left} songs left")
 
     @staticmethod
     def _embed(embedder, ready: list[Prepared], tags: list[str]) -> list[tuple[int, Analysis]]:

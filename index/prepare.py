@@ -36,6 +36,14 @@ class Failed:
     fingerprint: str | None = None
 
 
+_ENVIRONMENT_REASONS = ("file vanished", "permission denied", "cannot read file")
+
+
+def caused_by_environment(reason: str) -> bool:
+    """True for a failure caused by the file's surroundings (vanished, unreadable, I/O error): worth another try."""
+    return reason.startswith(_ENVIRONMENT_REASONS)
+
+
 class _TimeLimit:
     """Raise AudioError if the block runs longer than `seconds` (main thread on POSIX only; else no limit)."""
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from audio.discover import walk_audio_files
 from audio.tags import title_from_filename
 from index.fingerprint import file_fingerprint
-from index.store import LibraryStore
+from index.prepare import caused_by_environment
+from index.store import LibraryStore, StoreError
 
 
 @dataclass
@@ -21,6 +22,7 @@ class ScanCounts:
     unchanged: int = 0
     reanalysed: int = 0  # analysed with another model or other feature parameters
     resumed: int = 0  # left pending by an interrupted run
+    retried: int = 0  # failed for a reason outside the file (vanished, unreadable) and tried again
 
 
 @dataclass
@@ -43,6 +45,9 @@ def scan_library(store: LibraryStore, root: Path, model_id: str) -> ScanResult:
     result = ScanResult()
     known = store.track_states()
     found = {item.relpath: item for item in walk_audio_files(root)}
+    if not root.is_dir():  # gone while it was walked: its songs are not gone
+        raise StoreError(f"the library folder {root} is gone (unplugged or renamed?): nothing was changed")
+    retry = {track.relpath for track in store.tracks("failed") if caused_by_environment(track.reason or "")}
 
     new_paths = [path for path in found if path not in known]
     vanished = {path: state for path, state in known.items() if path not in found}
@@ -59,11 +64,12 @@ def scan_library(store: LibraryStore, root: Path, model_id: str) -> ScanResult:
             changed_stats.append((item.size, item.mtime))
             queued[track_id] = path
             result.updated += 1
-        elif _needs_analysis(status, analysed_by, model_id):
+        elif _needs_analysis(status, analysed_by, model_id) or path in retry:
             stale_ids.append(track_id)
             queued[track_id] = path
             result.resumed += status == "pending"
             result.reanalysed += status == "ok"
+            result.retried += status == "failed"
         else:
             result.unchanged += 1
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from tests.conftest import tone, write_audio
 
 LIKEWISE = Path(sys.executable).parent / "likewise"  # the installed console script
 SECONDS = 5.0  # length of an ordinary corpus song: one excerpt of a few slices
+COVERED_SECONDS = 40.0  # length of the MP3s with big covers: longer than one excerpt, so it has to be centred
 JUNK_FILES = 10_000
 UNREADABLE = "locked/unreadable.flac"  # chmod 000
 DECODER_CHATTER = ("Note: ", "Warning: ", "[src/libmpg123/")  # libmpg123 writes these to stderr itself
@@ -123,6 +125,40 @@ def id3_tag(title: str, artist: str, encoding: int, picture_bytes: int = 0) -> b
     return buffer.getvalue()
 
 
+def with_xing_frames(data: bytes, frames: int) -> bytes:
+    """An MP3 written by mp3_bytes whose Xing/Info header claims `frames` frames, whatever it holds."""
+    at = data.index(b"Xing") if b"Xing" in data[:1000] else data.index(b"Info")
+    assert int.from_bytes(data[at + 4 : at + 8], "big") & 1, "the header holds a frame count"
+    return data[: at + 8] + frames.to_bytes(4, "big") + data[at + 12 :]
+
+
+def claim_flac_samples(path: Path, samples: int) -> None:
+    """Make a FLAC file's STREAMINFO claim `samples` samples per channel (36 bits at byte 18, after rate and bits)."""
+    data = bytearray(path.read_bytes())
+    fields = int.from_bytes(data[18:26], "big")
+    data[18:26] = ((fields >> 36 << 36) | samples).to_bytes(8, "big")
+    path.write_bytes(bytes(data))
+
+
+def zip_of_songs(*songs: bytes) -> bytes:
+    """A zip archive storing songs uncompressed, as album downloads do."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for number, song in enumerate(songs, 1):
+            archive.writestr(f"{number:02d}.mp3", song)
+    return buffer.getvalue()
+
+
+def write_many_channels(path: Path, channels: int, rate: int, seconds: float) -> None:
+    """A tone on the first of `channels` channels, written a tenth of a second at a time (small in memory)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    block = np.zeros((rate // 10, channels), np.float32)
+    block[:, 0] = tone(0.1, 440.0, rate)
+    with soundfile.SoundFile(str(path), "w", rate, channels) as handle:
+        for _ in range(int(seconds * 10)):
+            handle.write(block)
+
+
 # --- the corpus -------------------------------------------------------------------------------------------------
 
 
@@ -143,7 +179,7 @@ def _song(root: Path, relpath: str, seconds: float = SECONDS, rate: int = 22050,
 
 
 def build_corpus(root: Path) -> list[Case]:
-    """Write the whole corpus under `root` (about 30 MB, a few seconds) and return its cases."""
+    """Write the whole corpus under `root` (about 35 MB, several seconds) and return its cases."""
     rng = np.random.default_rng(6)
     plain_mp3 = mp3_bytes(tone(SECONDS, 550.0, 44100), 44100)
     cases: list[Case] = []
@@ -159,7 +195,13 @@ def build_corpus(root: Path) -> list[Case]:
     _write(root, "bad/random.mp3", rng.bytes(64 * 1024))
     failed("random bytes named .mp3", "bad/random.mp3", "not a recognised audio format")
     _write(root, "bad/notes.mp3", b"Shopping list: milk, eggs, a better MP3 decoder.\n" * 200)
-    failed("text file renamed .mp3", "bad/notes.mp3", "not a recognised audio format")
+    failed("text file renamed .mp3", "bad/notes.mp3", "not an audio file (text)")
+    _write(root, "bad/album.mp3", zip_of_songs(mp3_bytes(tone(SECONDS * 4, 350.0, 44100), 44100)))
+    failed("zip of MP3s renamed .mp3", "bad/album.mp3", "not an audio file (zip archive)")
+    write_many_channels(root / "hostile/255 channels.ogg", channels=255, rate=192000, seconds=2.0)
+    failed("255-channel 192 kHz Ogg (a memory bomb)", "hostile/255 channels.ogg", "255 channels")
+    write_audio(root / "hostile/2 kHz.wav", tone(SECONDS, 300.0, 2000), 2000)
+    failed("2 kHz WAV", "hostile/2 kHz.wav", "sample rate 2000 Hz")
     _write(root, "bad/fake.m4a", b"not an mp4 at all\n" * 100)
     failed("text file renamed .m4a (audioread path)", "bad/fake.m4a", "")
     _song(root, "bad/blip.flac", seconds=0.01)
@@ -179,6 +221,19 @@ def build_corpus(root: Path) -> list[Case]:
     cut = mp3_frame_length(whole[:4]) * 400 + 200  # 400 frames (about 10 s) and 200 bytes into the next
     _write(root, "damaged/truncated.mp3", whole[:cut])
     ok("truncated MP3 (cut mid-frame)", "damaged/truncated.mp3", title="truncated")
+    _write(root, "damaged/cut short.mp3", whole[: mp3_frame_length(whole[:4]) * 40])
+    failed("MP3 cut to 1 s of its 20 s", "damaged/cut short.mp3", "truncated")
+    _write(root, "lying/10 hours.mp3", with_xing_frames(plain_mp3, 10 * 3600 * 44100 // 1152))
+    ok("5-s MP3 whose Xing header claims 10 h", "lying/10 hours.mp3", duration=SECONDS)
+    _song(root, "lying/10 hours.flac")
+    claim_flac_samples(root / "lying/10 hours.flac", 10 * 3600 * 22050)
+    ok("5-s FLAC whose header claims 10 h", "lying/10 hours.flac", duration=SECONDS)
+    cbr = mp3_frames(mp3_bytes(tone(COVERED_SECONDS, 600.0, 44100), 44100, bitrate_mode="CONSTANT",
+                               compression_level=0.5))
+    for megabytes in (1, 2):
+        relpath = f"covers/{megabytes} MB cover.mp3"
+        _write(root, relpath, id3_tag("Covered", "Tagger", 0, picture_bytes=megabytes << 20) + cbr)
+        ok(f"CBR MP3 without a Xing header and a {megabytes} MB cover", relpath, duration=COVERED_SECONDS)
     picture = id3_tag("Big Cover", "Tagger", 0, picture_bytes=8 * 1024 * 1024)
     _write(root, "damaged/huge-id3.mp3", picture + plain_mp3)
     ok("MP3 with an 8 MB ID3 tag", "damaged/huge-id3.mp3", title="Big Cover", artist="Tagger", duration=SECONDS)
