@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -179,6 +180,7 @@ class LibraryStore:
                 "library_root": str(root.expanduser().resolve()),
                 "generation": "0",
                 "created_at": now,
+                "store_id": secrets.token_hex(16),  # tells this store's search cache from another's
             }.items():
                 self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
 
