@@ -14,6 +14,7 @@ from pathlib import Path
 
 from index.paths import default_db_path, display_path, last_library, remember_library
 from index.store import LibraryStore, StoreError, format_duration
+from index.text import printable
 
 log = logging.getLogger("likewise")
 
@@ -97,11 +98,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     try:
         root = check_library_folder(args.folder)
         if next(walk_audio_files(root), None) is None:  # also keeps an unmounted drive from emptying its library
-            raise CommandError(f"no audio files in {root}: nothing to index (if it is on a drive, is it mounted?)")
+            raise CommandError(f"no audio files in {printable(root)}: nothing to index (if it is on a drive, is it mounted?)")
         db = resolve_db(args.db, root)
         printer = _ProgressPrinter()
         indexer = Indexer(root, db, jobs=args.jobs, on_progress=printer)
-        log.info("indexing %s into %s", root, db)
+        log.info("indexing %s into %s", printable(root), printable(db))
         try:
             summary = indexer.run()
         finally:
@@ -111,7 +112,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     remember_library(db)
     print(summary.line())
     if summary.failed:
-        print(f"{summary.failed} file(s) could not be analysed: see `likewise index --failures --db {db}`")
+        print(f"{summary.failed} file(s) could not be analysed: see `likewise index --failures --db {printable(db)}`")
     return 130 if summary.interrupted else 0
 
 
@@ -119,7 +120,7 @@ def _print_failures(db: Path) -> int:
     with open_existing(db) as store:
         failed = store.tracks("failed")
     for track in failed:
-        print(f"{display_path(track.relpath)}\t{track.reason}")
+        print(f"{printable(display_path(track.relpath))}\t{printable(track.reason)}")
     if not failed:
         print("no failures")
     return 0
@@ -134,10 +135,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         counts = store.counts()
         model_id, _params = store.analysis_settings()
         lines = [
-            f"library:  {store.library_root}",
-            f"store:    {db} ({store.disk_size() / 1e6:.1f} MB)",
+            f"library:  {printable(store.library_root)}",
+            f"store:    {printable(db)} ({store.disk_size() / 1e6:.1f} MB)",
             f"songs:    {counts['ok']} analysed, {counts['pending']} waiting, {counts['failed']} failed",
-            f"model:    {model_id or 'none yet'}",
+            f"model:    {printable(model_id or 'none yet')}",
         ]
     print("\n".join(lines))
     return 0
@@ -162,13 +163,14 @@ def resolve_seed(store: LibraryStore, recommender, query: str):
         try:
             return seed_from_file(candidate)
         except ValueError as error:
-            raise CommandError(f"cannot analyse {query}: {error}") from error
+            raise CommandError(f"cannot analyse {printable(query)}: {printable(error)}") from error
     matches = store.search(query)
     if not matches:
         raise CommandError(f"no song matches {query!r} (try other words, or a file path)")
     exact = [track for track in matches if track.label.casefold() == query.casefold().strip()]
     if len(matches) > 1 and len(exact) != 1:
-        listing = "\n".join(f"  {track.label}  ({display_path(track.relpath)})" for track in matches[:15])
+        listing = "\n".join(f"  {printable(track.label)}  ({printable(display_path(track.relpath))})"
+                            for track in matches[:15])
         more = f"\n  ... and {len(matches) - 15} more" if len(matches) > 15 else ""
         raise CommandError(f"{query!r} matches {len(matches)} songs; be more specific:\n{listing}{more}")
     return recommender.seed_for_track((exact or matches)[0].id)
@@ -211,7 +213,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
                 failed += 1
                 continue
             results = recommender.similar(seed, _options(args))
-            seed_label = seed.track.label if seed.track else query
+            seed_label = printable(seed.track.label if seed.track else query)
             if args.json:
                 seed_json = {"path": display_path(seed.track.relpath), "artist": seed.track.artist,
                              "title": seed.track.title} if seed.track else {"path": query}
@@ -222,7 +224,8 @@ def cmd_similar(args: argparse.Namespace) -> int:
             for rank, item in enumerate(results, 1):
                 best = item.matches[0] if item.matches else None
                 why = f"{format_duration(best.seed_time)} ~ {format_duration(best.time)}" if best else ""
-                print(f"{rank:>3}  {item.score:5.2f}  {item.votes:>3} votes  {item.track.label[:60]:<60}  {why}")
+                label = printable(item.track.label)[:60]
+                print(f"{rank:>3}  {item.score:5.2f}  {item.votes:>3} votes  {label:<60}  {why}")
             if not results:
                 print("  (no other analysed songs in this library)")
     return 1 if failed else 0
@@ -239,9 +242,9 @@ def cmd_playlist(args: argparse.Namespace) -> int:
         tracks = ([seed.track] if seed.track else []) + chain
         if args.output:
             write_m3u8(tracks, store.library_root, Path(args.output), absolute=args.absolute)
-            log.info("wrote %d songs to %s", len(tracks), args.output)
+            log.info("wrote %d songs to %s", len(tracks), printable(args.output))
         for position, track in enumerate(tracks, 1):
-            print(f"{position:>3}  {track.label}")
+            print(f"{position:>3}  {printable(track.label)}")
     if len(chain) < args.count:
         log.warning("the library ran out of eligible songs after %d", len(chain))
     return 0

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
 from index.recommend import Options, Recommendation, Recommender, Seed, artist_key
 from index.store import Track
+from index.text import printable
 
 SEED_WEIGHT = 0.5  # how much the seed counts against the previous song when picking the next one
 
@@ -57,13 +59,31 @@ def _artist_allowed(item: Recommendation, artists: dict[str, int], cap: int | No
 
 
 def write_m3u8(tracks: list[Track], library_root: Path, out: Path, absolute: bool = False) -> None:
-    """Write an extended M3U playlist in UTF-8; paths relative to the playlist's folder unless `absolute`."""
+    """Write an extended M3U playlist in UTF-8; paths relative to the playlist's folder unless `absolute`.
+
+    Every line is one entry's: tags are written with their control characters escaped, and a path that holds one
+    (a newline in a file name, say) as a file:// URI. The file is written beside `out` and renamed over it.
+    """
     out = Path(out)
     lines = ["#EXTM3U"]
     for track in tracks:
         location = Path(library_root) / track.relpath
-        if not absolute:
-            location = Path(os.path.relpath(location, out.resolve().parent))
-        lines.append(f"#EXTINF:{round(track.duration or -1)},{track.label}")
-        lines.append(location.as_posix())
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogateescape")
+        line = (location if absolute else Path(os.path.relpath(location, out.resolve().parent))).as_posix()
+        if printable(line) != line:
+            line = location.absolute().as_uri()  # percent-encoded: one line, and players still find the file
+        lines.append(f"#EXTINF:{round(track.duration or -1)},{printable(track.label)}")
+        lines.append(line)
+    _replace_file(out, ("\n".join(lines) + "\n").encode("utf-8", errors="surrogateescape"))
+
+
+def _replace_file(out: Path, data: bytes) -> None:
+    """Write `data` to a new file beside `out`, then rename it over `out` (never writing through what is there)."""
+    temporary = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, out)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
