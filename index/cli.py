@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sqlite3
 import sys
 import time
@@ -232,16 +233,25 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 
 def cmd_playlist(args: argparse.Namespace) -> int:
-    from index.playlist import song_radio, write_m3u8
+    from index.playlist import check_playlist_output, song_radio, write_m3u8
     from index.recommend import Recommender
 
-    with open_existing(resolve_db(args.db)) as store:
+    db = resolve_db(args.db)
+    with open_existing(db) as store:
+        if args.output:
+            try:
+                check_playlist_output(args.output, db, store.library_root, args.force)
+            except ValueError as error:
+                raise CommandError(str(error)) from error
         recommender = Recommender(store)
         seed = resolve_seed(store, recommender, args.seed)
         chain = song_radio(recommender, seed, args.count, _options(args))
         tracks = ([seed.track] if seed.track else []) + chain
         if args.output:
-            write_m3u8(tracks, store.library_root, Path(args.output), absolute=args.absolute)
+            try:
+                write_m3u8(tracks, store.library_root, Path(args.output), absolute=args.absolute)
+            except OSError as error:
+                raise CommandError(f"cannot write {printable(args.output)}: {error.strerror or error}") from error
             log.info("wrote %d songs to %s", len(tracks), printable(args.output))
         for position, track in enumerate(tracks, 1):
             print(f"{position:>3}  {printable(track.label)}")
@@ -253,14 +263,29 @@ def cmd_playlist(args: argparse.Namespace) -> int:
 # --- the parser -----------------------------------------------------------------------------------------------
 
 
+def _at_least(minimum: int):
+    """An argparse type: a whole number no smaller than `minimum`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, not {value}")
+        return value
+
+    return parse
+
+
 def _add_result_options(parser: argparse.ArgumentParser, count: int, what: str) -> None:
     from index.recommend import Options
 
     defaults = Options()
-    parser.add_argument("-n", "--count", type=int, default=count, help=f"number of {what} (default {count})")
-    parser.add_argument("--per-artist", type=int, default=defaults.per_artist or 0, metavar="N",
+    parser.add_argument("-n", "--count", type=_at_least(1), default=count, help=f"number of {what} (default {count})")
+    parser.add_argument("--per-artist", type=_at_least(0), default=defaults.per_artist or 0, metavar="N",
                         help=f"at most N songs per artist (default {defaults.per_artist or 'no cap'}; 0 for no cap)")
-    parser.add_argument("--per-album", type=int, default=defaults.per_album or 0, metavar="N",
+    parser.add_argument("--per-album", type=_at_least(0), default=defaults.per_album or 0, metavar="N",
                         help=f"at most N songs per album (default {defaults.per_album or 'no cap'}; 0 for no cap)")
     parser.add_argument("--keep-duplicates", action="store_true",
                         help="keep other copies of the same recording (same artist and title, or identical sound)")
@@ -279,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
                                             "files are analysed; moved files keep their analysis.")
     index.add_argument("folder", type=Path, nargs="?", metavar="FOLDER", help="the music folder")
     index.add_argument("--db", type=Path, help="library store (default: one per folder in your user data folder)")
-    index.add_argument("--jobs", type=int, default=None, metavar="N",
+    index.add_argument("--jobs", type=_at_least(1), default=None, metavar="N",
                        help="worker processes for decoding (default: all cores)")
     index.add_argument("--failures", action="store_true", help="list the files that could not be analysed, and why")
     index.set_defaults(func=cmd_index)
@@ -303,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     playlist.add_argument("seed", metavar="SEED", help="file path or search words")
     playlist.add_argument("-o", "--output", type=Path, metavar="FILE", help="write an M3U8 playlist here")
     playlist.add_argument("--absolute", action="store_true", help="absolute paths in the playlist (default relative)")
+    playlist.add_argument("--force", action="store_true", help="overwrite FILE if it is an existing playlist")
     _add_result_options(playlist, 25, "songs after the seed")
     playlist.set_defaults(func=cmd_playlist)
 
@@ -319,7 +345,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="likewise: %(message)s", stream=sys.stderr, force=True)
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:  # the reader went away (`likewise similar ... | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the final flush at exit must not fail again
+        return 141
     except CommandError as error:
         log.error("%s", error)
         return 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +13,8 @@ from index.store import Track
 from index.text import printable
 
 SEED_WEIGHT = 0.5  # how much the seed counts against the previous song when picking the next one
+PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
+STORE_FILES = ("", "-wal", "-shm", "-journal", ".tree", ".lock")  # a store and the files SQLite and likewise keep
 
 
 def song_radio(recommender: Recommender, seed: Seed, length: int, options: Options | None = None) -> list[Track]:
@@ -56,6 +59,42 @@ def _score(from_previous: dict[int, Recommendation], from_seed: dict[int, Recomm
 def _artist_allowed(item: Recommendation, artists: dict[str, int], cap: int | None) -> bool:
     artist = artist_key(item.track)
     return cap is None or not artist or artists[artist] < cap
+
+
+def check_playlist_output(out: Path, db: Path, library_root: Path, force: bool = False) -> None:
+    """ValueError (one line) unless a playlist may be written at `out`: never over the store or its files, over a
+    file of the library that is not a playlist, or over any file that is not one; over a playlist only with force."""
+    out = Path(out).absolute()
+    shown = printable(out)
+    if not out.parent.is_dir():
+        raise ValueError(f"folder not found: {printable(out.parent)}" if not out.parent.exists()
+                         else f"not a folder: {printable(out.parent)}")
+    if out.is_dir():
+        raise ValueError(f"{shown} is a folder: give the playlist a file name")
+    targets = {Path(os.path.normpath(out)), out.resolve()}  # the name given, and the file a link there points to
+    bases = (Path(db).absolute(), Path(db).resolve())
+    store_files = {Path(os.path.normpath(f"{base}{suffix}")) for base in bases for suffix in STORE_FILES}
+    if targets & store_files:
+        raise ValueError(f"{shown} belongs to the library store: write the playlist somewhere else")
+    if out.suffix.lower() not in PLAYLIST_SUFFIXES and out.resolve().is_relative_to(Path(library_root).resolve()):
+        raise ValueError(f"{shown} is inside the library folder: a playlist there must end in .m3u8 or .m3u")
+    if os.path.lexists(out):
+        if not _is_playlist(out):
+            raise ValueError(f"{shown} exists and is not a playlist: refusing to overwrite it")
+        if not force:
+            raise ValueError(f"{shown} exists: add --force to overwrite the playlist")
+
+
+def _is_playlist(path: Path) -> bool:
+    """A regular .m3u8/.m3u file that is empty or starts with #EXTM3U (read only after checking it is a file)."""
+    try:
+        if path.suffix.lower() not in PLAYLIST_SUFFIXES or not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as handle:
+            start = handle.read(16)
+    except OSError:
+        return False
+    return start.removeprefix(b"\xef\xbb\xbf").startswith(b"#EXTM3U") or start == b""
 
 
 def write_m3u8(tracks: list[Track], library_root: Path, out: Path, absolute: bool = False) -> None:

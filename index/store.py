@@ -380,12 +380,13 @@ class LibraryStore:
         words = text.lower().split()
         if not words:
             return []
-        clauses = " AND ".join(
-            ["(lower(artist || ' ' || title || ' ' || album) LIKE ? OR lower(CAST(path AS TEXT)) LIKE ?)"] * len(words)
-        )
+        like = "LIKE ? ESCAPE '\\'"
+        clause = f"(lower(artist || ' ' || title || ' ' || album) {like} OR lower(CAST(path AS TEXT)) {like})"
+        clauses = " AND ".join([clause] * len(words))
         args: list = []
-        for word in words:
-            args += [f"%{word}%", f"%{word}%"]
+        for word in words:  # % and _ are searched for, not wildcards
+            literal = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            args += [f"%{literal}%", f"%{literal}%"]
         rows = self.db.execute(f"SELECT {TRACK_COLUMNS} FROM tracks WHERE status = 'ok' AND {clauses} ORDER BY path", args)
         return [Track.from_row(row) for row in rows]
 
