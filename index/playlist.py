@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
-from index.recommend import Options, Recommendation, Recommender, Seed, artist_key
+from index.recommend import Options, Recommendation, Recommender, Seed, artist_key, is_duplicate, title_key
 from index.store import Track
 from index.text import printable
 
@@ -18,31 +18,44 @@ STORE_FILES = ("", "-wal", "-shm", "-journal", ".tree", ".lock")  # a store and 
 
 
 def song_radio(recommender: Recommender, seed: Seed, length: int, options: Options | None = None) -> list[Track]:
-    """Up to `length` songs after the seed: no repeats, no seed, at most options.per_artist per artist.
+    """Up to `length` songs after the seed: no repeats, no seed, at most options.per_artist per artist, and (unless
+    duplicates are kept) no second copy of a recording already played.
 
     The list is shorter only when the library runs out of eligible songs.
     """
     options = options or Options()
-    pool_options = replace(options, count=max(50, length * 2), per_artist=None, per_album=None)
+    pool_options = replace(options, count=max(50, length * 2), per_artist=None, per_album=None,
+                           suppress_duplicates=False)  # copies are seen, so that they can be left out for good
     from_seed = {item.track.id: item for item in recommender.similar(seed, pool_options)}
     used: set[int] = {seed.track.id} if seed.track is not None else set()
+    titles: set[str] = set()  # the recordings played so far (artist and title)
     artists: dict[str, int] = defaultdict(int)
-    if seed.track is not None and (artist := artist_key(seed.track)):
-        artists[artist] += 1
+    if seed.track is not None:
+        _played(seed.track, titles, artists)
     chain: list[Track] = []
     previous = seed
     while len(chain) < length:
         from_previous = {item.track.id: item for item in recommender.similar(previous, pool_options, exclude=used)}
+        if options.suppress_duplicates:  # copies of the previous song, or of any song played, never play
+            used.update(key for key, item in from_previous.items() if is_duplicate(item, titles))
+            used.update(key for key, item in from_seed.items() if is_duplicate(item, titles))
         candidates = _score(from_previous, from_seed, used)
         pick = next((item for item in candidates if _artist_allowed(item, artists, options.per_artist)), None)
         if pick is None:
             break
         chain.append(pick.track)
         used.add(pick.track.id)
-        if artist := artist_key(pick.track):
-            artists[artist] += 1
+        _played(pick.track, titles, artists)
         previous = recommender.seed_for_track(pick.track.id)
     return chain
+
+
+def _played(track: Track, titles: set[str], artists: dict[str, int]) -> None:
+    """Count a song as played: its recording, and one more for its artist."""
+    if title := title_key(track):
+        titles.add(title)
+    if artist := artist_key(track):
+        artists[artist] += 1
 
 
 def _score(from_previous: dict[int, Recommendation], from_seed: dict[int, Recommendation], used: set[int]) -> list[Recommendation]:
