@@ -8,9 +8,12 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sqlite3
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from index.paths import default_db_path, display_path, last_library, remember_library
@@ -102,10 +105,11 @@ def cmd_index(args: argparse.Namespace) -> int:
             raise CommandError(f"no audio files in {printable(root)}: nothing to index (if it is on a drive, is it mounted?)")
         db = resolve_db(args.db, root)
         printer = _ProgressPrinter()
-        indexer = Indexer(root, db, jobs=args.jobs, on_progress=printer)
+        indexer = Indexer(root, db, jobs=_capped_jobs(args.jobs), on_progress=printer)
         log.info("indexing %s into %s", printable(root), printable(db))
         try:
-            summary = indexer.run()
+            with _stop_on_signals() as stopped_by:
+                summary = indexer.run()
         finally:
             printer.close()
     except (StoreError, StoreBusy) as error:
@@ -114,7 +118,41 @@ def cmd_index(args: argparse.Namespace) -> int:
     print(summary.line())
     if summary.failed:
         print(f"{summary.failed} file(s) could not be analysed: see `likewise index --failures --db {printable(db)}`")
-    return 130 if summary.interrupted else 0
+    return 128 + stopped_by[0] if stopped_by else 130 if summary.interrupted else 0
+
+
+def _capped_jobs(jobs: int | None) -> int | None:
+    """--jobs, at most one worker per core (more only add memory and contention)."""
+    cores = os.cpu_count() or 1
+    if jobs is not None and jobs > cores:
+        log.warning("--jobs %d is more than the %d cores here: using %d", jobs, cores, cores)
+        return cores
+    return jobs
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[list[int]]:
+    """While indexing, SIGTERM and SIGHUP stop the run as Ctrl-C does (what is finished is stored, the workers
+    end); yields the list that receives the first such signal."""
+    received: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        received.append(signum)
+        if len(received) == 1:  # once: a second signal must not break off the clean-up
+            raise KeyboardInterrupt
+
+    names = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in names}
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()  # started now, it inherits the ignored SIGHUP: a closed terminal signals the
+    for number in names:  # whole process group, and the tracker must outlive the workers' clean-up
+        signal.signal(number, stop)
+    try:
+        yield received
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _print_failures(db: Path) -> int:
