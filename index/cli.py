@@ -7,13 +7,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import signal
 import sqlite3
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from index.paths import default_db_path, display_path, last_library, remember_library
 from index.store import LibraryStore, StoreError, format_duration
+from index.text import printable
 
 log = logging.getLogger("likewise")
 
@@ -97,13 +102,14 @@ def cmd_index(args: argparse.Namespace) -> int:
     try:
         root = check_library_folder(args.folder)
         if next(walk_audio_files(root), None) is None:  # also keeps an unmounted drive from emptying its library
-            raise CommandError(f"no audio files in {root}: nothing to index (if it is on a drive, is it mounted?)")
+            raise CommandError(f"no audio files in {printable(root)}: nothing to index (if it is on a drive, is it mounted?)")
         db = resolve_db(args.db, root)
         printer = _ProgressPrinter()
-        indexer = Indexer(root, db, jobs=args.jobs, on_progress=printer)
-        log.info("indexing %s into %s", root, db)
+        indexer = Indexer(root, db, jobs=_capped_jobs(args.jobs), on_progress=printer)
+        log.info("indexing %s into %s", printable(root), printable(db))
         try:
-            summary = indexer.run()
+            with _stop_on_signals() as stopped_by:
+                summary = indexer.run()
         finally:
             printer.close()
     except (StoreError, StoreBusy) as error:
@@ -111,15 +117,49 @@ def cmd_index(args: argparse.Namespace) -> int:
     remember_library(db)
     print(summary.line())
     if summary.failed:
-        print(f"{summary.failed} file(s) could not be analysed: see `likewise index --failures --db {db}`")
-    return 130 if summary.interrupted else 0
+        print(f"{summary.failed} file(s) could not be analysed: see `likewise index --failures --db {printable(db)}`")
+    return 128 + stopped_by[0] if stopped_by else 130 if summary.interrupted else 0
+
+
+def _capped_jobs(jobs: int | None) -> int | None:
+    """--jobs, at most one worker per core (more only add memory and contention)."""
+    cores = os.cpu_count() or 1
+    if jobs is not None and jobs > cores:
+        log.warning("--jobs %d is more than the %d cores here: using %d", jobs, cores, cores)
+        return cores
+    return jobs
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[list[int]]:
+    """While indexing, SIGTERM and SIGHUP stop the run as Ctrl-C does (what is finished is stored, the workers
+    end); yields the list that receives the first such signal."""
+    received: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        received.append(signum)
+        if len(received) == 1:  # once: a second signal must not break off the clean-up
+            raise KeyboardInterrupt
+
+    names = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in names}
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()  # started now, it inherits the ignored SIGHUP: a closed terminal signals the
+    for number in names:  # whole process group, and the tracker must outlive the workers' clean-up
+        signal.signal(number, stop)
+    try:
+        yield received
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _print_failures(db: Path) -> int:
     with open_existing(db) as store:
         failed = store.tracks("failed")
     for track in failed:
-        print(f"{display_path(track.relpath)}\t{track.reason}")
+        print(f"{printable(display_path(track.relpath))}\t{printable(track.reason)}")
     if not failed:
         print("no failures")
     return 0
@@ -134,10 +174,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         counts = store.counts()
         model_id, _params = store.analysis_settings()
         lines = [
-            f"library:  {store.library_root}",
-            f"store:    {db} ({store.disk_size() / 1e6:.1f} MB)",
+            f"library:  {printable(store.library_root)}",
+            f"store:    {printable(db)} ({store.disk_size() / 1e6:.1f} MB)",
             f"songs:    {counts['ok']} analysed, {counts['pending']} waiting, {counts['failed']} failed",
-            f"model:    {model_id or 'none yet'}",
+            f"model:    {printable(model_id or 'none yet')}",
         ]
     print("\n".join(lines))
     return 0
@@ -162,13 +202,14 @@ def resolve_seed(store: LibraryStore, recommender, query: str):
         try:
             return seed_from_file(candidate)
         except ValueError as error:
-            raise CommandError(f"cannot analyse {query}: {error}") from error
+            raise CommandError(f"cannot analyse {printable(query)}: {printable(error)}") from error
     matches = store.search(query)
     if not matches:
         raise CommandError(f"no song matches {query!r} (try other words, or a file path)")
     exact = [track for track in matches if track.label.casefold() == query.casefold().strip()]
     if len(matches) > 1 and len(exact) != 1:
-        listing = "\n".join(f"  {track.label}  ({display_path(track.relpath)})" for track in matches[:15])
+        listing = "\n".join(f"  {printable(track.label)}  ({printable(display_path(track.relpath))})"
+                            for track in matches[:15])
         more = f"\n  ... and {len(matches) - 15} more" if len(matches) > 15 else ""
         raise CommandError(f"{query!r} matches {len(matches)} songs; be more specific:\n{listing}{more}")
     return recommender.seed_for_track((exact or matches)[0].id)
@@ -211,7 +252,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
                 failed += 1
                 continue
             results = recommender.similar(seed, _options(args))
-            seed_label = seed.track.label if seed.track else query
+            seed_label = printable(seed.track.label if seed.track else query)
             if args.json:
                 seed_json = {"path": display_path(seed.track.relpath), "artist": seed.track.artist,
                              "title": seed.track.title} if seed.track else {"path": query}
@@ -222,26 +263,36 @@ def cmd_similar(args: argparse.Namespace) -> int:
             for rank, item in enumerate(results, 1):
                 best = item.matches[0] if item.matches else None
                 why = f"{format_duration(best.seed_time)} ~ {format_duration(best.time)}" if best else ""
-                print(f"{rank:>3}  {item.score:5.2f}  {item.votes:>3} votes  {item.track.label[:60]:<60}  {why}")
+                label = printable(item.track.label)[:60]
+                print(f"{rank:>3}  {item.score:5.2f}  {item.votes:>3} votes  {label:<60}  {why}")
             if not results:
                 print("  (no other analysed songs in this library)")
     return 1 if failed else 0
 
 
 def cmd_playlist(args: argparse.Namespace) -> int:
-    from index.playlist import song_radio, write_m3u8
+    from index.playlist import check_playlist_output, song_radio, write_m3u8
     from index.recommend import Recommender
 
-    with open_existing(resolve_db(args.db)) as store:
+    db = resolve_db(args.db)
+    with open_existing(db) as store:
+        if args.output:
+            try:
+                check_playlist_output(args.output, db, store.library_root, args.force)
+            except ValueError as error:
+                raise CommandError(str(error)) from error
         recommender = Recommender(store)
         seed = resolve_seed(store, recommender, args.seed)
         chain = song_radio(recommender, seed, args.count, _options(args))
         tracks = ([seed.track] if seed.track else []) + chain
         if args.output:
-            write_m3u8(tracks, store.library_root, Path(args.output), absolute=args.absolute)
-            log.info("wrote %d songs to %s", len(tracks), args.output)
+            try:
+                write_m3u8(tracks, store.library_root, Path(args.output), absolute=args.absolute)
+            except OSError as error:
+                raise CommandError(f"cannot write {printable(args.output)}: {error.strerror or error}") from error
+            log.info("wrote %d songs to %s", len(tracks), printable(args.output))
         for position, track in enumerate(tracks, 1):
-            print(f"{position:>3}  {track.label}")
+            print(f"{position:>3}  {printable(track.label)}")
     if len(chain) < args.count:
         log.warning("the library ran out of eligible songs after %d", len(chain))
     return 0
@@ -250,14 +301,29 @@ def cmd_playlist(args: argparse.Namespace) -> int:
 # --- the parser -----------------------------------------------------------------------------------------------
 
 
+def _at_least(minimum: int):
+    """An argparse type: a whole number no smaller than `minimum`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, not {value}")
+        return value
+
+    return parse
+
+
 def _add_result_options(parser: argparse.ArgumentParser, count: int, what: str) -> None:
     from index.recommend import Options
 
     defaults = Options()
-    parser.add_argument("-n", "--count", type=int, default=count, help=f"number of {what} (default {count})")
-    parser.add_argument("--per-artist", type=int, default=defaults.per_artist or 0, metavar="N",
+    parser.add_argument("-n", "--count", type=_at_least(1), default=count, help=f"number of {what} (default {count})")
+    parser.add_argument("--per-artist", type=_at_least(0), default=defaults.per_artist or 0, metavar="N",
                         help=f"at most N songs per artist (default {defaults.per_artist or 'no cap'}; 0 for no cap)")
-    parser.add_argument("--per-album", type=int, default=defaults.per_album or 0, metavar="N",
+    parser.add_argument("--per-album", type=_at_least(0), default=defaults.per_album or 0, metavar="N",
                         help=f"at most N songs per album (default {defaults.per_album or 'no cap'}; 0 for no cap)")
     parser.add_argument("--keep-duplicates", action="store_true",
                         help="keep other copies of the same recording (same artist and title, or identical sound)")
@@ -276,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
                                             "files are analysed; moved files keep their analysis.")
     index.add_argument("folder", type=Path, nargs="?", metavar="FOLDER", help="the music folder")
     index.add_argument("--db", type=Path, help="library store (default: one per folder in your user data folder)")
-    index.add_argument("--jobs", type=int, default=None, metavar="N",
+    index.add_argument("--jobs", type=_at_least(1), default=None, metavar="N",
                        help="worker processes for decoding (default: all cores)")
     index.add_argument("--failures", action="store_true", help="list the files that could not be analysed, and why")
     index.set_defaults(func=cmd_index)
@@ -300,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     playlist.add_argument("seed", metavar="SEED", help="file path or search words")
     playlist.add_argument("-o", "--output", type=Path, metavar="FILE", help="write an M3U8 playlist here")
     playlist.add_argument("--absolute", action="store_true", help="absolute paths in the playlist (default relative)")
+    playlist.add_argument("--force", action="store_true", help="overwrite FILE if it is an existing playlist")
     _add_result_options(playlist, 25, "songs after the seed")
     playlist.set_defaults(func=cmd_playlist)
 
@@ -316,7 +383,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="likewise: %(message)s", stream=sys.stderr, force=True)
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:  # the reader went away (`likewise similar ... | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the final flush at exit must not fail again
+        return 141
     except CommandError as error:
         log.error("%s", error)
         return 1

@@ -2,42 +2,60 @@
 from __future__ import annotations
 
 import os
+import secrets
+import stat
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
-from index.recommend import Options, Recommendation, Recommender, Seed, artist_key
+from index.recommend import Options, Recommendation, Recommender, Seed, artist_key, is_duplicate, title_key
 from index.store import Track
+from index.text import printable
 
 SEED_WEIGHT = 0.5  # how much the seed counts against the previous song when picking the next one
+PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
+STORE_FILES = ("", "-wal", "-shm", "-journal", ".tree", ".lock")  # a store and the files SQLite and likewise keep
 
 
 def song_radio(recommender: Recommender, seed: Seed, length: int, options: Options | None = None) -> list[Track]:
-    """Up to `length` songs after the seed: no repeats, no seed, at most options.per_artist per artist.
+    """Up to `length` songs after the seed: no repeats, no seed, at most options.per_artist per artist, and (unless
+    duplicates are kept) no second copy of a recording already played.
 
     The list is shorter only when the library runs out of eligible songs.
     """
     options = options or Options()
-    pool_options = replace(options, count=max(50, length * 2), per_artist=None, per_album=None)
+    pool_options = replace(options, count=max(50, length * 2), per_artist=None, per_album=None,
+                           suppress_duplicates=False)  # copies are seen, so that they can be left out for good
     from_seed = {item.track.id: item for item in recommender.similar(seed, pool_options)}
     used: set[int] = {seed.track.id} if seed.track is not None else set()
+    titles: set[str] = set()  # the recordings played so far (artist and title)
     artists: dict[str, int] = defaultdict(int)
-    if seed.track is not None and (artist := artist_key(seed.track)):
-        artists[artist] += 1
+    if seed.track is not None:
+        _played(seed.track, titles, artists)
     chain: list[Track] = []
     previous = seed
     while len(chain) < length:
         from_previous = {item.track.id: item for item in recommender.similar(previous, pool_options, exclude=used)}
+        if options.suppress_duplicates:  # copies of the previous song, or of any song played, never play
+            used.update(key for key, item in from_previous.items() if is_duplicate(item, titles))
+            used.update(key for key, item in from_seed.items() if is_duplicate(item, titles))
         candidates = _score(from_previous, from_seed, used)
         pick = next((item for item in candidates if _artist_allowed(item, artists, options.per_artist)), None)
         if pick is None:
             break
         chain.append(pick.track)
         used.add(pick.track.id)
-        if artist := artist_key(pick.track):
-            artists[artist] += 1
+        _played(pick.track, titles, artists)
         previous = recommender.seed_for_track(pick.track.id)
     return chain
+
+
+def _played(track: Track, titles: set[str], artists: dict[str, int]) -> None:
+    """Count a song as played: its recording, and one more for its artist."""
+    if title := title_key(track):
+        titles.add(title)
+    if artist := artist_key(track):
+        artists[artist] += 1
 
 
 def _score(from_previous: dict[int, Recommendation], from_seed: dict[int, Recommendation], used: set[int]) -> list[Recommendation]:
@@ -56,14 +74,68 @@ def _artist_allowed(item: Recommendation, artists: dict[str, int], cap: int | No
     return cap is None or not artist or artists[artist] < cap
 
 
+def check_playlist_output(out: Path, db: Path, library_root: Path, force: bool = False) -> None:
+    """ValueError (one line) unless a playlist may be written at `out`: never over the store or its files, over a
+    file of the library that is not a playlist, or over any file that is not one; over a playlist only with force."""
+    out = Path(out).absolute()
+    shown = printable(out)
+    if not out.parent.is_dir():
+        raise ValueError(f"folder not found: {printable(out.parent)}" if not out.parent.exists()
+                         else f"not a folder: {printable(out.parent)}")
+    if out.is_dir():
+        raise ValueError(f"{shown} is a folder: give the playlist a file name")
+    targets = {Path(os.path.normpath(out)), out.resolve()}  # the name given, and the file a link there points to
+    bases = (Path(db).absolute(), Path(db).resolve())
+    store_files = {Path(os.path.normpath(f"{base}{suffix}")) for base in bases for suffix in STORE_FILES}
+    if targets & store_files:
+        raise ValueError(f"{shown} belongs to the library store: write the playlist somewhere else")
+    if out.suffix.lower() not in PLAYLIST_SUFFIXES and out.resolve().is_relative_to(Path(library_root).resolve()):
+        raise ValueError(f"{shown} is inside the library folder: a playlist there must end in .m3u8 or .m3u")
+    if os.path.lexists(out):
+        if not _is_playlist(out):
+            raise ValueError(f"{shown} exists and is not a playlist: refusing to overwrite it")
+        if not force:
+            raise ValueError(f"{shown} exists: add --force to overwrite the playlist")
+
+
+def _is_playlist(path: Path) -> bool:
+    """A regular .m3u8/.m3u file that is empty or starts with #EXTM3U (read only after checking it is a file)."""
+    try:
+        if path.suffix.lower() not in PLAYLIST_SUFFIXES or not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as handle:
+            start = handle.read(16)
+    except OSError:
+        return False
+    return start.removeprefix(b"\xef\xbb\xbf").startswith(b"#EXTM3U") or start == b""
+
+
 def write_m3u8(tracks: list[Track], library_root: Path, out: Path, absolute: bool = False) -> None:
-    """Write an extended M3U playlist in UTF-8; paths relative to the playlist's folder unless `absolute`."""
+    """Write an extended M3U playlist in UTF-8; paths relative to the playlist's folder unless `absolute`.
+
+    Every line is one entry's: tags are written with their control characters escaped, and a path that holds one
+    (a newline in a file name, say) as a file:// URI. The file is written beside `out` and renamed over it.
+    """
     out = Path(out)
     lines = ["#EXTM3U"]
     for track in tracks:
         location = Path(library_root) / track.relpath
-        if not absolute:
-            location = Path(os.path.relpath(location, out.resolve().parent))
-        lines.append(f"#EXTINF:{round(track.duration or -1)},{track.label}")
-        lines.append(location.as_posix())
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogateescape")
+        line = (location if absolute else Path(os.path.relpath(location, out.resolve().parent))).as_posix()
+        if printable(line) != line:
+            line = location.absolute().as_uri()  # percent-encoded: one line, and players still find the file
+        lines.append(f"#EXTINF:{round(track.duration or -1)},{printable(track.label)}")
+        lines.append(line)
+    _replace_file(out, ("\n".join(lines) + "\n").encode("utf-8", errors="surrogateescape"))
+
+
+def _replace_file(out: Path, data: bytes) -> None:
+    """Write `data` to a new file beside `out`, then rename it over `out` (never writing through what is there)."""
+    temporary = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, out)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -70,9 +70,16 @@ def _album_key(track: Track) -> str | None:
     return f"{_norm(track.album_artist or track.artist)}\x00{album}" if album else None
 
 
-def _title_key(track: Track) -> str | None:
+def title_key(track: Track) -> str | None:
+    """What names a recording: artist and title, normalised; None without both."""
     title = _norm(track.title)
     return f"{_norm(track.artist)}\x00{title}" if title and track.artist else None
+
+
+def is_duplicate(item: Recommendation, titles: set[str]) -> bool:
+    """Another copy of the seed (near-identical sound) or of a song in `titles` (same artist and title)."""
+    title = title_key(item.track)
+    return item.mean_distance < DUPLICATE_DISTANCE or bool(title and title in titles)
 
 
 class Recommender:
@@ -147,15 +154,13 @@ class Recommender:
         per_artist: dict[str, int] = defaultdict(int)
         per_album: dict[str, int] = defaultdict(int)
         titles: set[str] = set()
-        if seed.track is not None and (key := _title_key(seed.track)):
+        if seed.track is not None and (key := title_key(seed.track)):
             titles.add(key)
         chosen = []
         for item in ranked:
             track = item.track
-            if options.suppress_duplicates:
-                title = _title_key(track)
-                if item.mean_distance < DUPLICATE_DISTANCE or (title and title in titles):
-                    continue
+            if options.suppress_duplicates and is_duplicate(item, titles):
+                continue
             artist, album = artist_key(track), _album_key(track)
             if options.per_artist is not None and artist and per_artist[artist] >= options.per_artist:
                 continue
@@ -166,7 +171,7 @@ class Recommender:
                 per_artist[artist] += 1
             if album:
                 per_album[album] += 1
-            if options.suppress_duplicates and (title := _title_key(track)):
+            if options.suppress_duplicates and (title := title_key(track)):
                 titles.add(title)
             if len(chosen) == options.count:
                 break

@@ -9,12 +9,16 @@ same and a tree over the 1,000,000 slices of a 100,000-song library prunes almos
 click). Song vectors are ten times fewer and the seed asks the tree once, not once per slice; the nearest songs
 hold almost all of the seed slices' nearest slices (tests/bench/bench_query.py measures how many).
 
-The index is a cache derived from the store, pickled beside it and rebuilt whenever the store changed.
+The index is a cache derived from the store, saved beside it as plain arrays (never a pickle: a cache file found
+beside a store must not be able to run code) and rebuilt whenever it was not made from the store's current contents.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-import pickle
+import stat
+import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
@@ -26,7 +30,7 @@ from threadpoolctl import ThreadpoolController
 from index.store import LibraryStore
 from model.metrics import grouped_song_vectors
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 LEAF_SIZE = 40
 CANDIDATE_SONGS = 2000  # at least this many candidate songs per query
 CANDIDATES_PER_VOTE = 4  # and at least this many per neighbour slice asked for (slices x k)
@@ -99,45 +103,114 @@ def cache_path(db_path: Path) -> Path:
 
 def build_index(store: LibraryStore) -> SearchIndex:
     """Build the search index from the store's vectors."""
+    vectors, owners, positions = store.all_slices()  # grouped by track
+    return _assemble(vectors, owners, positions, None, store.generation, store.analysis_settings()[0])
+
+
+def _assemble(vectors: np.ndarray, owners: np.ndarray, positions: np.ndarray, song_vectors: np.ndarray | None,
+              generation: int, model_id: str | None) -> SearchIndex:
+    """The index over slices grouped by owner (ascending), with the song vectors when already known."""
     from sklearn.neighbors import BallTree
 
-    generation = store.generation
-    model_id = store.analysis_settings()[0]
-    vectors, owners, positions = store.all_slices()  # grouped by track
     song_ids, first = np.unique(owners, return_index=True)
     bounds = np.append(first, len(owners)).astype(np.int64)
     songs = None
     if len(song_ids):
-        songs = BallTree(grouped_song_vectors(vectors, first).astype(np.float64), leaf_size=LEAF_SIZE)
+        if song_vectors is None:
+            song_vectors = grouped_song_vectors(vectors, first).astype(np.float64)
+        songs = BallTree(song_vectors, leaf_size=LEAF_SIZE)
     squared_norms = (vectors**2).sum(axis=1) if len(vectors) else np.zeros(0, np.float32)
     return SearchIndex(songs, song_ids, bounds, vectors, squared_norms, owners, positions, generation, model_id)
 
 
-def _read_cache(path: Path) -> SearchIndex | None:
-    try:
-        with open(path, "rb") as handle:
-            version, index = pickle.load(handle)
-    except Exception:  # missing, truncated, corrupt or from another version: all mean "rebuild"
+# --- the cache: plain arrays (numpy .npz, never pickled objects), served only to the store it was made from -------
+
+_ARRAYS = ("vectors", "owners", "positions", "song_vectors")
+
+
+def store_id(store: LibraryStore) -> str:
+    """The store's random id (set when it was created), or for an older store its creation time. Never writes."""
+    return store.get_meta("store_id") or f"created {store.get_meta('created_at')}"
+
+
+def _cache_key(store: LibraryStore) -> str:
+    """What a cache must have been made from to be served: format, store, generation and model."""
+    return json.dumps([CACHE_VERSION, store_id(store), store.generation, store.analysis_settings()[0]])
+
+
+def _digest(arrays: dict[str, np.ndarray]) -> str:
+    """A hash of the arrays' shapes, types and contents."""
+    digest = hashlib.blake2b(digest_size=20)
+    for name in _ARRAYS:
+        array = np.ascontiguousarray(arrays[name])
+        digest.update(f"{name}{array.dtype.str}{array.shape}".encode())
+        digest.update(array.data)
+    return digest.hexdigest()
+
+
+def _read_cache(path: Path, key: str) -> SearchIndex | None:
+    """The cached index when `path` is a regular file made for `key` whose contents check out; else None."""
+    try:  # non-blocking, no links followed: a FIFO or a device in its place must not hang or feed us
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_BINARY", 0))
+    except OSError:
         return None
-    return index if version == CACHE_VERSION and isinstance(index, SearchIndex) else None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        try:
+            with np.load(handle, allow_pickle=False) as cached:
+                if str(cached["key"]) != key:
+                    return None
+                arrays = {name: cached[name] for name in _ARRAYS}
+                digest = str(cached["digest"])
+        except Exception:  # missing, truncated, corrupt or not ours: all mean "rebuild"
+            return None
+    if _digest(arrays) != digest or not _consistent(**arrays):
+        return None
+    generation, model_id = json.loads(key)[2:]
+    song_vectors = arrays.pop("song_vectors")
+    return _assemble(**arrays, song_vectors=song_vectors if len(song_vectors) else None, generation=generation,
+                     model_id=model_id)
 
 
-def _write_cache(path: Path, index: SearchIndex) -> None:
-    temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
+def _consistent(vectors: np.ndarray, owners: np.ndarray, positions: np.ndarray, song_vectors: np.ndarray) -> bool:
+    """Whether cached arrays fit together: one owner and position per slice vector, owners grouped, a song vector
+    per owner."""
+    songs = len(np.unique(owners))
+    return (vectors.dtype == np.float32 and vectors.ndim == 2 and len(vectors) == len(owners) == len(positions)
+            and not np.any(np.diff(owners) < 0) and song_vectors.shape == (songs, vectors.shape[1] if songs else 0))
+
+
+def _write_cache(path: Path, index: SearchIndex, key: str) -> None:
+    """Cache the index beside the store: a new file renamed into place, never written through what is there."""
     try:
-        with open(temporary, "wb") as handle:
-            pickle.dump((CACHE_VERSION, index), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return  # a link, a FIFO or a folder we did not make: leave it alone
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return
+    songs = index.songs.get_arrays()[0] if index.songs is not None else np.zeros((0, 0))
+    arrays = {"vectors": index.vectors, "owners": index.owners, "positions": index.positions,
+              "song_vectors": np.asarray(songs, np.float64)}
+    temporary = None
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        with os.fdopen(descriptor, "wb") as handle:
+            np.savez(handle, key=np.array(key), digest=np.array(_digest(arrays)), **arrays)
         os.replace(temporary, path)
     except OSError:
-        temporary.unlink(missing_ok=True)  # a cache we cannot write is only slower next time
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)  # a cache we cannot write is only slower next time
 
 
 def load_index(store: LibraryStore) -> SearchIndex:
-    """The index for the store's current contents: from the cache when it is current, else rebuilt and cached."""
+    """The index for the store's current contents: from the cache when it was made from them, else rebuilt."""
     path = cache_path(store.path)
-    cached = _read_cache(path)
-    if cached is not None and cached.generation == store.generation and cached.model_id == store.analysis_settings()[0]:
+    key = _cache_key(store)
+    cached = _read_cache(path, key)
+    if cached is not None:
         return cached
     index = build_index(store)
-    _write_cache(path, index)
+    _write_cache(path, index, key)
     return index

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -179,6 +180,7 @@ class LibraryStore:
                 "library_root": str(root.expanduser().resolve()),
                 "generation": "0",
                 "created_at": now,
+                "store_id": secrets.token_hex(16),  # tells this store's search cache from another's
             }.items():
                 self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
 
@@ -378,12 +380,13 @@ class LibraryStore:
         words = text.lower().split()
         if not words:
             return []
-        clauses = " AND ".join(
-            ["(lower(artist || ' ' || title || ' ' || album) LIKE ? OR lower(CAST(path AS TEXT)) LIKE ?)"] * len(words)
-        )
+        like = "LIKE ? ESCAPE '\\'"
+        clause = f"(lower(artist || ' ' || title || ' ' || album) {like} OR lower(CAST(path AS TEXT)) {like})"
+        clauses = " AND ".join([clause] * len(words))
         args: list = []
-        for word in words:
-            args += [f"%{word}%", f"%{word}%"]
+        for word in words:  # % and _ are searched for, not wildcards
+            literal = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            args += [f"%{literal}%", f"%{literal}%"]
         rows = self.db.execute(f"SELECT {TRACK_COLUMNS} FROM tracks WHERE status = 'ok' AND {clauses} ORDER BY path", args)
         return [Track.from_row(row) for row in rows]
 

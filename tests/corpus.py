@@ -350,19 +350,22 @@ def snapshot(db: Path) -> dict[bytes, tuple]:
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-def synthetic_store(db: Path, root: Path, songs: int = 6, dim: int = 16) -> None:
-    """A real store of `songs` analysed tracks with random unit vectors, made without the embedding model."""
+def synthetic_store(db: Path, root: Path, songs: int = 6, dim: int = 16,
+                    named: list[tuple[str, Tags]] | None = None) -> None:
+    """A real store of `songs` analysed tracks with random unit vectors, made without the embedding model; `named`
+    gives the songs' paths and tags instead of 'NN - Artist N - Song N.mp3'."""
     rng = np.random.default_rng(3)
+    named = named or [(f"{n:02d} - Artist {n} - Song {n}.mp3", Tags(title=f"Song {n}", artist=f"Artist {n}"))
+                      for n in range(songs)]
     with LibraryStore(db, library_root=root, create=True) as store:
         store.set_analysis_settings("synthetic-model", DEFAULT_PARAMS.to_json())
         store.set_genres(["rock", "jazz"])
-        ids = store.add_pending([(f"{n:02d} - Artist {n} - Song {n}.mp3", 1000 + n, 1.0, f"Song {n}")
-                                 for n in range(songs)])
+        ids = store.add_pending([(relpath, 1000 + n, 1.0, tags.title) for n, (relpath, tags) in enumerate(named)])
         done = []
         for number, track_id in enumerate(ids):
             vectors = rng.standard_normal((4, dim)).astype(np.float32)
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-            tags = Tags(title=f"Song {number}", artist=f"Artist {number}").as_dict()
+            tags = named[number][1].as_dict()
             done.append((track_id, Analysis(tags, f"fingerprint-{number}", 0.0, vectors, np.arange(4) * 3.0, "rock",
                                             np.array([0.6, 0.4], np.float32))))
         store.save_results(done, [], "synthetic-model")

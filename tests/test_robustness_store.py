@@ -1,7 +1,7 @@
 """Store and cache versioning: old, new, corrupt and foreign store files are refused untouched; bad caches rebuilt."""
 from __future__ import annotations
 
-import pickle
+import io
 import re
 import sqlite3
 from pathlib import Path
@@ -12,7 +12,7 @@ import pytest
 from tests.corpus import one_line_error, synthetic_store
 from index.pipeline import open_store_for
 from index.store import LibraryStore, StoreError
-from index.search import CACHE_VERSION, SearchIndex, _read_cache, cache_path, load_index
+from index.search import CACHE_VERSION, SearchIndex, _cache_key, _read_cache, cache_path, load_index
 
 
 @pytest.fixture
@@ -113,17 +113,24 @@ def test_a_folder_given_as_the_store_is_refused(tmp_path: Path) -> None:
 
 
 def _cached_generation(db: Path) -> int:
-    cached = _read_cache(cache_path(db))
+    with LibraryStore(db) as store:
+        cached = _read_cache(cache_path(db), _cache_key(store))
     assert cached is not None, "load_index must leave a valid cache behind"
     return cached.generation
 
 
+def _npz(**arrays: object) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize("bad_cache", [
     b"",
-    b"\x80\x05garbage that is not a pickle",
-    pickle.dumps((CACHE_VERSION + 1, "a cache from another version")),
-    pickle.dumps((CACHE_VERSION, {"not": "a SearchIndex"})),
-], ids=["empty", "corrupt", "other-version", "wrong-type"])
+    b"PK\x03\x04garbage that is not an npz",
+    _npz(key=np.array(f"[{CACHE_VERSION + 1}]"), digest=np.array("")),
+    _npz(key=np.array("[]"), vectors=np.array([{"not": "plain data"}], dtype=object)),
+], ids=["empty", "corrupt", "other-version", "objects"])
 def test_a_corrupt_tree_cache_is_rebuilt(store_file: Path, bad_cache: bytes) -> None:
     cache_path(store_file).write_bytes(bad_cache)
     with LibraryStore(store_file) as store:
