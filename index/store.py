@@ -116,7 +116,7 @@ def valid_vectors(count: object, dim: object, vectors: object, starts: object) -
     with np.errstate(all="ignore"):
         if not (np.isfinite(matrix).all() and np.isfinite(times).all()):
             return None
-        if not np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-3):
+        if not np.allclose(np.linalg.norm(matrix, axis=1), 1.0, rtol=0.0, atol=1e-5):
             return None
     return matrix, times
 
