@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from index.paths import default_db_path, display_path, last_library, remember_library
-from index.store import LibraryStore, StoreError, format_duration
+from index.store import LibraryStore, StoreError, describe_error, format_duration
 from index.text import printable
 
 log = logging.getLogger("likewise")
@@ -54,9 +54,9 @@ def resolve_db(db: Path | None, folder: Path | None = None) -> Path:
 
 
 def open_existing(db: Path) -> LibraryStore:
-    """Open a store for reading; CommandError if there is none."""
+    """Open a store for reading only (a read-only store or folder works too); CommandError if there is none."""
     try:
-        return LibraryStore(db)
+        return LibraryStore(db, read_only=True)
     except StoreError as error:
         raise CommandError(str(error)) from error
 
@@ -104,6 +104,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         if next(walk_audio_files(root), None) is None:  # also keeps an unmounted drive from emptying its library
             raise CommandError(f"no audio files in {printable(root)}: nothing to index (if it is on a drive, is it mounted?)")
         db = resolve_db(args.db, root)
+        if args.moved_from is not None:
+            _move_library(db, args.moved_from, root)
         printer = _ProgressPrinter()
         indexer = Indexer(root, db, jobs=_capped_jobs(args.jobs), on_progress=printer)
         log.info("indexing %s into %s", printable(root), printable(db))
@@ -155,6 +157,16 @@ def _stop_on_signals() -> Iterator[list[int]]:
             signal.signal(number, handler)
 
 
+def _move_library(db: Path, old_root: Path, root: Path) -> None:
+    """Re-root the store of a library that moved from `old_root` to `root`, keeping every analysis."""
+    from index.lock import IndexLock
+
+    with IndexLock(db), LibraryStore(db, writing=True) as store:
+        if store.library_root != root:
+            store.move_library(old_root, root)
+            log.info("moved the library from %s to %s", display_path(str(old_root)), display_path(str(root)))
+
+
 def _print_failures(db: Path) -> int:
     with open_existing(db) as store:
         failed = store.tracks("failed")
@@ -174,7 +186,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         counts = store.counts()
         model_id, _params = store.analysis_settings()
         lines = [
-            f"library:  {printable(store.library_root)}",
+            f"library:  {printable(display_path(str(store.library_root)))}",
             f"store:    {printable(db)} ({store.disk_size() / 1e6:.1f} MB)",
             f"songs:    {counts['ok']} analysed, {counts['pending']} waiting, {counts['failed']} failed",
             f"model:    {printable(model_id or 'none yet')}",
@@ -298,6 +310,21 @@ def cmd_playlist(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- repair ---------------------------------------------------------------------------------------------------
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from index.lock import StoreBusy
+    from index.repair import repair_store
+
+    try:
+        report = repair_store(resolve_db(args.db))
+    except (StoreError, StoreBusy) as error:
+        raise CommandError(str(error)) from error
+    print(report.line())
+    return 0
+
+
 # --- the parser -----------------------------------------------------------------------------------------------
 
 
@@ -345,6 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--jobs", type=_at_least(1), default=None, metavar="N",
                        help="worker processes for decoding (default: all cores)")
     index.add_argument("--failures", action="store_true", help="list the files that could not be analysed, and why")
+    index.add_argument("--moved-from", type=Path, metavar="OLD",
+                       help="the library moved or was renamed from OLD: keep the store's analyses for FOLDER")
     index.set_defaults(func=cmd_index)
 
     info = commands.add_parser("info", help="show a library's size, model and failures",
@@ -370,6 +399,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_result_options(playlist, 25, "songs after the seed")
     playlist.set_defaults(func=cmd_playlist)
 
+    repair = commands.add_parser("repair", help="salvage a damaged library store",
+                                 description="Check a library store; if it is damaged, copy it aside and keep every "
+                                             "row that still reads in a fresh store. Songs that lost their analysis "
+                                             "are analysed again by the next `likewise index`.")
+    repair.add_argument("--db", type=Path, help="library store (default: the library indexed last)")
+    repair.set_defaults(func=cmd_repair)
+
     from desktop.cli import register as register_desktop
     from model.cli import register as register_model
 
@@ -392,8 +428,11 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         log.error("%s", error)
         return 1
-    except sqlite3.DatabaseError as error:  # damage past the pages checked on opening, met mid-command
-        log.error("the library store is damaged (%s): delete it and run `likewise index` again to rebuild it", error)
+    except StoreError as error:
+        log.error("%s", error)
+        return 1
+    except sqlite3.Error as error:  # met mid-command: damage past the pages checked on opening, a full disk...
+        log.error("%s", describe_error(error, getattr(args, "db", None)))
         return 1
     except KeyboardInterrupt:
         log.error("interrupted")

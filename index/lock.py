@@ -4,9 +4,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from index.paths import display_path, os_error_reason
+from index.store import StoreError
+
 
 class StoreBusy(Exception):
     """Another process is indexing this library."""
+
+
+class LockError(StoreError):
+    """The lock file cannot be made (full disk, read-only folder, a file where the folder should be)."""
 
 
 class IndexLock:
@@ -17,8 +24,11 @@ class IndexLock:
         self.handle = None
 
     def __enter__(self) -> "IndexLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(self.path, "a+")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.path, "a+")
+        except OSError as error:
+            raise self._error(error) from error
         try:
             if os.name == "nt":
                 import msvcrt
@@ -34,15 +44,24 @@ class IndexLock:
             self.handle.close()
             self.handle = None
             raise StoreBusy(f"this library is being indexed by {holder}; wait for it to finish") from error
-        self.handle.seek(0)
-        self.handle.truncate()
-        self.handle.write(f"pid {os.getpid()}")
-        self.handle.flush()
+        try:
+            self.handle.seek(0)
+            self.handle.write(f"pid {os.getpid()}")  # write, then cut: a full disk fails here, before any change
+            self.handle.flush()
+            self.handle.truncate()
+        except OSError as error:
+            self.__exit__()
+            raise self._error(error) from error
         return self
+
+    def _error(self, error: OSError) -> LockError:
+        return LockError(f"cannot make the lock file {display_path(str(self.path))}: {os_error_reason(error, self.path)}")
 
     def __exit__(self, *exc: object) -> None:
         if self.handle is not None:
-            self.handle.seek(0)
-            self.handle.truncate()
-            self.handle.close()
-            self.handle = None
+            handle, self.handle = self.handle, None
+            for step in (lambda: handle.seek(0), handle.truncate, handle.close):
+                try:
+                    step()
+                except OSError:
+                    pass  # the lock goes with the handle anyway

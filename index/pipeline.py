@@ -84,9 +84,12 @@ def check_library_folder(root: Path) -> Path:
 def open_store_for(root: Path, db_path: Path) -> LibraryStore:
     """Open or create the store of `root`; refuse a store that belongs to another folder."""
     store = LibraryStore(db_path, library_root=root, create=True)
-    if store.library_root != root:
+    owner = store.library_root
+    if owner != root:
         store.close()
-        raise StoreError(f"{db_path} is the store of {store.library_root}, not of {root}; use another --db")
+        raise StoreError(f"{db_path} is the store of {owner}, not of {root}: if that library moved here, run "
+                         f"`likewise index {root} --db {db_path} --moved-from {owner}` (it keeps every analysis); "
+                         "otherwise give another --db")
     return store
 
 

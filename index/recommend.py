@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.store import LibraryStore, Track
+from index.store import LibraryStore, StoreError, Track
 from index.search import SearchIndex, load_index
 
 DUPLICATE_DISTANCE = 0.02  # mean best-match distance below this: another copy of the same recording
@@ -95,6 +95,8 @@ class Recommender:
         if track is None or track.status != "ok":
             raise ValueError("this song has not been analysed" if track else f"no song with id {track_id}")
         vectors, starts = self.store.slices_of(track_id)
+        if not len(vectors):
+            raise StoreError(f"the analysis of {track.label} is damaged: `likewise repair` has it analysed again")
         return Seed(vectors, starts, track)
 
     def similar(self, seed: Seed, options: Options | None = None, exclude: set[int] | None = None) -> list[Recommendation]:

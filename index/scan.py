@@ -99,7 +99,7 @@ def scan_library(store: LibraryStore, root: Path, model_id: str) -> ScanResult:
 
     store.remove_tracks([state[0] for state in vanished.values()])
     result.removed = len(vanished)
-    store.mark_pending(changed_ids, changed_stats)
+    store.note_changed(changed_ids, changed_stats)  # their old analysis is served until the new one is stored
     store.mark_pending(stale_ids)
     new_ids = store.add_pending(
         [(item.relpath, item.size, item.mtime, title_from_filename(Path(item.relpath))[1]) for item in truly_new]

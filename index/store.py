@@ -5,18 +5,22 @@ The store is the single source of truth; the nearest-neighbour tree is a cache d
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import sqlite3
 import time
-from contextlib import contextmanager
+import urllib.parse
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
-from index.paths import decode_relpath, display_path, encode_relpath
+from index.paths import decode_relpath, display_path, encode_relpath, os_error_reason, stored_path
+
+log = logging.getLogger("likewise")
 
 SCHEMA_VERSION = 1
 APP_ID = "likewise-library"
@@ -74,6 +78,48 @@ def format_duration(seconds: float | None) -> str:
 
 class StoreError(Exception):
     """A store that cannot be used; the message says why and what to do."""
+
+
+def describe_error(error: BaseException, path: Path | str | None) -> str:
+    """One line for an SQLite or OS error met on the store at `path`: only real damage is called damage."""
+    where = display_path(str(path)) if path is not None else "the library store"
+    text = " ".join(str(error).split())  # some SQLite reports span lines
+    if isinstance(error, OSError):
+        return f"cannot use {where}: {os_error_reason(error, Path(str(path or '.')))}"
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    if code == sqlite3.SQLITE_FULL:
+        return (f"the disk is full (writing {where}): free some space and run `likewise index` again; "
+                "the store is kept, and the run resumes where it stopped")
+    if code == sqlite3.SQLITE_READONLY:
+        return f"{where} cannot be written (a read-only store or folder); reading commands still work"
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return f"{where} is busy (another likewise is writing it): try again in a moment"
+    if code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_PERM):
+        return f"cannot read or write {where} ({text}): is its drive still there?"
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or type(error) is sqlite3.DatabaseError:
+        repair = "`likewise repair`" if path is None else f"`likewise repair --db {where}`"
+        return (f"the library store {where} is damaged ({text}): run {repair} to save what it holds "
+                "(deleting it and indexing again is the last resort)")
+    return f"cannot use {where}: {text}"
+
+
+def valid_vectors(count: object, dim: object, vectors: object, starts: object) -> tuple[np.ndarray, np.ndarray] | None:
+    """(vectors (count, dim), starts (count,)) of a slices row, or None if the row is damaged: blobs of the
+    wrong size, NaN or inf, or vectors that are not unit length (they are stored L2-normalised)."""
+    if not (isinstance(count, int) and isinstance(dim, int) and 0 < count < 1 << 20 and 0 < dim < 1 << 16):
+        return None
+    if not (isinstance(vectors, bytes) and isinstance(starts, bytes)):
+        return None
+    if len(vectors) != count * dim * 4 or len(starts) != count * 4:
+        return None
+    matrix = np.frombuffer(vectors, np.float32).reshape(count, dim)
+    times = np.frombuffer(starts, np.float32)
+    with np.errstate(all="ignore"):
+        if not (np.isfinite(matrix).all() and np.isfinite(times).all()):
+            return None
+        if not np.allclose(np.linalg.norm(matrix, axis=1), 1.0, rtol=0.0, atol=1e-5):
+            return None
+    return matrix, times
 
 
 @dataclass
@@ -141,48 +187,108 @@ def _check_file(path: Path) -> None:
         raise StoreError(f"{path} is not a likewise library store (not an SQLite database); refusing to touch it")
 
 
-class LibraryStore:
-    """Open (or create) a library store. Use one object per thread."""
+def sqlite_uri(path: Path, mode: str) -> str:
+    """An SQLite URI for a local file (any bytes in its name) with `mode` ('mode=ro' or 'immutable=1')."""
+    return f"file:{urllib.parse.quote(os.fsencode(os.path.abspath(path)))}?{mode}"
 
-    def __init__(self, path: Path, library_root: Path | None = None, create: bool = False, timeout: float = 30.0):
+
+def _create_file(path: Path, root: Path) -> None:
+    """Make a new, complete store at `path` atomically: built in a temporary file beside it, then linked into
+    place, so a crash never leaves a half-made store there. A store that appears there meanwhile is kept."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        with closing(sqlite3.connect(temporary, isolation_level=None)) as connection:
+            # A rollback journal, not WAL, until it is in place: COMMIT has then written the file itself (or
+            # failed, on a full disk), and no -wal holds part of it. Opening it for writing turns WAL on.
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute("BEGIN")
+            for statement in filter(str.strip, SCHEMA.split(";")):
+                connection.execute(statement)
+            meta = {"app": APP_ID, "schema_version": str(SCHEMA_VERSION), "library_root": stored_path(root),
+                    "generation": "0", "created_at": str(time.time()),
+                    "store_id": secrets.token_hex(16)}  # tells this store's search cache from another's
+            connection.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+            connection.execute("COMMIT")
+        _link_into_place(temporary, path)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(temporary) + suffix).unlink(missing_ok=True)
+
+
+def _link_into_place(temporary: Path, path: Path) -> None:
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        if path.stat().st_size == 0:  # an empty file holds nothing to keep
+            os.replace(temporary, path)
+    except OSError:  # a file system without hard links (FAT, some network drives)
+        if not path.exists():
+            os.rename(temporary, path)
+
+
+class LibraryStore:
+    """Open (or create) a library store. Use one object per thread.
+
+    `read_only` opens it for reading only (falling back to an immutable view when no -wal/-shm can be made
+    beside it); `create` and `writing` start a write session, which first checks that the store can be written
+    and that its structure is sound.
+    """
+
+    def __init__(self, path: Path, library_root: Path | None = None, create: bool = False, timeout: float = 30.0,
+                 read_only: bool = False, writing: bool = False):
         self.path = Path(path)
         _check_file(self.path)
         exists = self.path.exists() and self.path.stat().st_size > 0
         if not exists and not create:
-            raise StoreError(f"no library store at {self.path}: run `likewise index FOLDER` first")
-        if not exists:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            raise StoreError(f"no library store at {display_path(str(self.path))}: run `likewise index FOLDER` first")
+        if not exists and library_root is None:
+            raise StoreError("a new store needs its library folder")
+        self._new_stats: dict[int, tuple[int, float]] = {}
         try:
-            self.db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False)
-            self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            if exists:
-                self._check_schema()  # before any pragma that writes: a file that is not ours stays byte-identical
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
             if not exists:
-                if library_root is None:
-                    raise StoreError("a new store needs its library folder")
-                self._create(Path(library_root))
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"{self.path} is damaged or not a likewise store ({error}); refusing to overwrite it") from error
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                _create_file(self.path, Path(library_root).expanduser().resolve())
+            self.db = self._connect(read_only, timeout)
+            try:
+                self._check_schema()  # before any pragma that writes: a file that is not ours stays byte-identical
+                if not read_only:
+                    self.db.execute("PRAGMA journal_mode = WAL")
+                    self.db.execute("PRAGMA synchronous = NORMAL")
+                    self.db.execute("PRAGMA foreign_keys = ON")
+                if (create or writing) and exists:
+                    self._check_writable()
+            except BaseException:
+                self.db.close()
+                raise
+        except (sqlite3.Error, OSError) as error:
+            raise StoreError(describe_error(error, self.path)) from error
+
+    def _connect(self, read_only: bool, timeout: float) -> sqlite3.Connection:
+        options: dict = dict(timeout=timeout, isolation_level=None, check_same_thread=False)
+        if not read_only:
+            db = sqlite3.connect(self.path, **options)
+        else:
+            db = sqlite3.connect(sqlite_uri(self.path, "mode=ro"), uri=True, **options)
+            try:
+                db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:  # a WAL store whose -shm cannot be made: read it as it stands
+                db.close()
+                db = sqlite3.connect(sqlite_uri(self.path, "immutable=1"), uri=True, **options)
+        db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        return db
+
+    def _check_writable(self) -> None:
+        """Before a write session: the store can be written, and its structure is sound (a cheap quick_check)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:  # a write that changes nothing: SQLITE_READONLY here for a read-only store or folder
+            self.db.execute("UPDATE meta SET value = value WHERE key = 'app'")
+        finally:
+            self.db.execute("ROLLBACK")
+        problem = self.db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if problem != "ok":
+            raise sqlite3.DatabaseError(f"quick_check: {problem}")
 
     # --- schema -----------------------------------------------------------------------------------------------
-
-    def _create(self, root: Path) -> None:
-        with self.transaction():
-            for statement in filter(str.strip, SCHEMA.split(";")):
-                self.db.execute(statement)
-            now = str(time.time())
-            for key, value in {
-                "app": APP_ID,
-                "schema_version": str(SCHEMA_VERSION),
-                "library_root": str(root.expanduser().resolve()),
-                "generation": "0",
-                "created_at": now,
-                "store_id": secrets.token_hex(16),  # tells this store's search cache from another's
-            }.items():
-                self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def _check_schema(self) -> None:
         tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -210,14 +316,21 @@ class LibraryStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: everything inside lands, or nothing does."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """One atomic write: everything inside lands, or nothing does. A full disk or a read-only store is a
+        StoreError that says so; the store keeps what was committed before."""
         try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.Error as error:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise StoreError(describe_error(error, self.path)) from error
 
     # --- metadata ---------------------------------------------------------------------------------------------
 
@@ -233,7 +346,17 @@ class LibraryStore:
     @property
     def library_root(self) -> Path:
         """The music folder this store describes."""
-        return Path(self.get_meta("library_root") or ".")
+        return Path(decode_relpath(self.get_meta("library_root") or "."))
+
+    def move_library(self, old_root: Path, new_root: Path) -> None:
+        """Re-root the store: the library moved from `old_root` to `new_root`. Paths are stored relative to the
+        root, so every analysis is kept. StoreError if the store is not the one of `old_root`."""
+        old = Path(os.path.abspath(Path(old_root).expanduser()))
+        if self.library_root not in (old, old.resolve()):
+            raise StoreError(f"{display_path(str(self.path))} is the store of {display_path(str(self.library_root))}, "
+                             f"not of {display_path(str(old))} (given with --moved-from)")
+        with self.transaction():
+            self.set_meta("library_root", stored_path(new_root))
 
     @property
     def generation(self) -> int:
@@ -281,17 +404,16 @@ class LibraryStore:
                 ids.append(cursor.lastrowid)
         return ids
 
-    def mark_pending(self, track_ids: list[int], sizes_mtimes: list[tuple[int, float]] | None = None) -> None:
-        """Queue tracks for re-analysis (changed file or changed model); their old vectors stay until replaced."""
+    def mark_pending(self, track_ids: list[int]) -> None:
+        """Queue tracks for re-analysis (changed model, damaged vectors): they leave search until re-analysed."""
         with self.transaction():
-            for position, track_id in enumerate(track_ids):
-                if sizes_mtimes:
-                    size, mtime = sizes_mtimes[position]
-                    self.db.execute(
-                        "UPDATE tracks SET status = 'pending', size = ?, mtime = ? WHERE id = ?", (size, mtime, track_id)
-                    )
-                else:
-                    self.db.execute("UPDATE tracks SET status = 'pending' WHERE id = ?", (track_id,))
+            self.db.executemany("UPDATE tracks SET status = 'pending' WHERE id = ?", [(i,) for i in track_ids])
+
+    def note_changed(self, track_ids: list[int], sizes_mtimes: list[tuple[int, float]]) -> None:
+        """Files changed on disk: their rows, old analysis included, stay as they are (and keep being served)
+        until save_results stores the new analysis with these sizes and mtimes, in the same transaction. Until
+        then the stored size and mtime still differ from the file's, so an interrupted run queues them again."""
+        self._new_stats.update(zip(track_ids, sizes_mtimes))
 
     def move_track(self, track_id: int, relpath: str, size: int, mtime: float) -> None:
         """A file moved or renamed: keep its analysis under the new path."""
@@ -341,7 +463,13 @@ class LibraryStore:
                     (reason, fingerprint, model_id, now, track_id),
                 )
                 self.db.execute("DELETE FROM slices WHERE track_id = ?", (track_id,))
+            for track_id in [track_id for track_id, _ in done] + [track_id for track_id, _, _ in failed]:
+                if track_id in self._new_stats:
+                    self.db.execute("UPDATE tracks SET size = ?, mtime = ? WHERE id = ?",
+                                    (*self._new_stats[track_id], track_id))
             self._bump_generation()
+        for track_id in [track_id for track_id, _ in done] + [track_id for track_id, _, _ in failed]:
+            self._new_stats.pop(track_id, None)
 
     def tracks(self, status: str | None = None) -> list[Track]:
         """All tracks (optionally of one status), in path order."""
@@ -398,31 +526,46 @@ class LibraryStore:
         return counts
 
     def genre_probs(self, track_id: int) -> np.ndarray | None:
-        """Mean genre probabilities of an analysed track."""
+        """Mean genre probabilities of an analysed track (None when unknown or damaged)."""
         row = self.db.execute("SELECT genre_probs FROM tracks WHERE id = ?", (track_id,)).fetchone()
-        return np.frombuffer(row[0], dtype=np.float32) if row and row[0] else None
+        if not row or not isinstance(row[0], bytes) or not row[0] or len(row[0]) % 4:
+            return None
+        probs = np.frombuffer(row[0], dtype=np.float32)
+        return probs if np.isfinite(probs).all() else None
 
     # --- slice vectors ----------------------------------------------------------------------------------------
 
     def slices_of(self, track_id: int) -> tuple[np.ndarray, np.ndarray]:
         """(vectors (n, dim), start seconds (n,)) of one track; empty if it has none."""
         row = self.db.execute("SELECT count, dim, vectors, starts FROM slices WHERE track_id = ?", (track_id,)).fetchone()
-        if not row:
+        checked = valid_vectors(*row) if row else None
+        if checked is None:
+            if row:
+                self._warn_damaged(track_id)
             return np.zeros((0, 0), np.float32), np.zeros(0, np.float32)
-        count, dim, vectors, starts = row
-        return np.frombuffer(vectors, np.float32).reshape(count, dim), np.frombuffer(starts, np.float32)
+        return checked
 
     def all_slices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every stored slice: (vectors (N, dim) float32, owning track ids (N,), slice index within track (N,))."""
         vectors, owners, positions = [], [], []
-        query = "SELECT s.track_id, s.count, s.dim, s.vectors FROM slices s JOIN tracks t ON t.id = s.track_id"
-        for track_id, count, dim, blob in self.db.execute(query + " WHERE t.status = 'ok' ORDER BY s.track_id"):
-            vectors.append(np.frombuffer(blob, np.float32).reshape(count, dim))
-            owners.append(np.full(count, track_id, np.int64))
-            positions.append(np.arange(count, dtype=np.int32))
+        query = "SELECT s.track_id, s.count, s.dim, s.vectors, s.starts FROM slices s JOIN tracks t ON t.id = s.track_id"
+        for track_id, *row in self.db.execute(query + " WHERE t.status = 'ok' ORDER BY s.track_id"):
+            checked = valid_vectors(*row)
+            if checked is None or (vectors and checked[0].shape[1] != vectors[0].shape[1]):
+                self._warn_damaged(track_id)
+                continue
+            vectors.append(checked[0])
+            owners.append(np.full(len(checked[0]), track_id, np.int64))
+            positions.append(np.arange(len(checked[0]), dtype=np.int32))
         if not vectors:
             return np.zeros((0, 0), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int32)
         return np.concatenate(vectors), np.concatenate(owners), np.concatenate(positions)
+
+    def _warn_damaged(self, track_id: int) -> None:
+        track = self.track(track_id)
+        name = display_path(track.relpath) if track else f"song {track_id}"
+        log.warning("skipping %s: its analysis in the store is damaged (`likewise repair --db %s` re-analyses it)",
+                    name, display_path(str(self.path)))
 
     def integrity_ok(self) -> bool:
         """True when SQLite's integrity check passes."""

@@ -78,3 +78,13 @@ def test_mutated_files_never_raise_past_the_per_file_boundary(seeds: dict[str, b
     assert isinstance(result, (Prepared, Failed))
     if isinstance(result, Failed):
         assert_clear_reason(result.reason)
+
+
+def test_byte_flips_in_a_store_end_in_its_results_a_clear_message_or_a_repair(demo_library: tuple[Path, Path],
+                                                                           tmp_path: Path) -> None:
+    """15 trials of tests/bench/bench_store_fuzz.py (which runs 200): flipped bytes in copies of a real store."""
+    from tests.bench.bench_store_fuzz import GOOD, fuzz, table
+
+    outcomes = fuzz(demo_library[1], trials=15, seed=20261129, work=tmp_path)
+    assert sum(outcomes.values()) == 15
+    assert set(outcomes) <= set(GOOD), table(outcomes)
