@@ -8,7 +8,7 @@ from desktop.library_model import ALBUM, ARTIST, DURATION, STATUS, TAGS, TITLE, 
 from desktop.style import empty_state_label, setup_table
 from index.store import Track
 
-COLUMN_WIDTHS = {TITLE: 200, ARTIST: 140, ALBUM: 150, DURATION: 70, TAGS: 200, STATUS: 70}
+COLUMN_WIDTHS = {TITLE: 200, ARTIST: 140, ALBUM: 150, DURATION: 70, TAGS: 260, STATUS: 70}
 
 
 class LibraryView(QStackedWidget):

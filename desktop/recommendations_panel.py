@@ -72,7 +72,8 @@ class RecommendationsPanel(QWidget):
         setup_table(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for stretched in ("Title", "Tags"):  # they share the room the short columns leave
+            header.setSectionResizeMode(RESULT_COLUMNS.index(stretched), QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._result_selected)
         self.table.itemActivated.connect(lambda _item: self.play_result())
 
