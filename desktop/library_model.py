@@ -10,8 +10,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from index.paths import display_path
 from index.store import Track, format_duration
 
-COLUMNS = ("Title", "Artist", "Album", "Duration", "Genre", "Status")
-TITLE, ARTIST, ALBUM, DURATION, GENRE, STATUS = range(len(COLUMNS))
+COLUMNS = ("Title", "Artist", "Album", "Duration", "Tags", "Status")
+TITLE, ARTIST, ALBUM, DURATION, TAGS, STATUS = range(len(COLUMNS))
+TAGS_TIP = "The likeliest tags, learnt from a music tagger; the share is how sure the model is"
 STATUS_TEXT = {"ok": "Analysed", "pending": "Waiting", "failed": "Failed"}
 TRACK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -27,8 +28,8 @@ def _cell(track: Track, column: int) -> str:
         return track.album
     if column == DURATION:
         return format_duration(track.duration)
-    if column == GENRE:
-        return (track.genre or "").title()
+    if column == TAGS:
+        return track.genre or ""  # the model's top tags, as the store keeps them
     return STATUS_TEXT.get(track.status, track.status)
 
 
@@ -82,6 +83,8 @@ class LibraryModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole and section == TAGS:
+            return TAGS_TIP
         if role == Qt.ItemDataRole.TextAlignmentRole and section == DURATION:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

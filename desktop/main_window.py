@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search title, artist, album, genre  (Ctrl+F)")
+        self.search.setPlaceholderText("Search title, artist, album, tags  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(300)
         self.search.installEventFilter(self)
@@ -383,7 +383,7 @@ class MainWindow(QMainWindow):
         elif track.status != "ok":
             self.panel.show_message("This song has not been analysed yet.", track.label)
         else:
-            self.panel.show_message("Finding similar songs…", f"Similar to {track.label}")
+            self.panel.show_message("Finding similar songs…", f"Similar to {track.label}", track.genre or "")
             self.request_recommend.emit(self._request, track.id, self.panel.options())
 
     def _show_recommendations(self, result: Recommendations) -> None:

@@ -7,11 +7,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.library_model import TAGS_TIP
 from desktop.style import empty_state_label, setup_table
 from index.recommend import Options, Recommendation
 from index.store import Track, format_duration
 
-RESULT_COLUMNS = ("#", "Title", "Artist", "Score", "Votes")
+RESULT_COLUMNS = ("#", "Title", "Artist", "Tags", "Score", "Votes")
 
 
 def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
@@ -44,6 +45,9 @@ class RecommendationsPanel(QWidget):
         self.heading = QLabel()
         self.heading.setObjectName("heading")
         self.heading.setWordWrap(True)
+        self.seed_tags = QLabel()
+        self.seed_tags.setWordWrap(True)
+        self.seed_tags.setToolTip(TAGS_TIP)
 
         self.count = QSpinBox()
         self.count.setRange(1, 100)
@@ -64,10 +68,12 @@ class RecommendationsPanel(QWidget):
 
         self.table = QTableWidget(0, len(RESULT_COLUMNS))
         self.table.setHorizontalHeaderLabels(RESULT_COLUMNS)
+        self.table.horizontalHeaderItem(RESULT_COLUMNS.index("Tags")).setToolTip(TAGS_TIP)
         setup_table(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for stretched in ("Title", "Tags"):  # they share the room the short columns leave
+            header.setSectionResizeMode(RESULT_COLUMNS.index(stretched), QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._result_selected)
         self.table.itemActivated.connect(lambda _item: self.play_result())
 
@@ -108,6 +114,7 @@ class RecommendationsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 8, 8)
         layout.addWidget(self.heading)
+        layout.addWidget(self.seed_tags)
         layout.addLayout(controls)
         layout.addWidget(self.pages, 1)
         self.show_prompt()
@@ -121,11 +128,12 @@ class RecommendationsPanel(QWidget):
         """The state with no song selected."""
         self.show_message("Select a song to see what sounds like it.")
 
-    def show_message(self, text: str, heading: str = "Similar songs") -> None:
-        """An empty or waiting state instead of results."""
+    def show_message(self, text: str, heading: str = "Similar songs", tags: str = "") -> None:
+        """An empty or waiting state instead of results; `tags`: the selected song's, if known."""
         self.items = []
         self.table.setRowCount(0)
         self.heading.setText(heading)
+        self._show_seed_tags(tags)
         self.message.setText(text)
         self.pages.setCurrentIndex(0)
 
@@ -134,17 +142,23 @@ class RecommendationsPanel(QWidget):
         self.seed = seed
         self.heading.setText(f"Similar to {seed.label}")
         if not items:
-            self.show_message("No similar songs yet: analyse more music.", self.heading.text())
+            self.show_message("No similar songs yet: analyse more music.", self.heading.text(), seed.genre or "")
             return
         self.items = items
         self.table.setRowCount(len(items))
         for row, item in enumerate(items):
             cells = (_item(str(row + 1), True), _item(item.track.display_title), _item(item.track.artist),
-                     _item(f"{item.score:.2f}", True), _item(str(item.votes), True))
+                     _item(item.track.genre or ""), _item(f"{item.score:.2f}", True), _item(str(item.votes), True))
             for column, cell in enumerate(cells):
                 self.table.setItem(row, column, cell)
+        self._show_seed_tags(seed.genre or "")
         self.pages.setCurrentIndex(1)
         self.table.selectRow(0)
+
+    def _show_seed_tags(self, tags: str) -> None:
+        """Show the selected song's tags under the heading (nothing when it has none)."""
+        self.seed_tags.setText(f"Tags: {tags}")
+        self.seed_tags.setVisible(bool(tags))
 
     def selected(self) -> Recommendation | None:
         """The recommendation selected in the list."""

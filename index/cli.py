@@ -238,11 +238,25 @@ def _options(args: argparse.Namespace):
     )
 
 
-def _result_json(item) -> dict:
+def _song_tags(probabilities, names: list[str]) -> list[tuple[str, float]]:
+    """A song's top tags; none when its probabilities are missing or were made for another model's tag names."""
+    from model.info import top_tags
+
+    if probabilities is None or len(probabilities) != len(names):
+        return []
+    return top_tags(probabilities, names)
+
+
+def _tags_json(tags: list[tuple[str, float]]) -> list[dict]:
+    return [{"tag": tag, "p": round(p, 3)} for tag, p in tags]
+
+
+def _result_json(item, tags: list[tuple[str, float]]) -> dict:
     track = item.track
     return {
         "path": display_path(track.relpath), "artist": track.artist, "title": track.title, "album": track.album,
         "score": round(item.score, 4), "votes": item.votes, "mean_distance": round(item.mean_distance, 4),
+        "tags": _tags_json(tags),
         "matched_slices": [
             {"seed_time": round(m.seed_time, 2), "time": round(m.time, 2), "distance": round(m.distance, 4)}
             for m in item.matches
@@ -252,10 +266,12 @@ def _result_json(item) -> dict:
 
 def cmd_similar(args: argparse.Namespace) -> int:
     from index.recommend import Recommender
+    from model.info import format_tags
 
     failed = 0
     with open_existing(resolve_db(args.db)) as store:
         recommender = Recommender(store)
+        names = store.genres()
         for query in args.query:
             try:
                 seed = resolve_seed(store, recommender, query)
@@ -265,13 +281,15 @@ def cmd_similar(args: argparse.Namespace) -> int:
                 continue
             results = recommender.similar(seed, _options(args))
             seed_label = printable(seed.track.label if seed.track else query)
+            seed_tags = _song_tags(seed.tag_probs, names)
             if args.json:
                 seed_json = {"path": display_path(seed.track.relpath), "artist": seed.track.artist,
                              "title": seed.track.title} if seed.track else {"path": query}
-                print(json.dumps({"query": query, "seed": seed_json, "results": [_result_json(r) for r in results]},
-                                 ensure_ascii=False))
+                seed_json["tags"] = _tags_json(seed_tags)
+                found = [_result_json(item, _song_tags(store.genre_probs(item.track.id), names)) for item in results]
+                print(json.dumps({"query": query, "seed": seed_json, "results": found}, ensure_ascii=False))
                 continue
-            print(f"Similar to {seed_label}:")
+            print(f"Similar to {seed_label}" + (f" ({format_tags(seed_tags)})" if seed_tags else "") + ":")
             for rank, item in enumerate(results, 1):
                 best = item.matches[0] if item.matches else None
                 why = f"{format_duration(best.seed_time)} ~ {format_duration(best.time)}" if best else ""

@@ -49,11 +49,13 @@ class Recommendation:
 
 @dataclass
 class Seed:
-    """What a query starts from: slice vectors and their times, and the track they belong to, if any."""
+    """What a query starts from: slice vectors and their times, the track they belong to, if any, and its mean tag
+    probabilities (in the order of the store's tag names), if known."""
 
     vectors: np.ndarray
     starts: np.ndarray
     track: Track | None = None
+    tag_probs: np.ndarray | None = None
 
 
 def _norm(text: str) -> str:
@@ -97,7 +99,7 @@ class Recommender:
         vectors, starts = self.store.slices_of(track_id)
         if not len(vectors):
             raise StoreError(f"the analysis of {track.label} is damaged: `likewise repair` has it analysed again")
-        return Seed(vectors, starts, track)
+        return Seed(vectors, starts, track, self.store.genre_probs(track_id))
 
     def similar(self, seed: Seed, options: Options | None = None, exclude: set[int] | None = None) -> list[Recommendation]:
         """The songs most similar to the seed, best first, never the seed itself, with caps and duplicates applied."""
@@ -195,5 +197,5 @@ def seed_from_file(path, model_dir=None) -> Seed:
     prepared = prepare_file((0, str(path.parent), path.name), read_model_info(model_dir).params)
     if isinstance(prepared, Failed):
         raise ValueError(prepared.reason)
-    vectors, _ = load_embedder(model_dir).embed(prepared.slices)
-    return Seed(vectors, prepared.slice_starts.astype(np.float32))
+    vectors, probabilities = load_embedder(model_dir).embed(prepared.slices)
+    return Seed(vectors, prepared.slice_starts.astype(np.float32), tag_probs=probabilities.mean(axis=0))

@@ -47,6 +47,11 @@ def top_tags(probabilities, tags: list[str], count: int = 3, floor: float = 0.1)
     return [(tags[i], float(probabilities[i])) for i in order if float(probabilities[i]) >= floor]
 
 
+def format_tags(top: list[tuple[str, float]]) -> str:
+    """Tags with their probability as a person reads them: "electronic 72%, dance 41%"."""
+    return ", ".join(f"{tag} {p:.0%}" for tag, p in top)
+
+
 def describe_tags(probabilities, tags: list[str]) -> str:
     """A song's top tags as a person reads them: "electronic 72%, dance 41%"."""
-    return ", ".join(f"{tag} {p:.0%}" for tag, p in top_tags(probabilities, tags))
+    return format_tags(top_tags(probabilities, tags))

@@ -20,14 +20,16 @@ from PySide6.QtWidgets import QFileDialog  # noqa: E402
 
 from assets import DEMO_DIR  # noqa: E402
 from desktop.app import initial_library  # noqa: E402
-from desktop.library_model import STATUS, LibraryFilter, LibraryModel  # noqa: E402
+from desktop.library_model import STATUS, TAGS, LibraryFilter, LibraryModel  # noqa: E402
 from desktop.main_window import MainWindow  # noqa: E402
+from desktop.recommendations_panel import RESULT_COLUMNS  # noqa: E402
 from index.lock import IndexLock  # noqa: E402
 from index.paths import default_db_path  # noqa: E402
 from index.pipeline import Indexer  # noqa: E402
 from index.playlist import song_radio  # noqa: E402
 from index.recommend import Options, Recommender  # noqa: E402
 from index.store import LibraryStore, Track, format_duration  # noqa: E402
+from model.teacher import TAGS as TAG_NAMES  # noqa: E402
 
 WAIT_MS = 20_000
 
@@ -67,6 +69,13 @@ def shown_results(window: MainWindow) -> list[int]:
     return [item.track.id for item in window.panel.items]
 
 
+def tag_words(text: str) -> list[str]:
+    """The tags of a shown "electronic 72%, dance 41%", checking that each comes with its share."""
+    parts = [part.rsplit(" ", 1) for part in text.split(", ") if part]
+    assert all(len(part) == 2 and part[1].endswith("%") for part in parts), text
+    return [part[0] for part in parts]
+
+
 def test_empty_state_says_what_to_do(window: MainWindow) -> None:
     assert window.library.currentIndex() == 0
     assert "Open a music folder to begin" in window.library.message.text()
@@ -79,7 +88,18 @@ def test_browse_filter_select_recommend_and_play(qtbot, window: MainWindow, demo
     tracks = open_and_wait(qtbot, window, folder, db)
     assert window.library.currentIndex() == 1 and "likewise" in window.windowTitle()
 
-    # filter as you type: every word must match title, artist, album, genre or path
+    # the Tags column: the model's likeliest tags with their share, explained by its tooltip; the search finds them
+    model = window.library.model
+    assert model.headerData(TAGS, Qt.Orientation.Horizontal) == "Tags"
+    assert "tagger" in model.headerData(TAGS, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    shown = {model.track_at(row).id: tag_words(model.index(row, TAGS).data()) for row in range(model.rowCount())}
+    assert any(shown.values()) and all(set(tags) <= set(TAG_NAMES) for tags in shown.values())
+    word = next(tags[0] for tags in shown.values() if tags)
+    window.library.set_query(word)
+    assert window.library.visible_count() >= sum(word in tags for tags in shown.values())
+    window.library.set_query("")
+
+    # filter as you type: every word must match title, artist, album, tags or path
     qtbot.keyClicks(window.search, "mccracken")
     wanted = [t for t in tracks if "mccracken" in f"{t.title} {t.artist} {t.album} {t.relpath}".casefold()]
     assert wanted and len(wanted) < len(tracks)
@@ -94,6 +114,10 @@ def test_browse_filter_select_recommend_and_play(qtbot, window: MainWindow, demo
     assert 0 < len(expected) <= window.panel.count.value()
     assert window.panel.table.item(0, 1).text() == window.panel.items[0].track.title
     assert window.panel.heading.text().endswith(seed.title)
+    assert tag_words(seed.genre) and window.panel.seed_tags.text().endswith(seed.genre)  # the seed's tags on top
+    column = RESULT_COLUMNS.index("Tags")
+    assert [window.panel.table.item(row, column).text() for row in range(len(expected))] == [
+        item.track.genre for item in window.panel.items]
 
     # the next song, by keyboard, and different caps
     qtbot.keyClick(window.library.table, Qt.Key.Key_Down)

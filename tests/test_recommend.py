@@ -16,6 +16,7 @@ from index.playlist import song_radio, write_m3u8
 from index.recommend import Options, Recommender, artist_key, seed_from_file
 from index.search import cache_path, load_index
 from index.store import LibraryStore
+from model.teacher import TAGS
 from tests.conftest import tone, write_audio
 
 UNCAPPED = Options(count=5, per_artist=None, per_album=None)
@@ -168,9 +169,36 @@ def test_cli_similar_json_and_table(demo_library: tuple[Path, Path], store: Libr
     assert main(["similar", f"{track.artist} - {track.title}", "-n", "4", "--json", "--db", str(db)]) == 0
     answer = json.loads(capsys.readouterr().out.strip().splitlines()[0])
     assert answer["seed"]["title"] == track.title and len(answer["results"]) == 4
-    assert {"path", "artist", "title", "album", "score", "votes", "matched_slices"} <= set(answer["results"][0])
+    assert {"path", "artist", "title", "album", "score", "votes", "matched_slices", "tags"} <= set(answer["results"][0])
+    for tags in [answer["seed"]["tags"]] + [result["tags"] for result in answer["results"]]:
+        assert_valid_tags(tags)
+    assert answer["seed"]["tags"], "the seed's tags are missing"
     assert main(["similar", track.title, "--db", str(db)]) == 0
-    assert f"Similar to {track.artist} - {track.title}" in capsys.readouterr().out
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.startswith(f"Similar to {track.artist} - {track.title}")
+    assert answer["seed"]["tags"][0]["tag"] in header
+
+
+def assert_valid_tags(tags: list[dict]) -> None:
+    """Tags as `similar --json` gives them: at most 3 of the model's tags, likeliest first, p in [0.1, 1]."""
+    assert len(tags) <= 3
+    assert all(set(tag) == {"tag", "p"} and tag["tag"] in TAGS and 0.1 <= tag["p"] <= 1 for tag in tags)
+    assert [tag["p"] for tag in tags] == sorted((tag["p"] for tag in tags), reverse=True)
+
+
+def test_cli_similar_json_gives_an_outside_file_its_tags(demo_library: tuple[Path, Path], store: LibraryStore,
+                                                          tmp_path: Path, capsys) -> None:
+    _, db = demo_library
+    track = store.tracks("ok")[3]
+    outside = tmp_path / f"outside{Path(track.relpath).suffix}"
+    shutil.copy(store.library_root / track.relpath, outside)
+    assert main(["similar", str(outside), "-n", "2", "--json", "--db", str(db)]) == 0
+    seed = json.loads(capsys.readouterr().out)["seed"]
+    assert seed["path"] == str(outside)
+    assert_valid_tags(seed["tags"])
+    assert seed["tags"], "the outside file's tags are missing"
+    stored = dict(zip(store.genres(), store.genre_probs(track.id)))
+    assert all(abs(tag["p"] - stored[tag["tag"]]) < 0.01 for tag in seed["tags"])  # the same sound, the same tags
 
 
 def test_cli_similar_ambiguous_and_unknown_queries(demo_library: tuple[Path, Path], capsys) -> None:

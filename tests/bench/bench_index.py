@@ -127,7 +127,7 @@ def rescan(workdir: Path, count: int = 10_000) -> float:
     info = read_model_info()
     db = workdir / "rescan.sqlite"
     build_store(db, root, count, Spectrum(np.zeros(info.embedding_dim), np.eye(info.embedding_dim), np.ones(info.embedding_dim), 0.8),
-                info.model_id, info.genres, files=files)
+                info.model_id, info.tags, files=files)
     started = time.perf_counter()
     summary = Indexer(root, db, jobs=1).run()
     seconds = time.perf_counter() - started

@@ -144,7 +144,7 @@ def main() -> None:
         info = read_model_info()
         for songs in args.sizes:
             # built here, so that the memory of making the synthetic vectors is not charged to either system
-            build_store(Path(workdir) / f"lib{songs}.sqlite", Path(workdir), songs, spectrum, info.model_id, info.genres)
+            build_store(Path(workdir) / f"lib{songs}.sqlite", Path(workdir), songs, spectrum, info.model_id, info.tags)
             rows = {}
             for system in ("balltree", "bruteforce"):
                 output = subprocess.run(

@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 
 SLICES_PER_SONG = 10
-GENRES = ["blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock"]
 
 # The child's first paint of a main window is "shown"; a filled library table is "listed".
 CHILD_COMMON = """
@@ -83,12 +82,14 @@ def embedding_dim() -> int:
 def build_library(folder: Path, db: Path, songs: int, dim: int, seed: int = 0) -> None:
     """A store of `songs` analysed songs with random unit vectors (the folder itself stays empty)."""
     from index.store import Analysis, LibraryStore
+    from model.info import describe_tags
+    from model.teacher import TAGS
 
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
     with LibraryStore(db, library_root=folder, create=True) as store:
         store.set_analysis_settings("synthetic", "{}")
-        store.set_genres(GENRES)
+        store.set_genres(TAGS)
         rows = [(f"Artist {i % 700:03d}/Album {i % 1400:04d}/{i:05d} Song {i}.mp3", 4_000_000, 0.0, f"Song {i}")
                 for i in range(songs)]
         ids = store.add_pending(rows)
@@ -98,13 +99,13 @@ def build_library(folder: Path, db: Path, songs: int, dim: int, seed: int = 0) -
                 i = start + offset
                 vectors = rng.standard_normal((SLICES_PER_SONG, dim)).astype(np.float32)
                 vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-                probs = rng.dirichlet(np.ones(len(GENRES))).astype(np.float32)
+                probs = rng.beta(0.5, 3.0, len(TAGS)).astype(np.float32)  # independent tag probabilities
                 tags = {"title": f"Song {i}", "artist": f"Artist {i % 700:03d}", "album": f"Album {i % 1400:04d}",
                         "album_artist": "", "track_number": i % 12 + 1, "year": 2000 + i % 25, "genre": "",
                         "duration": float(rng.uniform(120, 360))}
                 batch.append((track_id, Analysis(tags, f"fp{i}", 30.0, vectors,
                                                  np.arange(SLICES_PER_SONG, dtype=np.float32) * 3.0,
-                                                 GENRES[int(np.argmax(probs))], probs)))
+                                                 describe_tags(probs, TAGS), probs)))
             store.save_results(batch, [], "synthetic")
 
 
