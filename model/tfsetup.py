@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from pathlib import Path
 
 _CONFIGURED = False
 
@@ -22,11 +23,19 @@ def _native_stderr_silenced():
         os.close(saved)
 
 
+def keras_home() -> Path:
+    """Where Keras keeps keras.json: inside likewise's data folder, not ~/.keras."""
+    from index.paths import data_dir
+
+    return data_dir() / "keras"
+
+
 def import_tf(threads: int = 2):
     """Import and return tensorflow, silencing its log spam and limiting its thread pools on first call."""
     global _CONFIGURED
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("KERAS_HOME", str(keras_home()))
     if "tensorflow" not in sys.modules:
         with _native_stderr_silenced():
             import tensorflow  # noqa: F401

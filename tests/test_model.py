@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,17 @@ def test_litert_embedding_never_imports_tensorflow(tmp_path):
             "print(vectors.shape, sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert result.stdout.strip().endswith("[]"), result.stdout
+
+
+def test_keras_runtime_writes_nothing_into_home(tmp_path):
+    home, data = tmp_path / "home", tmp_path / "data"
+    home.mkdir()
+    code = ("import numpy as np; from model.embedder import Embedder; from model.info import read_model_info; "
+            "Embedder(read_model_info(), runtime='keras').embed(np.zeros((1, 128, 128), np.float32))")
+    env = {**os.environ, "HOME": str(home), "LIKEWISE_DATA_DIR": str(data)}
+    env.pop("KERAS_HOME", None)
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    assert list(home.iterdir()) == []
 
 
 def test_embedding_is_the_layer_before_the_heads(embedder):
