@@ -10,8 +10,8 @@ _CONFIGURED = False
 
 
 @contextlib.contextmanager
-def _native_stderr_silenced():
-    """TF 2.21 prints absl/oneDNN notices from C++ at import, ignoring TF_CPP_MIN_LOG_LEVEL: mute fd 2 meanwhile."""
+def native_stderr_silenced():
+    """Mute fd 2 meanwhile: TF 2.21 prints absl/oneDNN notices from C++ at import, LiteRT at its first run."""
     sys.stderr.flush()
     saved = os.dup(2)
     try:
@@ -37,7 +37,7 @@ def import_tf(threads: int = 2):
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     os.environ.setdefault("KERAS_HOME", str(keras_home()))
     if "tensorflow" not in sys.modules:
-        with _native_stderr_silenced():
+        with native_stderr_silenced():
             import tensorflow  # noqa: F401
             import keras  # noqa: F401
     import tensorflow as tf

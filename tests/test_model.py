@@ -98,6 +98,7 @@ def test_litert_embedding_never_imports_tensorflow(tmp_path):
             "print(vectors.shape, sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert result.stdout.strip().endswith("[]"), result.stdout
+    assert result.stderr == ""  # LiteRT's notice about its CPU delegate would land in every CLI command's output
 
 
 def test_keras_runtime_writes_nothing_into_home(tmp_path):
