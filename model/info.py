@@ -8,7 +8,8 @@ from pathlib import Path
 from audio.features import FeatureParams
 
 MODEL_JSON = "model.json"
-WEIGHTS_FILE = "model.keras"
+WEIGHTS_FILE = "model.keras"  # what training saves; the app runs TFLITE_FILE, converted from it
+TFLITE_FILE = "model.tflite"
 ARRAYS_FILE = "model.npz"  # input normalisation and embedding projection
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from pathlib import Path
 
 _CONFIGURED = False
 
 
 @contextlib.contextmanager
-def _native_stderr_silenced():
-    """TF 2.21 prints absl/oneDNN notices from C++ at import, ignoring TF_CPP_MIN_LOG_LEVEL: mute fd 2 meanwhile."""
+def native_stderr_silenced():
+    """Mute fd 2 meanwhile: TF 2.21 prints absl/oneDNN notices from C++ at import, LiteRT at its first run."""
     sys.stderr.flush()
     saved = os.dup(2)
     try:
@@ -22,13 +23,21 @@ def _native_stderr_silenced():
         os.close(saved)
 
 
+def keras_home() -> Path:
+    """Where Keras keeps keras.json: inside likewise's data folder, not ~/.keras."""
+    from index.paths import data_dir
+
+    return data_dir() / "keras"
+
+
 def import_tf(threads: int = 2):
     """Import and return tensorflow, silencing its log spam and limiting its thread pools on first call."""
     global _CONFIGURED
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("KERAS_HOME", str(keras_home()))
     if "tensorflow" not in sys.modules:
-        with _native_stderr_silenced():
+        with native_stderr_silenced():
             import tensorflow  # noqa: F401
             import keras  # noqa: F401
     import tensorflow as tf

@@ -303,10 +303,13 @@ def weights_digest(model: SliceModel) -> str:
 
 
 def save_model(model: SliceModel, out_dir: Path, config: TrainConfig, params: FeatureParams, training: dict) -> str:
-    """Write model.keras, model.npz and model.json to out_dir; return the model id."""
+    """Write model.keras, model.tflite (what the app runs), model.npz and model.json to out_dir; return the model id."""
+    from model.export import export_tflite
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.network.save(out_dir / WEIGHTS_FILE)
+    export_tflite(out_dir)
     empty = np.zeros((0,), np.float32)
     np.savez(out_dir / ARRAYS_FILE, band_mean=model.mean, band_std=model.std,
              proj_mean=model.proj_mean if model.proj_matrix is not None else empty,

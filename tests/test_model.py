@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,47 @@ def test_same_input_same_embedding(embedder):
     batched, _ = embedder.embed(np.concatenate([_slices(260, seed=4), slices]))
     np.testing.assert_array_equal(first, again)
     np.testing.assert_allclose(first, batched[-5:], atol=1e-5)
+
+
+def _demo_slices() -> np.ndarray:
+    """Log-mel slices of a real song from the demo library, cut as the app cuts them."""
+    from assets import DEMO_DIR
+    from audio.decode import decode_excerpt
+    from audio.features import cut_slices, log_mel
+
+    song = sorted(DEMO_DIR.rglob("*.mp3"))[0]
+    return cut_slices(log_mel(decode_excerpt(song, DEFAULT_PARAMS).samples))
+
+
+def test_litert_runs_the_shipped_keras_model_on_real_audio(embedder):
+    from model.embedder import Embedder
+
+    slices = _demo_slices()
+    assert embedder.runtime == "litert" and len(slices) >= 5
+    vectors, probs = embedder.embed(slices)
+    keras_vectors, keras_probs = Embedder(embedder.info, runtime="keras").embed(slices)
+    np.testing.assert_allclose(vectors, keras_vectors, atol=1e-4)
+    np.testing.assert_allclose(probs, keras_probs, atol=1e-4)
+
+
+def test_litert_embedding_never_imports_tensorflow(tmp_path):
+    code = ("import sys, numpy as np; from model.embedder import load_embedder; "
+            "vectors, _ = load_embedder().embed(np.full((3, 128, 128), -40.0, np.float32)); "
+            "print(vectors.shape, sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert result.stdout.strip().endswith("[]"), result.stdout
+    assert result.stderr == ""  # LiteRT's notice about its CPU delegate would land in every CLI command's output
+
+
+def test_keras_runtime_writes_nothing_into_home(tmp_path):
+    home, data = tmp_path / "home", tmp_path / "data"
+    home.mkdir()
+    code = ("import numpy as np; from model.embedder import Embedder; from model.info import read_model_info; "
+            "Embedder(read_model_info(), runtime='keras').embed(np.zeros((1, 128, 128), np.float32))")
+    env = {**os.environ, "HOME": str(home), "LIKEWISE_DATA_DIR": str(data)}
+    env.pop("KERAS_HOME", None)
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    assert list(home.iterdir()) == []
 
 
 def test_embedding_is_the_layer_before_the_heads(embedder):
@@ -176,8 +218,12 @@ def test_tiny_training_run_end_to_end(tmp_path):
                             log=lambda line: None)
     info = read_model_info(tmp_path / "model")
     assert info.model_id == model_id and info.embedding_dim == 4
+    assert (tmp_path / "model" / "model.tflite").exists()  # save_model converts what the app runs
     vectors, probs = Embedder(info).embed(_slices(3))
     assert vectors.shape == (3, 4) and probs.shape == (3, 50)
+    keras_vectors, keras_probs = Embedder(info, runtime="keras").embed(_slices(3))
+    np.testing.assert_allclose(vectors, keras_vectors, atol=1e-4)
+    np.testing.assert_allclose(probs, keras_probs, atol=1e-4)
 
 
 def test_train_and_evaluate_refuse_a_folder_that_is_not_gtzan(tmp_path, capsys) -> None:
