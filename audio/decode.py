@@ -1,18 +1,16 @@
-"""Decoding audio to mono at the model's sample rate, reading only the excerpt where the format can seek."""
+"""Decoding audio to mono at the model's sample rate, reading only the excerpt (every decoder seeks)."""
 from __future__ import annotations
 
 import codecs
-import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from audio.decoders import AudioError, Decoder, Source
 from audio.features import FeatureParams
-
-
-class AudioError(Exception):
-    """A file that cannot be analysed; the message is the reason shown to the user."""
+from audio.formats import format_of
 
 
 @dataclass(frozen=True)
@@ -52,108 +50,55 @@ def _check_format(channels: int, rate: int) -> None:
         raise AudioError(f"refused: sample rate {rate} Hz (supported: {MIN_RATE} to {MAX_RATE} Hz)")
 
 
-def _open(path: Path):
-    """A libsndfile handle on `path` (soundfile.SoundFile)."""
-    import soundfile
-
-    return soundfile.SoundFile(_openable(path))
-
-
-def _read_mono(handle, first: int, count: int, target_rate: int) -> tuple[np.ndarray, int]:
+def _read_mono(source: Source, first: int, count: int, target_rate: int) -> tuple[np.ndarray, int]:
     """Up to `count` frames from frame `first`, mixed to mono and resampled block by block; and how many were read.
 
-    Memory is bounded by one block and the output, whatever the file's channels and rate. Reading stops at the real
-    end of the audio, or where libsndfile fails (as libFLAC does past the end of a file whose header overstates it).
+    Memory is bounded by one block and the output, whatever the file's channels and rate.
     """
-    import soundfile
     import soxr
 
-    stream = None if handle.samplerate == target_rate else soxr.ResampleStream(
-        handle.samplerate, target_rate, 1, dtype="float32", quality="HQ")
+    stream = None if source.rate == target_rate else soxr.ResampleStream(
+        source.rate, target_rate, 1, dtype="float32", quality="HQ")
     pieces, read = [np.zeros(0, np.float32)], 0
-    try:
-        handle.seek(first)
-        while read < count:
-            wanted = min(BLOCK_FRAMES, count - read)
-            block = handle.read(wanted, dtype="float32", always_2d=True)
-            read += len(block)
-            last = len(block) < wanted or read == count
-            mono = block.mean(axis=1, dtype=np.float32)
-            pieces.append(mono if stream is None else stream.resample_chunk(mono, last=last))
-            if last:
-                break
-    except soundfile.LibsndfileError:
-        pass
+    for block in source.blocks(first, count, BLOCK_FRAMES):
+        read += len(block)
+        mono = block.mean(axis=1, dtype=np.float32)
+        pieces.append(mono if stream is None else stream.resample_chunk(mono))
+    if stream is not None:
+        pieces.append(stream.resample_chunk(np.zeros(0, np.float32), last=True))
     return np.concatenate(pieces), read
 
 
-def _frames_held(path: Path) -> int:
+def _frames_held(decoder: Decoder, path: Path) -> int:
     """How many frames a file really holds, decoded from the start: for a header that claims more than is there."""
-    import soundfile
-
-    total = 0
-    with _open(path) as handle:
-        try:
-            while True:
-                count = len(handle.read(COUNT_FRAMES, dtype="float32", always_2d=True))
-                total += count
-                if count < COUNT_FRAMES:
-                    break
-        except soundfile.LibsndfileError:  # the real end, where the header said there was more
-            pass
-    return total
+    with decoder(path) as source:
+        return sum(len(block) for block in source.blocks(0, sys.maxsize, COUNT_FRAMES))
 
 
-def _decode_span(handle, duration: float, params: FeatureParams, start: float | None) -> tuple[Excerpt, bool]:
+def _decode_span(source: Source, duration: float, params: FeatureParams, start: float | None) -> tuple[Excerpt, bool]:
     """The excerpt of a song of `duration` seconds, and whether the file held it (within a second)."""
-    rate = handle.samplerate
+    rate = source.rate
     start, length = _span(duration, params, start)
     first, count = int(round(start * rate)), int(round(length * rate))
-    samples, read = _read_mono(handle, first, count, params.sample_rate)
+    samples, read = _read_mono(source, first, count, params.sample_rate)
     return Excerpt(samples=samples, start=start, song_duration=duration), read >= count - rate
 
 
-def _openable(path: Path) -> str | bytes:
-    """The path for libsndfile: as text, or as bytes for a POSIX name that is not valid UTF-8 (soundfile would fail)."""
-    text = str(path)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return os.fsencode(path)
-    return text
-
-
-def _read_soundfile(path: Path, params: FeatureParams, start: float | None) -> Excerpt:
-    """Read with libsndfile; when the header claims more audio than the file holds, read what it really holds."""
-    with _open(path) as handle:
-        _check_format(handle.channels, handle.samplerate)
-        rate = handle.samplerate
-        claimed = handle.frames / rate
-        excerpt, complete = _decode_span(handle, claimed, params, start)
-    if complete:
+def read_with(decoder: Decoder, path: Path, params: FeatureParams, start: float | None = None) -> Excerpt:
+    """Read with `decoder`; when the header claims more audio than the file holds, or none, read what it holds."""
+    with decoder(path) as source:
+        _check_format(source.channels, source.rate)
+        rate = source.rate
+        claimed = source.frames / rate
+        excerpt, complete = _decode_span(source, claimed, params, start)
+    if complete and claimed > 0:
         return excerpt
-    duration = _frames_held(path) / rate
-    with _open(path) as handle:  # a new handle: libsndfile's errors stick to the one that met them
-        excerpt, _ = _decode_span(handle, duration, params, start)
-    if len(excerpt.samples) < params.min_samples:
+    duration = _frames_held(decoder, path) / rate
+    with decoder(path) as source:  # a new handle: libsndfile's errors stick to the one that met them
+        excerpt, _ = _decode_span(source, duration, params, start)
+    if claimed > 0 and len(excerpt.samples) < params.min_samples:
         raise AudioError(f"damaged or truncated: {duration:.1f} s of audio where its header says {claimed:.1f} s")
     return excerpt
-
-
-def _read_audioread(path: Path, params: FeatureParams, start: float | None) -> Excerpt:
-    """Fallback for formats libsndfile cannot read (M4A/AAC): needs an audioread backend such as ffmpeg."""
-    import audioread
-    import librosa
-
-    try:
-        with audioread.audio_open(str(path)) as handle:
-            _check_format(handle.channels, handle.samplerate)
-            duration = float(handle.duration)
-    except audioread.NoBackendError as error:
-        raise AudioError(f"unsupported format {path.suffix.lower()}: no decoder installed (install ffmpeg)") from error
-    start, length = _span(duration, params, start)
-    samples, _ = librosa.load(str(path), sr=params.sample_rate, mono=True, offset=start, duration=length)
-    return Excerpt(samples=samples.astype(np.float32), start=start, song_duration=duration)
 
 
 _UNRECOGNISED = "File does not exist or is not a regular file"  # what libsndfile says of any file it cannot identify
@@ -161,7 +106,7 @@ _UNRECOGNISED = "File does not exist or is not a regular file"  # what libsndfil
 
 def _decoder_reason(error: Exception, path: Path) -> str:
     """One line saying why a decoder failed: without the path (the user knows it) and without misleading words."""
-    text = str(getattr(error, "error_string", "") or error).strip()
+    text = str(getattr(error, "error_string", "") or getattr(error, "strerror", "") or error).strip()
     if text.startswith(_UNRECOGNISED) and path.is_file():
         return "not a recognised audio format (not audio, or a damaged header)"
     return text.splitlines()[0] if text else type(error).__name__
@@ -191,9 +136,6 @@ def non_audio_kind(path: Path) -> str | None:
     return "text" if head and b"\x00" not in head else None
 
 
-SOUNDFILE_SUFFIXES = {".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav", ".aif", ".aiff"}
-
-
 def decode_excerpt(path: Path, params: FeatureParams, start: float | None = None) -> Excerpt:
     """Decode the excerpt of a song that the model looks at: centred by default, or from `start` seconds.
 
@@ -204,10 +146,10 @@ def decode_excerpt(path: Path, params: FeatureParams, start: float | None = None
         kind = non_audio_kind(path)
         if kind is not None:
             raise AudioError(f"not an audio file ({kind})")
-        if path.suffix.lower() in SOUNDFILE_SUFFIXES:
-            excerpt = _read_soundfile(path, params, start)
-        else:
-            excerpt = _read_audioread(path, params, start)
+        found = format_of(path)
+        if found is None:
+            raise AudioError(f"unsupported format: {path.suffix.lower() or 'a file name without a suffix'}")
+        excerpt = read_with(found.decoder, path, params, start)
     except AudioError:
         raise
     except MemoryError as error:

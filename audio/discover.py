@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-AUDIO_SUFFIXES = {".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav", ".aif", ".aiff", ".m4a", ".mp4", ".aac"}
+from audio.formats import format_of
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class FoundFile:
 
 
 def walk_audio_files(root: Path) -> Iterator[FoundFile]:
-    """Yield every audio file under `root` (by suffix), following no symlinked folders, in sorted order.
+    """Yield every music file under `root` (by suffix, from the format registry), following no symlinked folders, in sorted order.
 
     Folders that cannot be read are skipped; files that vanish during the scan are skipped.
     """
@@ -38,7 +38,7 @@ def walk_audio_files(root: Path) -> Iterator[FoundFile]:
                 if entry.is_dir(follow_symlinks=False):
                     subfolders.append(Path(entry.path))
                     continue
-                if os.path.splitext(entry.name)[1].lower() not in AUDIO_SUFFIXES:
+                if format_of(entry.name) is None:
                     continue
                 if not entry.is_file(follow_symlinks=True):
                     continue

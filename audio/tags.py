@@ -5,6 +5,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from audio.formats import format_of
+
 
 @dataclass
 class Tags:
@@ -46,6 +48,7 @@ def _first_int(text: str) -> int | None:
 
 
 def _first(values: dict, key: str) -> str:
+    """The first value of a tag, as clean text; '' if it is missing."""
     value = values.get(key)
     if not value:
         return ""
@@ -54,9 +57,13 @@ def _first(values: dict, key: str) -> str:
 
 
 def read_tags(path: Path) -> Tags:
-    """Tags of a song; never raises: unreadable or missing tags fall back to the file name."""
+    """Tags of a song; never raises: unreadable or missing tags fall back to the file name.
+
+    Tag names are read without case, and translated from the format's own where mutagen's easy interface does not.
+    """
     path = Path(path)
     guessed_artist, guessed_title = title_from_filename(path)
+    found = format_of(path)
     values: dict = {}
     duration = None
     try:
@@ -64,7 +71,9 @@ def read_tags(path: Path) -> Tags:
 
         audio = mutagen.File(str(path), easy=True)
         if audio is not None:
-            values = dict(audio.tags or {}) if hasattr(audio, "tags") else {}
+            names = found.tag_names if found else {}
+            native = dict(audio.tags or {}) if hasattr(audio, "tags") else {}
+            values = {names.get(key.lower(), key.lower()): value for key, value in native.items()}
             length = getattr(audio.info, "length", None)
             duration = float(length) if length and length > 0 else None
     except Exception:  # damaged tags are common; the audio may still be fine

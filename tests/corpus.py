@@ -203,7 +203,7 @@ def build_corpus(root: Path) -> list[Case]:
     write_audio(root / "hostile/2 kHz.wav", tone(SECONDS, 300.0, 2000), 2000)
     failed("2 kHz WAV", "hostile/2 kHz.wav", "sample rate 2000 Hz")
     _write(root, "bad/fake.m4a", b"not an mp4 at all\n" * 100)
-    failed("text file renamed .m4a (audioread path)", "bad/fake.m4a", "")
+    failed("text file renamed .m4a (PyAV path)", "bad/fake.m4a", "")
     _song(root, "bad/blip.flac", seconds=0.01)
     failed("FLAC of 10 ms", "bad/blip.flac", "too short")
     _write(root, "bad/id3-size-past-end.mp3", b"ID3\x03\x00\x00" + syncsafe(200_000_000) + plain_mp3)
