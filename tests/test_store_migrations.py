@@ -17,10 +17,6 @@ from index.store import LibraryStore, StoreError
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "stores").glob("v*.sqlite"))
 
 
-def _version(fixture: Path) -> int:
-    return int(re.match(r"v(\d+)-", fixture.name).group(1))
-
-
 def _contents(db: Path) -> dict[str, list]:
     """What a store holds that a migration must keep: songs, failures, vectors and settings."""
     with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
@@ -50,7 +46,7 @@ def old_store(request, tmp_path: Path) -> Path:
 
 
 def test_every_released_schema_has_a_fixture() -> None:
-    assert {_version(fixture) for fixture in FIXTURES} == set(range(1, SCHEMA_VERSION))
+    assert {_stored_version(fixture) for fixture in FIXTURES} == set(range(1, SCHEMA_VERSION))
 
 
 def test_an_old_store_is_migrated_keeping_its_data_and_a_copy(old_store: Path) -> None:
