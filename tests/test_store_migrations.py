@@ -17,9 +17,14 @@ from index.store import LibraryStore, StoreError
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "stores").glob("v*.sqlite"))
 
 
+def _reader(db: Path) -> sqlite3.Connection:
+    """A connection that reads `db` and makes no -wal or -shm beside it (the fixtures stay as committed)."""
+    return sqlite3.connect(f"file:{db}?immutable=1", uri=True)
+
+
 def _contents(db: Path) -> dict[str, list]:
     """What a store holds that a migration must keep: songs, failures, vectors and settings."""
-    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
+    with closing(_reader(db)) as connection:
         return {
             "tracks": connection.execute("SELECT id, path, size, mtime, fingerprint, title, artist, status, reason, "
                                          "model_id, genre, genre_probs FROM tracks ORDER BY id").fetchall(),
@@ -30,12 +35,12 @@ def _contents(db: Path) -> dict[str, list]:
 
 
 def _stored_version(db: Path) -> int:
-    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
+    with closing(_reader(db)) as connection:
         return int(connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
 
 
 def _schema(db: Path) -> set[str]:
-    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
+    with closing(_reader(db)) as connection:
         return {row[0] for row in connection.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")}
 
 
@@ -69,7 +74,7 @@ def test_a_migrated_store_has_the_schema_of_a_new_one(old_store: Path, tmp_path:
 
 
 def test_a_store_id_is_kept_and_a_missing_one_is_made(old_store: Path) -> None:
-    with closing(sqlite3.connect(old_store)) as connection:
+    with closing(_reader(old_store)) as connection:
         had = connection.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
     with LibraryStore(old_store) as store:
         made = store.get_meta("store_id")
