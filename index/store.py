@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import secrets
 import sqlite3
 import time
 import urllib.parse
@@ -18,14 +17,15 @@ from typing import Iterator
 
 import numpy as np
 
+from index.migrations import OLDEST_READABLE, SCHEMA_VERSION, apply, copy_aside, stored_version
 from index.paths import decode_relpath, display_path, encode_relpath, os_error_reason, stored_path
 
 log = logging.getLogger("likewise")
 
-SCHEMA_VERSION = 1
 APP_ID = "likewise-library"
 SQLITE_HEADER = b"SQLite format 3\x00"
 
+# Schema 1, as first released: index/migrations.py takes new stores and older ones on to SCHEMA_VERSION.
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE tracks (
@@ -204,10 +204,11 @@ def _create_file(path: Path, root: Path) -> None:
             connection.execute("BEGIN")
             for statement in filter(str.strip, SCHEMA.split(";")):
                 connection.execute(statement)
-            meta = {"app": APP_ID, "schema_version": str(SCHEMA_VERSION), "library_root": stored_path(root),
-                    "generation": "0", "created_at": str(time.time()),
-                    "store_id": secrets.token_hex(16)}  # tells this store's search cache from another's
+            meta = {"app": APP_ID, "schema_version": "1", "library_root": stored_path(root),
+                    "generation": "0", "created_at": str(time.time())}
             connection.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+            for version in range(1, SCHEMA_VERSION):
+                apply(connection, version)
             connection.execute("COMMIT")
         _link_into_place(temporary, path)
     finally:
@@ -250,13 +251,16 @@ class LibraryStore:
                 _create_file(self.path, Path(library_root).expanduser().resolve())
             self.db = self._connect(read_only, timeout)
             try:
-                self._check_schema()  # before any pragma that writes: a file that is not ours stays byte-identical
+                self._check_schema(read_only)  # before any pragma that writes: a file not ours stays byte-identical
                 if not read_only:
                     self.db.execute("PRAGMA journal_mode = WAL")
                     self.db.execute("PRAGMA synchronous = NORMAL")
                     self.db.execute("PRAGMA foreign_keys = ON")
-                if (create or writing) and exists:
+                outdated = not read_only and stored_version(self.db) < SCHEMA_VERSION
+                if (create or writing or outdated) and exists:
                     self._check_writable()
+                if outdated:
+                    self._upgrade(timeout)
             except BaseException:
                 self.db.close()
                 raise
@@ -290,19 +294,32 @@ class LibraryStore:
 
     # --- schema -----------------------------------------------------------------------------------------------
 
-    def _check_schema(self) -> None:
+    def _check_schema(self, read_only: bool) -> None:
+        """Refuse what this likewise cannot use: another file, a newer schema, or (`read_only`) one too old."""
         tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "meta" not in tables:
             raise StoreError(f"{self.path} is an SQLite database but not a likewise library store; refusing to touch it")
         if self.get_meta("app") != APP_ID:
             raise StoreError(f"{self.path} is not a likewise library store; refusing to touch it")
-        version = int(self.get_meta("schema_version") or 0)
+        version = stored_version(self.db)
         if version > SCHEMA_VERSION:
             raise StoreError(f"{self.path} was written by a newer likewise (schema {version}); please upgrade likewise")
-        if version < SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} has an old schema ({version}); delete it and run `likewise index` again to rebuild it"
-            )
+        if version < 1:
+            raise StoreError(f"{self.path} has an unknown schema ({self.get_meta('schema_version')}), which no "
+                             "likewise wrote; refusing to touch it")
+        if read_only and version < OLDEST_READABLE:
+            raise StoreError(f"{self.path} was written by an older likewise (schema {version}): run `likewise index` "
+                             "once to upgrade it (a copy of it is kept beside it)")
+
+    def _upgrade(self, timeout: float) -> None:
+        """Bring an older store to SCHEMA_VERSION: copy it aside, then one transaction per migration."""
+        version = stored_version(self.db)
+        with closing(self._connect(True, timeout)) as snapshot:
+            copy_aside(snapshot, self.path, version)
+        for step in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                if stored_version(self.db) == step:  # else another likewise made this step meanwhile
+                    apply(self.db, step)
 
     def close(self) -> None:
         """Close the connection."""

@@ -80,9 +80,14 @@ def test_moved_file_keeps_its_analysis_and_deleted_file_is_removed(library: tupl
         assert store.counts()["ok"] == 5
 
 
-def test_model_change_reanalyses_everything(library: tuple[Path, Path], tmp_path: Path) -> None:
+def test_model_change_reanalyses_everything_and_keeps_the_rest(library: tuple[Path, Path], tmp_path: Path) -> None:
     root, db = library
+    (root / "broken.mp3").write_bytes(os.urandom(5000))
     Indexer(root, db, jobs=1).run()
+    with LibraryStore(db) as store, store.transaction():  # a table of a later feature (plays, playlists, mood)
+        store.db.execute("CREATE TABLE plays (track_id INTEGER REFERENCES tracks (id) ON DELETE CASCADE, at REAL)")
+        store.db.execute("INSERT INTO plays SELECT id, 1.0 FROM tracks")
+        store.set_meta("last_played", "1.0")
     other_model = tmp_path / "model"
     shutil.copytree(default_model_dir(), other_model)
     meta = json.loads((other_model / "model.json").read_text())
@@ -92,7 +97,11 @@ def test_model_change_reanalyses_everything(library: tuple[Path, Path], tmp_path
     assert (summary.reanalysed, summary.analysed) == (6, 6)
     with LibraryStore(db) as store:
         assert store.analysis_settings()[0] == meta["model_id"]
-        assert {track.model_id for track in store.tracks()} == {meta["model_id"]}
+        assert {track.model_id for track in store.tracks("ok")} == {meta["model_id"]}
+        [failure] = store.tracks("failed")
+        assert failure.relpath == "broken.mp3" and failure.reason.startswith("cannot decode audio")
+        assert store.db.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 7
+        assert store.get_meta("last_played") == "1.0"
 
 
 def test_interrupted_run_resumes_where_it_stopped(library: tuple[Path, Path], monkeypatch) -> None:

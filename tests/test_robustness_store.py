@@ -42,9 +42,10 @@ def _assert_refused(db: Path, root: Path, message: str) -> None:
     assert not Path(str(db) + "-wal").exists() or Path(str(db) + "-wal").stat().st_size == 0
 
 
-def test_older_schema_is_refused_with_a_rebuild_message(store_file: Path) -> None:
-    _set_meta(store_file, "schema_version", "0")
-    _assert_refused(store_file, store_file.parent, r"old schema \(0\).*run `likewise index` again")
+@pytest.mark.parametrize("version", ["0", "-1", "two"])
+def test_a_schema_no_likewise_wrote_is_refused(store_file: Path, version: str) -> None:
+    _set_meta(store_file, "schema_version", version)
+    _assert_refused(store_file, store_file.parent, rf"unknown schema \({version}\)")
 
 
 def test_newer_schema_is_refused_with_an_upgrade_message(store_file: Path) -> None:

@@ -1,0 +1,56 @@
+"""Forward-only store migrations: MIGRATIONS[N - 1] takes a store from schema N to N + 1.
+
+A new store is made with schema 1 (store.SCHEMA) and every migration, so the two never disagree. An older store
+is copied aside (`<store>.before-v<N>`), then upgraded one migration per transaction (LibraryStore does this
+when it opens a store for writing), each recording its new version; a failure leaves the store at the last
+version reached. Adding a table (plays, playlists, mood) is one
+function appended here plus a fixture store of the schema before it (tests/fixtures/make_stores.py).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _add_store_id(db: sqlite3.Connection) -> None:
+    """1 → 2: stores made before the search cache (fbf8418) have no store_id, which tells their caches apart."""
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)", (secrets.token_hex(16),))
+
+
+MIGRATIONS: list[Migration] = [_add_store_id]
+SCHEMA_VERSION = 1 + len(MIGRATIONS)
+OLDEST_READABLE = 1  # the oldest schema read-only commands read as it stands; raise it when readers need a migration
+
+
+def stored_version(db: sqlite3.Connection) -> int:
+    """The store's schema version; 0 when it holds none or not a positive number."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row and isinstance(row[0], str) and row[0].isdigit() else 0
+
+
+def apply(db: sqlite3.Connection, version: int) -> None:
+    """Run the migration from `version` and record `version + 1`, inside the caller's transaction."""
+    MIGRATIONS[version - 1](db)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version + 1),))
+
+
+def copy_aside(source: sqlite3.Connection, path: Path, version: int) -> Path:
+    """Copy the store read on `source` (a consistent snapshot, -wal included) to `<store>.before-v<version>`, or
+    `-2`, `-3`... when that name is taken: a file already there is never written."""
+    number = 1
+    while True:
+        target = path.with_name(f"{path.name}.before-v{version}" + (f"-{number}" if number > 1 else ""))
+        try:
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+            break
+        except FileExistsError:
+            number += 1
+    with closing(sqlite3.connect(target)) as copy:  # one transaction: a crash leaves it empty, never half made
+        source.backup(copy)
+    return target
