@@ -1,31 +1,36 @@
-"""Retrieval quality of the song embedding against MFCC statistics, measured in one run.
+"""Retrieval quality of the song embedding against MFCC statistics and the teacher, all measured in one run.
 
-(a) GTZAN: genre precision@10 with one split (default: test) as the library. Query = each song of the split,
-    candidates = the other songs of the same split. Artists are not in our files: the artist filter only
-    guarantees that no artist of this split was seen in training; same-artist songs inside the split cannot be
-    excluded (GTZAN clips of one artist are mostly numbered consecutively, so they are a real source of optimism
-    for every system alike).
-(b) Soundtracks: free game soundtracks from Debian packages (not GTZAN, not the app's demo library); positives of
-    a song are the other songs of its soundtrack, precision@10 excluding the song itself. Each song is the app's
-    excerpt (30 s from the middle). Fetch them once with --fetch (apt-get download, unpacked under scratch/).
+Libraries (each song is the app's excerpt, 30 s from the middle; every song queries the others):
+(a) 4Q test split (125 songs, 99 artists): relevant = shares an AllMusic genre (multi-label), and separately the
+    same valence-arousal quadrant; songs by the query's own artist are left out of its candidates.
+(b) Soundtracks: 6 free game soundtracks from Debian packages (not trained on; fetch once with --fetch); relevant
+    = the same soundtrack.
+(c) GTZAN test split (artist-filtered; 100 songs): relevant = the same genre. Artists are not in our files, so
+    same-artist songs inside the split cannot be left out (a source of optimism for every system alike).
 
-Systems: "mfcc" = 20 MFCC mean+std, Euclidean neighbours (the issue-8 baseline); "cnn" = model song vectors
-(mean of the L2-normalised slice embeddings, cosine neighbours); "app" = what the app recommends: the songs are
-put in a real library store and ranked by the Recommender (its search index, slice voting, the seed's own slices
-excluded; no artist caps or duplicate suppression, so that it ranks the same candidates as the others).
+Systems:
+  mfcc     20 MFCC mean+std, Euclidean (the long-standing baseline)
+  teacher  musicnn MSD_musicnn, mean taggram over 3-s windows, cosine. Its outputs come from the teacher cache;
+           missing ones are computed with the teacher's own environment (tools/teacher/setup.sh), if it exists
+  before   song vectors of an earlier model (--before DIR, e.g. a copy of the previous assets/model)
+  cnn      song vectors of the model (mean of its L2-normalised slice embeddings), cosine
+  app      what the app recommends: a real library store, the search index and slice voting (no artist caps or
+           duplicate suppression; same-artist songs dropped afterwards where the set leaves them out)
 
-Each set also prints chance and the best precision@10 any ranking could reach: a song whose group has fewer than
-10 other songs cannot fill its top 10 with them (GTZAN test: 7 genres have 1-6 songs).
+Each set prints chance (a random ranking's expected score) and the best any ranking can reach.
 
-    .venv/bin/python tests/bench/bench_quality.py [--model DIR] [--split test|valid] [--fetch]
+    .venv/bin/python tests/bench/bench_quality.py [--model DIR] [--before DIR] [--split test|valid] [--fetch]
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -34,14 +39,19 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from audio.decode import AudioError, decode_excerpt  # noqa: E402
-from audio.features import DEFAULT_PARAMS, cut_slices, log_mel, slice_offsets  # noqa: E402
-from model import gtzan  # noqa: E402
+from audio.decode import AudioError  # noqa: E402
+from audio.features import cut_slices, slice_offsets  # noqa: E402
+from model import corpus  # noqa: E402
 from model.baseline import mfcc_stats  # noqa: E402
-from model.metrics import grouped_song_vectors, precision_at_k, precision_ceiling  # noqa: E402
+from model.corpus import Clip  # noqa: E402
+from model.metrics import grouped_song_vectors, precision_at_k, shared_label_relevance  # noqa: E402
+from model.teacher import Excerpt, load_excerpt, load_targets  # noqa: E402
 
 SCRATCH = REPO / "scratch"
 SOUNDTRACK_DIR = SCRATCH / "soundtracks"
+TEACHER_CACHE = SCRATCH / "teacher-cache"
+TEACHER_PYTHON = SCRATCH / "teacher-env" / "bin" / "python"
+TEACHER_HOP = 187  # no overlap: the baseline only averages the windows
 PACKAGES = ["wesnoth-1.16-music", "warzone2100-music", "nexuiz-music", "drascula-music", "ufoai-music",
             "planetblupi-music-ogg"]
 # soundtrack name -> glob under SOUNDTRACK_DIR (pk3 archives are zips, unpacked to <package>/x)
@@ -54,13 +64,29 @@ SOUNDTRACKS = {
     "planetblupi": "planetblupi-music-ogg/usr/share/planetblupi/music/*.ogg",
 }
 MAX_SONGS = 40  # per soundtrack, first in sorted order, so large soundtracks do not dominate
+K = 10
+
+
+@dataclass
+class Library:
+    """Songs to search among, and what makes one relevant to another."""
+
+    name: str
+    clips: list[Clip]
+    excerpts: list[Excerpt]
+    judgements: dict[str, np.ndarray]  # name -> (n, n) bool relevance
+    exclude: np.ndarray | None  # (n, n) bool: candidates left out of each query (same artist)
+
+    @property
+    def slices(self) -> list[np.ndarray]:
+        return [cut_slices(e.frames) for e in self.excerpts]
 
 
 def fetch_soundtracks(target: Path = SOUNDTRACK_DIR) -> None:
     """Download the Debian packages and unpack them (and their .pk3 zips) under target."""
     import zipfile
 
-    downloads = target.parent / "debmusic"
+    downloads = target.parent / "debmusic-bench"
     downloads.mkdir(parents=True, exist_ok=True)
     subprocess.run(["apt-get", "download", *PACKAGES], cwd=downloads, check=True)
     for deb in downloads.glob("*.deb"):
@@ -71,129 +97,186 @@ def fetch_soundtracks(target: Path = SOUNDTRACK_DIR) -> None:
             zipfile.ZipFile(pk3).extractall(package / "x")
 
 
-def soundtrack_files(root: Path = SOUNDTRACK_DIR) -> list[tuple[str, Path]]:
-    """(soundtrack, file) pairs; byte-identical duplicates and "_enhanced" remasters are left out."""
-    pairs, seen = [], set()
+def soundtrack_clips(root: Path = SOUNDTRACK_DIR) -> list[Clip]:
+    """The soundtracks' songs; byte-identical duplicates and "_enhanced" remasters are left out."""
+    clips, seen = [], set()
     for name, pattern in SOUNDTRACKS.items():
-        files = [f for f in sorted(root.glob(pattern)) if "_enhanced" not in f.stem]
         kept = []
-        for f in files:
+        for f in sorted(root.glob(pattern)):
             digest = hashlib.sha256(f.read_bytes()).hexdigest()
-            if digest not in seen:
+            if "_enhanced" not in f.stem and digest not in seen:
                 seen.add(digest)
                 kept.append(f)
-        pairs += [(name, f) for f in kept[:MAX_SONGS]]
-    return pairs
+        clips += [Clip(f"soundtrack/{name}/{f.name}", f, "soundtrack", "test", artist=name) for f in kept[:MAX_SONGS]]
+    return clips
 
 
-def soundtrack_frames(pairs: list[tuple[str, Path]]) -> tuple[list[np.ndarray], np.ndarray]:
-    """Log-mel frames of each song's excerpt (cached under scratch/) and soundtrack labels; unreadable songs skipped."""
-    key = hashlib.sha256((DEFAULT_PARAMS.to_json() + "|".join(str(p) for _, p in pairs)).encode()).hexdigest()[:12]
-    cache = SCRATCH / "cache" / f"soundtracks-{key}.npz"
-    if cache.exists():
-        with np.load(cache) as stored:
-            return [stored[f"c{i}"] for i in range(int(stored["n"]))], stored["labels"]
-    frames, labels, names = [], [], sorted({n for n, _ in pairs})
-    for name, path in pairs:
+def library(name: str, clips: list[Clip], judgements: Callable[[list[Clip]], dict[str, np.ndarray]],
+            same_artist_out: bool) -> Library:
+    """A Library of the clips that decode (the others are reported and skipped)."""
+    kept, excerpts = [], []
+    for clip in clips:
         try:
-            frames.append(log_mel(decode_excerpt(path, DEFAULT_PARAMS).samples))
-            labels.append(names.index(name))
+            excerpts.append(load_excerpt(clip, SCRATCH / "cache"))
+            kept.append(clip)
         except AudioError as error:
-            print(f"skipped {path.name}: {error}", file=sys.stderr)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(cache, n=len(frames), labels=np.array(labels), **{f"c{i}": f for i, f in enumerate(frames)})
-    return frames, np.array(labels)
+            print(f"skipped {clip.path.name}: {error}", file=sys.stderr)
+    artists = np.array([c.artist for c in kept])
+    exclude = artists[:, None] == artists[None, :] if same_artist_out else None
+    return Library(name, kept, excerpts, judgements(kept), exclude)
 
 
-def mfcc_system(frames: list[np.ndarray], labels: np.ndarray) -> float:
-    """P@10 of MFCC mean+std vectors with Euclidean neighbours."""
-    return precision_at_k(np.stack([mfcc_stats(f) for f in frames]), labels, 10, metric="euclidean")
+def same(values: list) -> np.ndarray:
+    array = np.array(values)
+    return array[:, None] == array[None, :]
 
 
-def cnn_system(model_dir: Path | None) -> Callable[[list[np.ndarray], np.ndarray], float]:
-    """P@10 of model-level song vectors (mean of L2-normalised slice embeddings), cosine neighbours."""
-    from model.embedder import load_embedder
+def chance_and_ceiling(relevant: np.ndarray, exclude: np.ndarray | None) -> tuple[float, float]:
+    """A random ranking's expected P@K, and the best any ranking can reach, per query then averaged."""
+    allowed = ~np.eye(len(relevant), dtype=bool) & (~exclude if exclude is not None else True)
+    hits = (relevant & allowed).sum(axis=1)
+    candidates = allowed.sum(axis=1)
+    return float(np.mean(hits / np.maximum(candidates, 1))), float(np.mean(np.minimum(hits, K) / np.minimum(K, candidates)))
 
-    embedder = load_embedder(model_dir)
 
-    def score(frames: list[np.ndarray], labels: np.ndarray) -> float:
-        slices = [cut_slices(f) for f in frames]
-        embeddings, _ = embedder.embed(np.concatenate(slices))
-        starts = np.cumsum([0] + [len(s) for s in slices[:-1]])
-        return precision_at_k(grouped_song_vectors(embeddings, starts), labels, 10)
-
+def vector_system(vectors_of: Callable[[Library], np.ndarray], metric: str = "cosine"):
+    """A system that ranks by song vectors."""
+    def score(lib: Library) -> dict[str, float]:
+        vectors = vectors_of(lib)
+        return {j: precision_at_k(vectors, rel, K, metric, lib.exclude) for j, rel in lib.judgements.items()}
     return score
 
 
-def app_system(model_dir: Path | None) -> Callable[[list[np.ndarray], np.ndarray], float]:
-    """P@10 of the app's recommendations: a real store of the songs, the search index and slice voting."""
-    import tempfile
+def mfcc_vectors(lib: Library) -> np.ndarray:
+    return np.stack([mfcc_stats(e.frames) for e in lib.excerpts])
 
+
+def teacher_vectors(lib: Library) -> np.ndarray:
+    """Mean taggram of each song's excerpt, from the teacher cache (filled first with the teacher's env if needed)."""
+    missing = [(c, e) for c, e in zip(lib.clips, lib.excerpts) if load_targets(c, e, TEACHER_CACHE, TEACHER_HOP) is None]
+    if missing:
+        if not TEACHER_PYTHON.exists():
+            raise SystemExit(f"the teacher has not tagged {len(missing)} songs of {lib.name} and there is no "
+                             f"teacher environment: run tools/teacher/setup.sh")
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as manifest:
+            manifest.write("".join(json.dumps({"path": str(c.path), "start": e.start, "duration": e.duration}) + "\n"
+                                   for c, e in missing))
+            manifest.flush()
+            subprocess.run([str(TEACHER_PYTHON), str(REPO / "tools/teacher/targets.py"), manifest.name,
+                            str(TEACHER_CACHE), str(TEACHER_HOP)], check=True, stderr=subprocess.DEVNULL)
+    means = np.stack([load_targets(c, e, TEACHER_CACHE, TEACHER_HOP).tags.mean(axis=0)
+                      for c, e in zip(lib.clips, lib.excerpts)])
+    return means / np.linalg.norm(means, axis=1, keepdims=True)
+
+
+def grouped(embed: Callable[[np.ndarray], np.ndarray]) -> Callable[[Library], np.ndarray]:
+    """Song vectors (mean of L2-normalised slice embeddings) from a slice embedder."""
+    def vectors(lib: Library) -> np.ndarray:
+        slices = lib.slices
+        starts = np.cumsum([0] + [len(s) for s in slices[:-1]])
+        return grouped_song_vectors(embed(np.concatenate(slices)), starts)
+    return vectors
+
+
+def earlier_model(model_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
+    """Slice embedder of a model saved in the earlier format (outputs [embedding, genre probabilities])."""
+    import keras
+
+    from model.prep import normalise, project
+    from model.tfsetup import import_tf
+
+    import_tf()
+    meta = json.loads((model_dir / "model.json").read_text())
+    network = keras.saving.load_model(model_dir / "model.keras", compile=False)
+    with np.load(model_dir / "model.npz") as arrays:
+        stats = {k: arrays[k] for k in arrays.files}
+    projection = (stats["proj_mean"], stats["proj_matrix"]) if stats["proj_matrix"].size else (None, None)
+
+    def embed(slices: np.ndarray) -> np.ndarray:
+        parts = [np.asarray(network(normalise(slices[s:s + 256], stats["band_mean"], stats["band_std"],
+                                              meta["centre"]), training=False)[0]) for s in range(0, len(slices), 256)]
+        return project(np.concatenate(parts), *projection)
+    return embed
+
+
+def app_system(model_dir: Path | None):
+    """P@10 of the app's recommendations: a real store of the songs, the search index and slice voting."""
     from audio.tags import Tags
     from index.recommend import Options, Recommender
     from index.store import Analysis, LibraryStore
     from model.embedder import load_embedder
 
     embedder = load_embedder(model_dir)
-    options = Options(count=10, per_artist=None, per_album=None, suppress_duplicates=False)
 
-    def score(frames: list[np.ndarray], labels: np.ndarray) -> float:
+    def score(lib: Library) -> dict[str, float]:
+        extra = int(lib.exclude.sum(axis=1).max()) if lib.exclude is not None else 0
+        options = Options(count=K + extra, per_artist=None, per_album=None, suppress_duplicates=False)
         with tempfile.TemporaryDirectory() as folder, LibraryStore(
                 Path(folder) / "library.sqlite", library_root=Path(folder), create=True) as store:
             store.set_analysis_settings(embedder.info.model_id, embedder.info.params.to_json())
-            ids = store.add_pending([(f"song{n}.mp3", 0, 0.0, f"song{n}") for n in range(len(frames))])
+            ids = store.add_pending([(f"song{n}.mp3", 0, 0.0, f"song{n}") for n in range(len(lib.clips))])
             analyses = []
-            for track_id, song in zip(ids, frames):
-                slices = cut_slices(song)
+            for track_id, slices in zip(ids, lib.slices):
                 vectors, probs = embedder.embed(slices)
                 analyses.append((track_id, Analysis(Tags(title=f"song{track_id}").as_dict(), str(track_id), 0.0,
                                                     vectors, slice_offsets(len(slices)), "", probs.mean(axis=0))))
             store.save_results(analyses, [], embedder.info.model_id)
             recommender = Recommender(store)
-            label_of = dict(zip(ids, labels))
-            return float(np.mean([
-                np.mean([label_of[item.track.id] == label_of[track_id]
-                         for item in recommender.similar(recommender.seed_for_track(track_id), options)])
-                for track_id in ids
-            ]))
-
+            row = {track_id: n for n, track_id in enumerate(ids)}
+            ranked = []
+            for n, track_id in enumerate(ids):
+                found = [row[item.track.id] for item in recommender.similar(recommender.seed_for_track(track_id), options)]
+                ranked.append([m for m in found if lib.exclude is None or not lib.exclude[n, m]][:K])
+        return {j: float(np.mean([np.mean(rel[n, r]) for n, r in enumerate(ranked) if r]))
+                for j, rel in lib.judgements.items()}
     return score
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: assets/model)")
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "gtzan")
-    parser.add_argument("--split", choices=["test", "valid"], default="test", help="GTZAN library (tune on valid)")
+    parser.add_argument("--before", type=Path, default=None, help="an earlier model to compare (earlier format)")
+    parser.add_argument("--gtzan", type=Path, default=REPO.parent / "shared" / "gtzan")
+    parser.add_argument("--fourq", type=Path, default=REPO.parent / "shared" / "4q")
+    parser.add_argument("--split", choices=["test", "valid"], default="test", help="held-out split (tune on valid)")
     parser.add_argument("--fetch", action="store_true", help="download and unpack the soundtracks first")
     args = parser.parse_args()
     if args.fetch:
         fetch_soundtracks()
-    clips = gtzan.read_clips(args.data)
-    all_frames = gtzan.load_frames(clips, SCRATCH / "cache")
-    chosen = [i for i, c in enumerate(clips) if c.split == args.split]
-    sets = {
-        f"gtzan-{args.split} genre P@10": ([all_frames[i] for i in chosen], np.array([clips[i].label for i in chosen])),
-        "soundtrack P@10": soundtrack_frames(soundtrack_files()),
-    }
-    systems: dict[str, Callable[[list[np.ndarray], np.ndarray], float]] = {
-        "mfcc": mfcc_system,
-        "cnn": cnn_system(args.model),
-        "app": app_system(args.model),
-    }
-    for set_name, (frames, labels) in sets.items():
-        counts = np.bincount(labels)
-        chance = float(np.sum(counts * (counts - 1)) / (len(labels) * (len(labels) - 1)))
-        print(f"{set_name}: {len(labels)} songs in {np.count_nonzero(counts)} groups, chance {chance:.3f}, "
-              f"best possible {precision_ceiling(labels, 10):.3f}")
+    from model.embedder import load_embedder
+
+    libraries = [
+        library(f"4q-{args.split}", [c for c in corpus.fourq_clips(args.fourq) if c.split == args.split],
+                lambda cs: {"genre": shared_label_relevance([c.tags for c in cs]), "quadrant": same([c.quadrant for c in cs])},
+                same_artist_out=True),
+        library("soundtracks", soundtrack_clips(), lambda cs: {"soundtrack": same([c.artist for c in cs])}, False),
+        library(f"gtzan-{args.split}", [c for c in corpus.gtzan_clips(args.gtzan) if c.split == args.split],
+                lambda cs: {"genre": same([c.genre for c in cs])}, False),
+    ]
+    embedder = load_embedder(args.model)
+    systems = {"mfcc": vector_system(mfcc_vectors, "euclidean"), "teacher": vector_system(teacher_vectors)}
+    if args.before is not None:
+        systems["before"] = vector_system(grouped(earlier_model(args.before)))
+    systems["cnn"] = vector_system(grouped(lambda s: embedder.embed(s)[0]))
+    systems["app"] = app_system(args.model)
+    print(f"model {embedder.info.model_id}" + (f", before: {args.before}" if args.before else ""))
+    for lib in libraries:
+        print(f"\n{lib.name}: {len(lib.clips)} songs" + (", same-artist songs left out" if lib.exclude is not None else ""))
+        for judgement, relevant in lib.judgements.items():
+            chance, ceiling = chance_and_ceiling(relevant, lib.exclude)
+            print(f"  {judgement} P@{K}: chance {chance:.3f}, best possible {ceiling:.3f}")
         results = {}
         for system, score in systems.items():
             started = time.time()
-            results[system] = score(frames, labels)
-            print(f"  {system:8s} {results[system]:.3f}  ({time.time() - started:.1f} s)")
+            results[system] = score(lib)
+            cells = "  ".join(f"{j} {v:.3f}" for j, v in results[system].items())
+            print(f"  {system:8s} {cells}  ({time.time() - started:.1f} s)")
         for system in systems:
-            if system != "mfcc":
-                print(f"  {system} vs mfcc: {100 * (results[system] / results['mfcc'] - 1):+.1f}% relative")
+            if system in ("mfcc", "teacher"):
+                continue
+            cells = "  ".join(f"{j} {results[system][j] / results['mfcc'][j]:.2f}x mfcc, "
+                              f"{results[system][j] / results['teacher'][j]:.2f}x teacher" for j in lib.judgements)
+            print(f"  {system:8s} {cells}")
     return 0
 
 
