@@ -57,6 +57,14 @@ def test_bootstrap_print_gives_the_apt_get_command_for_a_missing_package(tmp_pat
     assert not (tmp_path / ".venv").exists()  # --print changes nothing
 
 
+def test_ci_runs_the_readme_test_command_and_both_commands_bootstrap() -> None:
+    readme = (REPO / "README.md").read_text()
+    blocks = readme.split("## Two commands")[1].split("## Everyday use")[0].split("```sh\n")[1:]
+    app, test = (block.split("\n```")[0] for block in blocks)
+    assert app.startswith("sh tools/bootstrap.sh && ") and test.startswith("sh tools/bootstrap.sh test && ")
+    assert (REPO / ".ci/run").read_text().strip().splitlines()[-1] == test
+
+
 def test_the_library_check_names_a_missing_library_and_its_package() -> None:
     absent = SystemLibrary("likewise-no-such-package", "libnosuch-likewise.so.9", "xcb")
     present = SystemLibrary("libc6", "libc.so.6", "xcb")
