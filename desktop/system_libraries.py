@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +87,14 @@ def platform_problem(platform: str, libraries: list[SystemLibrary] | None = None
     groups = {"qt", "xcb"} if platform == "xcb" else {"qt"}
     needed = [library for library in libraries or system_libraries() if library.needed_by in groups]
     return _problem(needed, f"Qt cannot start on its {platform} platform")
+
+
+def display_problem(platform: str, environ: Mapping[str, str] = os.environ) -> str | None:
+    """Why Qt cannot open a window on `platform` here (xcb with no X11 display, where Qt would abort); None if it can."""
+    if sys.platform.startswith("linux") and platform == "xcb" and not environ.get("DISPLAY"):
+        return ("no X11 display to open the window on (DISPLAY is not set): start it in a desktop session, "
+                "or with QT_QPA_PLATFORM=offscreen to run it without a window")
+    return None
 
 
 def audio_problem() -> str | None:

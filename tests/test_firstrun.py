@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.system_libraries import SystemLibrary, missing, package_list, platform_problem
+from desktop.system_libraries import SystemLibrary, display_problem, missing, package_list, platform_problem
 from index.cli import build_parser, main
 from tests.conftest import tone, write_audio
 
@@ -83,6 +83,12 @@ def test_the_library_check_skips_the_xcb_libraries_off_xcb() -> None:
 
 def test_the_libraries_qt_needs_are_present_here() -> None:
     assert platform_problem("offscreen") is None
+
+
+def test_no_x11_display_is_named_instead_of_qt_aborting() -> None:
+    assert "DISPLAY is not set" in display_problem("xcb", {})
+    assert display_problem("xcb", {"DISPLAY": ":0"}) is None
+    assert display_problem("offscreen", {}) is None
 
 
 def test_likewise_desktop_reports_errors_under_the_name_it_was_run_by(tmp_path: Path, capsys) -> None:
