@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from assets import DEMO_DIR
 from desktop.main_window import MainWindow
 from desktop.style import apply_style
+from desktop.system_libraries import audio_problem
 from index.paths import default_db_path, last_library
 
 APP_NAME = "likewise"
@@ -30,10 +31,8 @@ def initial_library(folder: Path | None, settings: QSettings) -> tuple[Path | No
 
 
 def run_app(folder: Path | None) -> int:
-    """Open the main window on `folder` (or the remembered or demo library); returns the exit code."""
-    if folder is not None and not Path(folder).expanduser().is_dir():
-        print(f"likewise-desktop: not a folder: {folder}", file=sys.stderr)
-        return 2
+    """Open the main window on `folder` (an existing folder, or None: the remembered or demo library); returns the
+    exit code."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
@@ -42,5 +41,13 @@ def run_app(folder: Path | None) -> int:
     window = MainWindow(QSettings())
     window.show()
     root, db = initial_library(Path(folder).expanduser() if folder is not None else None, window.settings)
-    QTimer.singleShot(0, lambda: window.open_library(root, db))  # paint the window first, then load
+    QTimer.singleShot(0, lambda: _open(window, root, db))  # paint the window first, then load
     return app.exec()
+
+
+def _open(window: MainWindow, root: Path | None, db: Path) -> None:
+    """Open the library in the window, then show a banner if playback cannot work here."""
+    window.open_library(root, db)
+    if problem := audio_problem():
+        window.player.unavailable = problem
+        window.notify(problem)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
 from desktop.style import media_icon
+from desktop.system_libraries import audio_libraries, install_command
 from index.store import format_duration
 
 
@@ -35,15 +36,25 @@ class Player(QObject):
     def _ensure(self) -> bool:
         if self._media is not None:
             return True
-        if self.unavailable:
-            return False
+        if not self.unavailable:
+            self._create()
+        if self.unavailable:  # said again at each try: the banner may have gone with the library it was over
+            self.error.emit(self.unavailable)
+        return not self.unavailable
+
+    def _create(self) -> None:
+        """Create the QMediaPlayer, or say in `unavailable` why there can be none here."""
         try:
             from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
         except ImportError as error:  # e.g. the system lacks the audio libraries QtMultimedia needs
             self.unavailable = f"Playback is not available: {error}"
-            self.error.emit(self.unavailable)
-            return False
-        self._media = QMediaPlayer(self)
+            return
+        media = QMediaPlayer(self)
+        if not media.isAvailable():  # QtMultimedia found no backend (its FFmpeg plugin did not load)
+            self.unavailable = ("Playback is not available: QtMultimedia found no backend. On Debian/Ubuntu: "
+                                + install_command(audio_libraries()))
+            return
+        self._media = media
         self._output = QAudioOutput(self)
         self._media.setAudioOutput(self._output)
         self._media.playbackStateChanged.connect(
@@ -52,7 +63,6 @@ class Player(QObject):
         self._media.durationChanged.connect(self.duration_changed)
         self._media.mediaStatusChanged.connect(self._status_changed)
         self._media.errorOccurred.connect(lambda _code, text: self.error.emit(f"Cannot play this file: {text}"))
-        return True
 
     def play(self, path: Path, start_seconds: float = 0.0) -> None:
         """Play a file from `start_seconds`."""

@@ -119,7 +119,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     remember_library(db)
     print(summary.line())
     if summary.failed:
-        print(f"{summary.failed} file(s) could not be analysed: see `likewise index --failures --db {printable(db)}`")
+        given = f" --db {printable(db)}" if args.db is not None else ""  # else this library is now the last one
+        print(f"{summary.failed} file(s) could not be analysed: see `likewise index --failures{given}`")
     return 128 + stopped_by[0] if stopped_by else 130 if summary.interrupted else 0
 
 
@@ -320,9 +321,13 @@ def cmd_playlist(args: argparse.Namespace) -> int:
                 write_m3u8(tracks, store.library_root, Path(args.output), absolute=args.absolute)
             except OSError as error:
                 raise CommandError(f"cannot write {printable(args.output)}: {error.strerror or error}") from error
-            log.info("wrote %d songs to %s", len(tracks), printable(args.output))
-        for position, track in enumerate(tracks, 1):
-            print(f"{position:>3}  {printable(track.label)}")
+            what = (f"the seed and {len(chain)} songs after it" if seed.track
+                    else f"{len(chain)} songs after the seed (not in the library)")
+            log.info("wrote %s to %s", what, printable(args.output))
+        if seed.track:
+            print(f"seed  {printable(seed.track.label)}")
+        for position, track in enumerate(chain, 1):
+            print(f"{position:>4}  {printable(track.label)}")
     if len(chain) < args.count:
         log.warning("the library ran out of eligible songs after %d", len(chain))
     return 0
@@ -414,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     playlist.add_argument("-o", "--output", type=Path, metavar="FILE", help="write an M3U8 playlist here")
     playlist.add_argument("--absolute", action="store_true", help="absolute paths in the playlist (default relative)")
     playlist.add_argument("--force", action="store_true", help="overwrite FILE if it is an existing playlist")
-    _add_result_options(playlist, 25, "songs after the seed")
+    _add_result_options(playlist, 25, "songs after the seed, which comes first when it is in the library")
     playlist.set_defaults(func=cmd_playlist)
 
     repair = commands.add_parser("repair", help="salvage a damaged library store",
