@@ -8,6 +8,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -252,10 +253,16 @@ def _tags_json(tags: list[tuple[str, float]]) -> list[dict]:
     return [{"tag": tag, "p": round(p, 3)} for tag, p in tags]
 
 
-def _result_json(item, tags: list[tuple[str, float]]) -> dict:
-    track = item.track
+def _track_json(track, moods: dict[int, tuple[float, float]]) -> dict:
+    """A library song in JSON output: where it is, its tags, and its mood (null when it has none yet)."""
+    valence, arousal = moods.get(track.id, (None, None))
+    return {"path": display_path(track.relpath), "artist": track.artist, "title": track.title, "album": track.album,
+            "valence": valence, "arousal": arousal}
+
+
+def _result_json(item, tags: list[tuple[str, float]], moods: dict[int, tuple[float, float]]) -> dict:
     return {
-        "path": display_path(track.relpath), "artist": track.artist, "title": track.title, "album": track.album,
+        **_track_json(item.track, moods),
         "score": round(item.score, 4), "votes": item.votes, "mean_distance": round(item.mean_distance, 4),
         "tags": _tags_json(tags),
         "matched_slices": [
@@ -272,7 +279,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
     failed = 0
     with open_existing(resolve_db(args.db)) as store:
         recommender = Recommender(store)
-        names = store.genres()
+        names, moods = store.genres(), store.moods()
         for query in args.query:
             try:
                 seed = resolve_seed(store, recommender, query)
@@ -284,10 +291,10 @@ def cmd_similar(args: argparse.Namespace) -> int:
             seed_label = printable(seed.track.label if seed.track else query)
             seed_tags = _song_tags(seed.tag_probs, names)
             if args.json:
-                seed_json = {"path": display_path(seed.track.relpath), "artist": seed.track.artist,
-                             "title": seed.track.title} if seed.track else {"path": query}
+                seed_json = _track_json(seed.track, moods) if seed.track else {"path": query}
                 seed_json["tags"] = _tags_json(seed_tags)
-                found = [_result_json(item, _song_tags(store.genre_probs(item.track.id), names)) for item in results]
+                found = [_result_json(item, _song_tags(store.genre_probs(item.track.id), names), moods)
+                         for item in results]
                 print(json.dumps({"query": query, "seed": seed_json, "results": found}, ensure_ascii=False))
                 continue
             print(f"Similar to {seed_label}" + (f" ({format_tags(seed_tags)})" if seed_tags else "") + ":")
@@ -301,35 +308,90 @@ def cmd_similar(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _check_output(args: argparse.Namespace, db: Path, store: LibraryStore) -> None:
+    """CommandError unless the playlist asked for with -o may be written (before any work is done)."""
+    from index.playlist import check_playlist_output
+
+    if args.output:
+        try:
+            check_playlist_output(args.output, db, store.library_root, args.force)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+
+
+def _write_output(args: argparse.Namespace, store: LibraryStore, tracks: list, what: str | None = None) -> None:
+    """Write the playlist asked for with -o, if any; `what` says what it holds in the log line."""
+    from index.playlist import write_m3u8
+
+    if args.output:
+        try:
+            write_m3u8(tracks, store.library_root, Path(args.output), absolute=args.absolute)
+        except OSError as error:
+            raise CommandError(f"cannot write {printable(args.output)}: {error.strerror or error}") from error
+        log.info("wrote %s to %s", what or f"{len(tracks)} songs", printable(args.output))
+
+
 def cmd_playlist(args: argparse.Namespace) -> int:
-    from index.playlist import check_playlist_output, song_radio, write_m3u8
+    from index.playlist import song_radio
     from index.recommend import Recommender
 
     db = resolve_db(args.db)
     with open_existing(db) as store:
-        if args.output:
-            try:
-                check_playlist_output(args.output, db, store.library_root, args.force)
-            except ValueError as error:
-                raise CommandError(str(error)) from error
+        _check_output(args, db, store)
         recommender = Recommender(store)
         seed = resolve_seed(store, recommender, args.seed)
         chain = song_radio(recommender, seed, args.count, _options(args))
         tracks = ([seed.track] if seed.track else []) + chain
-        if args.output:
-            try:
-                write_m3u8(tracks, store.library_root, Path(args.output), absolute=args.absolute)
-            except OSError as error:
-                raise CommandError(f"cannot write {printable(args.output)}: {error.strerror or error}") from error
-            what = (f"the seed and {len(chain)} songs after it" if seed.track
-                    else f"{len(chain)} songs after the seed (not in the library)")
-            log.info("wrote %s to %s", what, printable(args.output))
+        what = (f"the seed and {len(chain)} songs after it" if seed.track
+                else f"{len(chain)} songs after the seed (not in the library)")
+        _write_output(args, store, tracks, what)
         if seed.track:
             print(f"seed  {printable(seed.track.label)}")
         for position, track in enumerate(chain, 1):
             print(f"{position:>4}  {printable(track.label)}")
     if len(chain) < args.count:
         log.warning("the library ran out of eligible songs after %d", len(chain))
+    return 0
+
+
+# --- mood -----------------------------------------------------------------------------------------------------
+
+
+def cmd_mood(args: argparse.Namespace) -> int:
+    from index.mood import mood_journey, nearest_moods
+    from index.search import load_index
+
+    journey = args.start is not None or args.end is not None
+    if journey and (args.start is None or args.end is None):
+        raise CommandError("a journey needs both --from V,A and --to V,A")
+    if not journey and (args.valence is None or args.arousal is None):
+        raise CommandError("give --valence V and --arousal A (or --from V,A --to V,A for a journey)")
+    db = resolve_db(args.db)
+    with open_existing(db) as store:
+        _check_output(args, db, store)
+        moods = store.moods()
+        if not moods:
+            raise CommandError("no song of this library has a mood yet: run `likewise index` once")
+        if journey:
+            found = [(track_id, None) for track_id in
+                     mood_journey(moods, load_index(store), args.start, args.end, args.count)]
+        else:
+            found = nearest_moods(moods, (args.valence, args.arousal), args.count)
+        tracks = store.tracks_by_id([track_id for track_id, _ in found])
+        chosen = [(tracks[track_id], distance) for track_id, distance in found if track_id in tracks]
+        _write_output(args, store, [track for track, _ in chosen])
+        if args.json:
+            query = ({"from": args.start, "to": args.end} if journey
+                     else {"valence": args.valence, "arousal": args.arousal})
+            results = [{**_track_json(track, moods), **({} if d is None else {"distance": round(d, 4)})}
+                       for track, d in chosen]
+            print(json.dumps({**query, "results": results}, ensure_ascii=False))
+        else:
+            for position, (track, _) in enumerate(chosen, 1):
+                valence, arousal = moods[track.id]
+                print(f"{position:>3}  {valence:+.2f} {arousal:+.2f}  {printable(track.label)}")
+    if journey and len(chosen) < args.count:
+        log.warning("the library ran out of songs with a mood after %d", len(chosen))
     return 0
 
 
@@ -364,6 +426,25 @@ def _at_least(minimum: int):
         return value
 
     return parse
+
+
+def _mood_value(text: str) -> float:
+    """An argparse type: a valence or arousal, from -1 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not -1.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must lie between -1 and 1, not {text}")
+    return value
+
+
+def _mood_point(text: str) -> tuple[float, float]:
+    """An argparse type: a point of the mood plane written as VALENCE,AROUSAL (each from -1 to 1)."""
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"give a mood as VALENCE,AROUSAL (e.g. -0.5,0.8), not {text!r}")
+    return _mood_value(parts[0]), _mood_value(parts[1])
 
 
 def _add_result_options(parser: argparse.ArgumentParser, count: int, what: str) -> None:
@@ -422,6 +503,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_result_options(playlist, 25, "songs after the seed, which comes first when it is in the library")
     playlist.set_defaults(func=cmd_playlist)
 
+    mood = commands.add_parser("mood", help="list the songs nearest a mood, or make a mood journey",
+                               description="Valence runs from sad (-1) to happy (1), arousal from calm (-1) to "
+                                           "energetic (1). With --valence and --arousal, list the songs nearest "
+                                           "that mood; with --from and --to, walk from one mood to the other in N "
+                                           "songs, each close in sound to the one before.")
+    mood.add_argument("--valence", type=_mood_value, metavar="V", help="sad (-1) to happy (1)")
+    mood.add_argument("--arousal", type=_mood_value, metavar="A", help="calm (-1) to energetic (1)")
+    mood.add_argument("--from", dest="start", type=_mood_point, metavar="V,A", help="where a journey starts")
+    mood.add_argument("--to", dest="end", type=_mood_point, metavar="V,A", help="where a journey ends")
+    mood.add_argument("-n", "--count", type=_at_least(1), default=10, help="number of songs (default 10)")
+    mood.add_argument("--json", action="store_true", help="print one JSON object")
+    mood.add_argument("-o", "--output", type=Path, metavar="FILE", help="write an M3U8 playlist here")
+    mood.add_argument("--absolute", action="store_true", help="absolute paths in the playlist (default relative)")
+    mood.add_argument("--force", action="store_true", help="overwrite FILE if it is an existing playlist")
+    mood.add_argument("--db", type=Path, help="library store (default: the library indexed last)")
+    mood.set_defaults(func=cmd_mood)
+
     repair = commands.add_parser("repair", help="salvage a damaged library store",
                                  description="Check a library store; if it is damaged, copy it aside and keep every "
                                              "row that still reads in a fresh store. Songs that lost their analysis "
@@ -437,10 +535,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _attach_mood_points(argv: list[str]) -> list[str]:
+    """`--from -1,0.5` as `--from=-1,0.5`: argparse takes a value that starts with '-' for an option."""
+    attached: list[str] = []
+    for arg in argv:
+        if attached and attached[-1] in ("--from", "--to") and re.fullmatch(r"-[\d.]+,.*", arg):
+            attached[-1] += f"={arg}"
+        else:
+            attached.append(arg)
+    return attached
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `likewise` command."""
     logging.basicConfig(level=logging.INFO, format="likewise: %(message)s", stream=sys.stderr, force=True)
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_attach_mood_points(sys.argv[1:] if argv is None else argv))
     try:
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit

@@ -23,7 +23,13 @@ def _add_store_id(db: sqlite3.Connection) -> None:
     db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)", (secrets.token_hex(16),))
 
 
-MIGRATIONS: list[Migration] = [_add_store_id]
+def _add_moods(db: sqlite3.Connection) -> None:
+    """2 → 3: each analysed song's valence and arousal (model/mood.py); `likewise index` fills them in."""
+    db.execute("CREATE TABLE moods (track_id INTEGER PRIMARY KEY REFERENCES tracks (id) ON DELETE CASCADE, "
+               "valence REAL NOT NULL, arousal REAL NOT NULL)")
+
+
+MIGRATIONS: list[Migration] = [_add_store_id, _add_moods]
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 OLDEST_READABLE = 1  # the oldest schema read-only commands read as it stands; raise it when readers need a migration
 

@@ -16,6 +16,7 @@ from index.prepare import Failed, Prepared, caused_by_environment
 from index.scan import ScanCounts, scan_library
 from index.store import Analysis, LibraryStore, StoreError
 from index.workers import AnalysisPool
+from model.mood import MoodModel, load_mood
 
 BATCH_SLICES = 256  # embed at least this many slices at once
 FLUSH_SECONDS = 2.0  # and store at least this often
@@ -81,6 +82,21 @@ def check_library_folder(root: Path) -> Path:
     return root.resolve()
 
 
+def fill_moods(store: LibraryStore, mood: MoodModel) -> None:
+    """Give the analysed songs that have no mood one, from their stored tag probabilities and slices (no decoding)."""
+    have = store.moods()
+    found = {}
+    for track in store.tracks("ok"):
+        if track.id in have or track.model_id != mood.model_id:
+            continue
+        probs, vectors = store.genre_probs(track.id), store.slices_of(track.id)[0]
+        if probs is not None and len(vectors):
+            valence, arousal = mood.estimate(probs, vectors.mean(axis=0))[0]
+            found[track.id] = (float(valence), float(arousal))
+    if found:
+        store.set_moods(found)
+
+
 def open_store_for(root: Path, db_path: Path) -> LibraryStore:
     """Open or create the store of `root`; refuse a store that belongs to another folder."""
     store = LibraryStore(db_path, library_root=root, create=True)
@@ -123,22 +139,26 @@ class Indexer:
 
         started = time.monotonic()
         info = read_model_info(self.model_dir)
+        mood = load_mood(self.model_dir)
         with IndexLock(self.db_path), open_store_for(self.root, self.db_path) as store:
             model_id, params_json = store.analysis_settings()
             if (model_id, params_json) != (info.model_id, info.params.to_json()):
                 store.set_analysis_settings(info.model_id, info.params.to_json())
                 store.set_genres(list(info.tags))
             scan = scan_library(store, self.root, info.model_id)
+            if mood is not None:
+                fill_moods(store, mood)
             summary = Summary(**{count.name: getattr(scan, count.name) for count in fields(ScanCounts)})
             try:
-                self._analyse(store, scan.to_analyse, info, summary, started)
+                self._analyse(store, scan.to_analyse, info, mood, summary, started)
             except KeyboardInterrupt:
                 summary.interrupted = True
             summary.interrupted = summary.interrupted or self.cancelled.is_set()
         summary.seconds = time.monotonic() - started
         return summary
 
-    def _analyse(self, store: LibraryStore, todo: list[tuple[int, str]], info, summary: Summary, started: float) -> None:
+    def _analyse(self, store: LibraryStore, todo: list[tuple[int, str]], info, mood: MoodModel | None,
+                 summary: Summary, started: float) -> None:
         if not todo:
             return
         from model.embedder import load_embedder
@@ -154,7 +174,7 @@ class Indexer:
 
         def flush(current: str) -> None:
             nonlocal last_flush
-            results = self._embed(loading.result(), ready, info.tags) if ready else []
+            results = self._embed(loading.result(), ready, info.tags, mood) if ready else []
             store.save_results(results, [(f.track_id, f.reason, f.fingerprint) for f in failures], info.model_id)
             saved = [track_id for track_id, _ in results] + [f.track_id for f in failures]
             summary.failed += len(failures)
@@ -190,7 +210,7 @@ class Indexer:
                              f"run `likewise index` again once it is back, for the {left} songs left")
 
     @staticmethod
-    def _embed(embedder, ready: list[Prepared], tags: list[str]) -> list[tuple[int, Analysis]]:
+    def _embed(embedder, ready: list[Prepared], tags: list[str], mood: MoodModel | None) -> list[tuple[int, Analysis]]:
         from model.info import describe_tags
 
         vectors, probabilities = embedder.embed(np.concatenate([item.slices for item in ready]))
@@ -199,10 +219,12 @@ class Indexer:
         for item in ready:
             count = len(item.slices)
             song_probs = probabilities[offset : offset + count].mean(axis=0)
+            song_vectors = vectors[offset : offset + count]
+            plane = mood.estimate(song_probs, song_vectors.mean(axis=0))[0] if mood is not None else None
             results.append((item.track_id, Analysis(
                 tags=item.tags, fingerprint=item.fingerprint, excerpt_start=item.excerpt_start,
-                vectors=vectors[offset : offset + count], slice_starts=item.slice_starts,
-                genre=describe_tags(song_probs, tags), genre_probs=song_probs,
+                vectors=song_vectors, slice_starts=item.slice_starts, genre=describe_tags(song_probs, tags),
+                genre_probs=song_probs, mood=None if plane is None else (float(plane[0]), float(plane[1])),
             )))
             offset += count
         return results

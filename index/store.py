@@ -174,6 +174,7 @@ class Analysis:
     slice_starts: np.ndarray  # (n_slices,) seconds from the start of the song
     genre: str
     genre_probs: np.ndarray  # (n_genres,) float32, mean over slices
+    mood: tuple[float, float] | None = None  # (valence, arousal) in [-1, 1], None without a mood model
 
 
 def _check_file(path: Path) -> None:
@@ -473,6 +474,10 @@ class LibraryStore:
                     (track_id, vectors.shape[0], vectors.shape[1], vectors.tobytes(),
                      np.asarray(result.slice_starts, np.float32).tobytes()),
                 )
+                self.db.execute("DELETE FROM moods WHERE track_id = ?", (track_id,))
+                if result.mood is not None:
+                    self.db.execute("INSERT INTO moods (track_id, valence, arousal) VALUES (?, ?, ?)",
+                                    (track_id, *map(float, result.mood)))
             for track_id, reason, fingerprint in failed:
                 self.db.execute(
                     "UPDATE tracks SET status = 'failed', reason = ?, fingerprint = COALESCE(?, fingerprint), "
@@ -480,6 +485,7 @@ class LibraryStore:
                     (reason, fingerprint, model_id, now, track_id),
                 )
                 self.db.execute("DELETE FROM slices WHERE track_id = ?", (track_id,))
+                self.db.execute("DELETE FROM moods WHERE track_id = ?", (track_id,))
             for track_id in [track_id for track_id, _ in done] + [track_id for track_id, _, _ in failed]:
                 if track_id in self._new_stats:
                     self.db.execute("UPDATE tracks SET size = ?, mtime = ? WHERE id = ?",
@@ -549,6 +555,22 @@ class LibraryStore:
             return None
         probs = np.frombuffer(row[0], dtype=np.float32)
         return probs if np.isfinite(probs).all() else None
+
+    # --- moods ----------------------------------------------------------------------------------------------
+
+    def moods(self) -> dict[int, tuple[float, float]]:
+        """track id -> (valence, arousal) of every analysed song that has them (none in a store before schema 3)."""
+        if stored_version(self.db) < 3:
+            return {}
+        rows = self.db.execute("SELECT m.track_id, m.valence, m.arousal FROM moods m JOIN tracks t "
+                               "ON t.id = m.track_id WHERE t.status = 'ok'")
+        return {track_id: (valence, arousal) for track_id, valence, arousal in rows}
+
+    def set_moods(self, moods: dict[int, tuple[float, float]]) -> None:
+        """Store the moods of analysed songs (computed again from their stored analysis)."""
+        with self.transaction():
+            self.db.executemany("INSERT OR REPLACE INTO moods (track_id, valence, arousal) VALUES (?, ?, ?)",
+                                [(track_id, float(v), float(a)) for track_id, (v, a) in moods.items()])
 
     # --- slice vectors ----------------------------------------------------------------------------------------
 

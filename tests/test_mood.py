@@ -1,0 +1,108 @@
+"""Mood: the numpy mood model agrees with scikit-learn, and indexed songs get valence and arousal in [-1, 1]."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from model.mood import MoodModel, fit_mood, load_mood, mood_input
+
+
+def test_the_numpy_model_is_the_fitted_classifier_and_survives_a_round_trip(tmp_path: Path) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(3)
+    tags, embedding = rng.random((80, 5)), rng.standard_normal((80, 4))
+    quadrants = rng.integers(0, 4, 80)
+    mood = fit_mood(mood_input(tags, embedding, "both"), quadrants, "both", 1.0, "some-model")
+    features = mood_input(tags, embedding, "both")
+    expected = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(
+        (features - mood.mean) / mood.scale, quadrants).predict_proba((features - mood.mean) / mood.scale)
+    mood.save(tmp_path / "mood.npz")
+    loaded = MoodModel.load(tmp_path / "mood.npz")
+    assert np.allclose(loaded.quadrant_probs(features), expected, atol=1e-6)
+    plane = loaded.estimate(tags, embedding)
+    assert plane.shape == (80, 2) and np.all(np.abs(plane) <= 1.0)
+
+
+def test_the_shipped_mood_model_belongs_to_the_shipped_model() -> None:
+    assert load_mood() is not None
+
+
+def test_indexed_songs_have_a_mood_in_the_unit_square(demo_library: tuple[Path, Path]) -> None:
+    from index.store import LibraryStore
+
+    with LibraryStore(demo_library[1], read_only=True) as store:
+        moods, songs = store.moods(), [track.id for track in store.tracks("ok")]
+    assert sorted(moods) == sorted(songs)
+    assert all(-1.0 <= value <= 1.0 for pair in moods.values() for value in pair)
+
+
+def test_indexing_fills_missing_moods_from_the_stored_analysis(demo_library: tuple[Path, Path], tmp_path: Path) -> None:
+    import shutil
+    import sqlite3
+    from contextlib import closing
+
+    from index.pipeline import Indexer
+    from index.store import LibraryStore
+
+    music, db = demo_library
+    copy = Path(shutil.copy(db, tmp_path / "library.sqlite"))
+    with LibraryStore(db, read_only=True) as store:
+        expected = store.moods()
+    with closing(sqlite3.connect(copy)) as connection, connection:
+        connection.execute("DELETE FROM moods")
+    summary = Indexer(music, copy, jobs=1).run()
+    with LibraryStore(copy, read_only=True) as store:
+        filled = store.moods()
+    assert summary.analysed == 0 and sorted(filled) == sorted(expected)
+    assert np.allclose([filled[key] for key in expected], [expected[key] for key in expected], atol=1e-5)
+
+
+def _moods_by_path(db: Path) -> dict[str, tuple[float, float]]:
+    from index.paths import display_path
+    from index.store import LibraryStore
+
+    with LibraryStore(db, read_only=True) as store:
+        moods = store.moods()
+        return {display_path(track.relpath): moods[track.id] for track in store.tracks("ok")}
+
+
+def test_mood_json_ranks_songs_by_distance_to_the_asked_mood(demo_library: tuple[Path, Path], capsys) -> None:
+    import json
+
+    from index.cli import main
+
+    db = demo_library[1]
+    assert main(["mood", "--valence", "0.5", "--arousal", "-0.5", "-n", "5", "--json", "--db", str(db)]) == 0
+    found = json.loads(capsys.readouterr().out)["results"]
+    moods = _moods_by_path(db)
+    distances = sorted(float(np.hypot(v - 0.5, a + 0.5)) for v, a in moods.values())
+    assert [round(item["distance"], 4) for item in found] == [round(d, 4) for d in distances[:5]]
+    assert all(moods[item["path"]] == (item["valence"], item["arousal"]) for item in found)
+
+
+def test_a_journey_walks_from_one_mood_to_the_other(demo_library: tuple[Path, Path], tmp_path: Path) -> None:
+    from index.cli import main
+
+    (music, db), out = demo_library, tmp_path / "journey.m3u8"
+    assert main(["mood", "--from", "-1,-1", "--to", "1,1", "-n", "8", "-o", str(out), "--absolute",
+                 "--db", str(db)]) == 0
+    lines = [str(Path(line).relative_to(music)) for line in out.read_text().splitlines() if not line.startswith("#")]
+    moods = _moods_by_path(db)
+    along = [moods[line][0] + moods[line][1] for line in lines]  # towards (1, 1)
+    assert len(lines) == 8 and len(set(lines)) == 8
+    assert all(later >= earlier - 0.15 for earlier, later in zip(along, along[1:])) and along[-1] > along[0]
+
+
+def test_similar_json_carries_the_mood_of_every_track(demo_library: tuple[Path, Path], capsys) -> None:
+    import json
+
+    from index.cli import main
+
+    music, db = demo_library
+    moods = _moods_by_path(db)
+    assert main(["similar", str(music / next(iter(moods))), "-n", "3", "--json", "--db", str(db)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    for item in [answer["seed"]] + answer["results"]:
+        assert (item["valence"], item["arousal"]) == moods[item["path"]]
