@@ -45,7 +45,10 @@ def test_playlist_output_never_overwrites_what_is_not_a_playlist(library: Path, 
     before = path.read_bytes() if path.exists() else None
     error = one_line_error(_playlist(library, path, "--force"), folder / "data")
     assert "playlist" in error and str(path.name) in error
-    assert (path.read_bytes() if path.exists() else None) == before
+    after = path.read_bytes() if path.exists() else None
+    # Reading the store may make SQLite's own -wal/-shm beside it; no playlist is ever written there.
+    sqlite_made = before is None and target.endswith(("-wal", "-shm")) and b"#EXTM3U" not in after
+    assert after == before or sqlite_made
     with LibraryStore(library) as store:
         assert store.counts()["ok"] == 8
 
