@@ -1,5 +1,6 @@
 """Recommendations on a real indexed library (the demo music, the shipped model): voting, caps, duplicates,
-outside files, "why similar", playlists, mixes of several seeds and the `similar` / `playlist` / `mix` commands."""
+outside files, "why similar", playlists, mixes of several seeds, sonic paths and the
+`similar` / `playlist` / `mix` / `path` commands."""
 from __future__ import annotations
 
 import itertools
@@ -13,10 +14,11 @@ import pytest
 
 from index.cli import main
 from index.pipeline import Indexer
-from index.playlist import song_radio, write_m3u8
+from index.playlist import sonic_path, song_radio, write_m3u8
 from index.recommend import Options, Recommender, artist_key, seed_from_file
 from index.search import cache_path, load_index
 from index.store import LibraryStore
+from model.metrics import grouped_song_vectors
 from model.teacher import TAGS
 from tests.conftest import tone, write_audio
 
@@ -314,3 +316,30 @@ def test_a_mix_of_two_ranks_songs_close_to_both_above_songs_close_to_one(store: 
             checked += 1
             passed += max(mixed.index(track_id) for track_id in both) < min(mixed.index(track_id) for track_id in one)
     assert checked >= 100 and passed / checked >= 0.8, (passed, checked)
+
+
+def song_vector(store: LibraryStore, track_id: int) -> np.ndarray:
+    """A song's vector (the normalised mean of its slice vectors), from the store."""
+    return grouped_song_vectors(store.slices_of(track_id)[0].astype(np.float64), np.zeros(1, np.int64))[0]
+
+
+@pytest.mark.parametrize("start, end", [(9, 14), (0, 18), (15, 2)])
+def test_a_sonic_path_goes_from_a_to_b_without_repeats_and_nears_b(store: LibraryStore, recommender: Recommender,
+                                                                   start: int, end: int) -> None:
+    first, last = store.tracks("ok")[start], store.tracks("ok")[end]
+    path = sonic_path(recommender, first, last, 6, Options(per_artist=3))
+    ids = [track.id for track in path]
+    assert len(ids) == 7 and len(set(ids)) == 7 and (ids[0], ids[-1]) == (first.id, last.id)
+    artists = [artist_key(track) for track in path]
+    assert max(artists.count(artist) for artist in artists) <= 3
+    goal = song_vector(store, last.id)
+    distances = [float(np.linalg.norm(song_vector(store, track_id) - goal)) for track_id in ids]
+    assert all(later <= earlier + 0.02 for earlier, later in zip(distances, distances[1:])), distances
+    assert distances[3] < 0.7 * distances[0]  # the middle of the path is well on the way
+
+
+def test_a_sonic_path_of_one_step_is_its_endpoints(store: LibraryStore, recommender: Recommender) -> None:
+    first, last = store.tracks("ok")[1], store.tracks("ok")[11]
+    assert sonic_path(recommender, first, last, 1) == [first, last]
+    with pytest.raises(ValueError, match="same song"):
+        sonic_path(recommender, first, first, 4)
