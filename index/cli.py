@@ -328,6 +328,101 @@ def cmd_playlist(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- mix and path ---------------------------------------------------------------------------------------------
+
+
+def _check_output(args: argparse.Namespace, db: Path, store: LibraryStore) -> None:
+    """CommandError unless the playlist asked for with -o may be written there (as `playlist -o` checks it)."""
+    from index.playlist import check_playlist_output
+
+    if args.output:
+        try:
+            check_playlist_output(args.output, db, store.library_root, args.force)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+
+
+def _write_output(args: argparse.Namespace, store: LibraryStore, tracks: list) -> None:
+    """Write the tracks to the playlist asked for with -o, if any."""
+    from index.playlist import write_m3u8
+
+    if not args.output:
+        return
+    try:
+        write_m3u8(tracks, store.library_root, Path(args.output), absolute=args.absolute)
+    except OSError as error:
+        raise CommandError(f"cannot write {printable(args.output)}: {error.strerror or error}") from error
+    log.info("wrote %d songs to %s", len(tracks), printable(args.output))
+
+
+def _track_json(track) -> dict:
+    return {"path": display_path(track.relpath), "artist": track.artist, "title": track.title, "album": track.album}
+
+
+def cmd_mix(args: argparse.Namespace) -> int:
+    from index.recommend import Recommender
+
+    db = resolve_db(args.db)
+    with open_existing(db) as store:
+        _check_output(args, db, store)
+        recommender = Recommender(store)
+        seeds = [resolve_seed(store, recommender, query) for query in args.query]
+        results = recommender.mix(seeds, _options(args))
+        _write_output(args, store, [seed.track for seed in seeds if seed.track] + [item.track for item in results])
+        if args.json:
+            names = store.genres()
+            found = []
+            for item in results:
+                shown = _result_json(item, _song_tags(store.genre_probs(item.track.id), names))
+                for match, entry in zip(item.matches, shown["matched_slices"]):
+                    entry["seed"] = match.seed  # which seed, by its place among the queries
+                found.append(shown)
+            seeds_json = [_track_json(seed.track) if seed.track else {"path": query}
+                          for seed, query in zip(seeds, args.query)]
+            print(json.dumps({"queries": args.query, "seeds": seeds_json, "results": found}, ensure_ascii=False))
+        else:
+            labels = [seed.track.label if seed.track else query for seed, query in zip(seeds, args.query)]
+            print(f"Mix of {printable('; '.join(labels))}:")
+            for rank, item in enumerate(results, 1):
+                print(f"{rank:>3}  {item.score:5.2f}  {printable(item.track.label)}")
+    if len(results) < args.count:
+        log.warning("the library ran out of eligible songs after %d", len(results))
+    return 0
+
+
+def _library_song(store: LibraryStore, recommender, query: str):
+    """The library song a query names (as `similar` resolves it); CommandError for a file outside the library."""
+    seed = resolve_seed(store, recommender, query)
+    if seed.track is None:
+        raise CommandError(f"{printable(query)} is not a song of the library: a path runs between two of its songs")
+    return seed.track
+
+
+def cmd_path(args: argparse.Namespace) -> int:
+    from index.playlist import sonic_path
+    from index.recommend import Recommender
+
+    db = resolve_db(args.db)
+    with open_existing(db) as store:
+        _check_output(args, db, store)
+        recommender = Recommender(store)
+        start, end = (_library_song(store, recommender, query) for query in (args.start, args.end))
+        try:
+            path = sonic_path(recommender, start, end, args.count, _options(args))
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        _write_output(args, store, path)
+        if args.json:
+            print(json.dumps({"from": args.start, "to": args.end, "path": [_track_json(track) for track in path]},
+                             ensure_ascii=False))
+        else:
+            for step, track in enumerate(path):
+                print(f"{step:>3}  {printable(track.label)}")
+    if len(path) <= args.count:
+        log.warning("the library ran out of eligible songs: %d steps instead of %d", len(path) - 1, args.count)
+    return 0
+
+
 # --- repair ---------------------------------------------------------------------------------------------------
 
 
@@ -375,6 +470,14 @@ def _add_result_options(parser: argparse.ArgumentParser, count: int, what: str) 
     parser.add_argument("--db", type=Path, help="library store (default: the library indexed last)")
 
 
+def _add_output_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """--json, and -o with --absolute and --force: how `what` is printed and where it is saved."""
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help=f"write {what} as an M3U8 playlist here")
+    parser.add_argument("--absolute", action="store_true", help="absolute paths in the playlist (default relative)")
+    parser.add_argument("--force", action="store_true", help="overwrite FILE if it is an existing playlist")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `likewise` command."""
     parser = argparse.ArgumentParser(
@@ -416,6 +519,23 @@ def build_parser() -> argparse.ArgumentParser:
     playlist.add_argument("--force", action="store_true", help="overwrite FILE if it is an existing playlist")
     _add_result_options(playlist, 25, "songs after the seed")
     playlist.set_defaults(func=cmd_playlist)
+
+    mix = commands.add_parser("mix", help="list the songs that sound most like several songs together",
+                              description="List the songs that sound most like the QUERY songs as a whole (each "
+                                          "QUERY as for `similar`): songs close to all of them first.")
+    mix.add_argument("query", nargs="+", metavar="QUERY", help="file path or search words")
+    _add_output_options(mix, "the seeds, then the mix")
+    _add_result_options(mix, 10, "songs in the mix")
+    mix.set_defaults(func=cmd_mix)
+
+    path = commands.add_parser("path", help="a sonic path from one song to another",
+                               description="Go from FROM to TO (library songs, named as for `similar`) in N steps, "
+                                           "each song close to the one before and nearer TO.")
+    path.add_argument("start", metavar="FROM", help="file path or search words")
+    path.add_argument("end", metavar="TO", help="file path or search words")
+    _add_output_options(path, "the path")
+    _add_result_options(path, 10, "steps from FROM to TO: the path has N + 1 songs")
+    path.set_defaults(func=cmd_path)
 
     repair = commands.add_parser("repair", help="salvage a damaged library store",
                                  description="Check a library store; if it is damaged, copy it aside and keep every "

@@ -343,3 +343,40 @@ def test_a_sonic_path_of_one_step_is_its_endpoints(store: LibraryStore, recommen
     assert sonic_path(recommender, first, last, 1) == [first, last]
     with pytest.raises(ValueError, match="same song"):
         sonic_path(recommender, first, first, 4)
+
+
+def test_cli_mix_prints_json_and_writes_a_guarded_m3u8(demo_library: tuple[Path, Path], store: LibraryStore,
+                                                       tmp_path: Path, capsys) -> None:
+    _, db = demo_library
+    first, second = store.tracks("ok")[2], store.tracks("ok")[13]
+    queries = [f"{first.artist} - {first.title}", str(store.library_root / second.relpath)]
+    assert main(["mix", *queries, "-n", "5", "--json", "--db", str(db)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["queries"] == queries and [seed["title"] for seed in answer["seeds"]] == [first.title, second.title]
+    assert len(answer["results"]) == 5 and {"path", "score", "votes", "matched_slices"} <= set(answer["results"][0])
+    assert {match["seed"] for result in answer["results"] for match in result["matched_slices"]} == {0, 1}
+    out = tmp_path / "mix.m3u8"
+    assert main(["mix", *queries, "-n", "4", "-o", str(out), "--db", str(db)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1 + 4
+    assert len([line for line in out.read_text().splitlines() if not line.startswith("#")]) == 2 + 4
+    assert main(["mix", *queries, "-o", str(out), "--db", str(db)]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert main(["mix", *queries, "-o", str(out), "--force", "--db", str(db)]) == 0
+
+
+def test_cli_path_prints_json_and_writes_m3u8(demo_library: tuple[Path, Path], store: LibraryStore, tmp_path: Path,
+                                              capsys) -> None:
+    _, db = demo_library
+    first, last = store.tracks("ok")[9], store.tracks("ok")[14]
+    ends = [f"{first.artist} - {first.title}", str(store.library_root / last.relpath)]
+    assert main(["path", *ends, "-n", "4", "--json", "--db", str(db)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["from"], answer["to"]) == tuple(ends)
+    assert [song["title"] for song in answer["path"]][::4] == [first.title, last.title] and len(answer["path"]) == 5
+    out = tmp_path / "path.m3u8"
+    assert main(["path", *ends, "-n", "3", "-o", str(out), "--db", str(db)]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert len(shown) == 4 and shown[0].endswith(first.label) and shown[-1].endswith(last.label)
+    assert len([line for line in out.read_text().splitlines() if not line.startswith("#")]) == 4
+    assert main(["path", ends[0], ends[0], "--db", str(db)]) == 1
+    assert "same song" in capsys.readouterr().err
