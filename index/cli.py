@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from index.paths import default_db_path, display_path, last_library, remember_library
-from index.store import LibraryStore, StoreError, Track, describe_error, format_duration
+from index.store import LibraryStore, StoreError, describe_error, format_duration
 from index.text import printable
 
 log = logging.getLogger("likewise")
@@ -355,7 +355,7 @@ def _write_output(args: argparse.Namespace, store: LibraryStore, tracks: list) -
     log.info("wrote %d songs to %s", len(tracks), printable(args.output))
 
 
-def _track_json(track: Track) -> dict:
+def _track_json(track) -> dict:
     """A library song as `mix --json` and `path --json` name it."""
     return {"path": display_path(track.relpath), "artist": track.artist, "title": track.title, "album": track.album}
 
@@ -391,7 +391,7 @@ def cmd_mix(args: argparse.Namespace) -> int:
     return 0
 
 
-def _library_song(store: LibraryStore, recommender, query: str) -> Track:
+def _library_song(store: LibraryStore, recommender, query: str):
     """The library song a query names (as `similar` resolves it); CommandError for a file outside the library."""
     seed = resolve_seed(store, recommender, query)
     if seed.track is None:
