@@ -6,7 +6,7 @@ import os
 import secrets
 import stat
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +17,7 @@ from index.store import Track
 from index.text import printable
 
 SEED_WEIGHT = 0.5  # how much the seed counts against the previous song when picking the next one
-PATH_CANDIDATES = 200  # songs a sonic path first asks the tree for around a step's target
+PATH_CANDIDATES = 50  # songs nearest each step's target that a sonic path first considers
 PREVIOUS_WEIGHT = 0.5  # how much a path step's distance from the song before counts against that from its target
 PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
 STORE_FILES = ("", "-wal", "-shm", "-journal", ".tree", ".lock")  # a store and the files SQLite and likewise keep
@@ -98,10 +98,10 @@ def sonic_path(recommender: Recommender, start: Track, end: Track, steps: int,
     selection = Selection(options or Options())
     selection.add(start)
     selection.add(end)
-    path, used, pool = [start], {start.id, end.id}, None
+    path, used = [start], {start.id, end.id}
     for step in range(steps - 1):
         target = previous + (goal - previous) / (steps - step)
-        pick, pool = _path_step(recommender, pool, _PathStep(target, previous, goal), selection, used)
+        pick = _path_step(recommender, target, previous, goal, selection, used)
         if pick is None:
             break
         path.append(pick)
@@ -111,70 +111,27 @@ def sonic_path(recommender: Recommender, start: Track, end: Track, steps: int,
     return path + [end]
 
 
-@dataclass
-class _PathStep:
-    """Where a path step aims, the song vector before it, and the path's goal."""
-
-    target: np.ndarray
-    previous: np.ndarray
-    goal: np.ndarray
-
-    def costs(self, near: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Of each song vector: how badly it serves as this step, and its distance from the nearer of the song
-        before and the goal (a copy of one of them when tiny)."""
-        from_previous = np.linalg.norm(near - self.previous, axis=1)
-        cost = np.linalg.norm(near - self.target, axis=1) + PREVIOUS_WEIGHT * from_previous
-        return cost, np.minimum(from_previous, np.linalg.norm(near - self.goal, axis=1))
-
-
-@dataclass
-class _Pool:
-    """Songs found nearest a point through the tree, with their tracks: every other song lies at least `radius`
-    from the point."""
-
-    point: np.ndarray
-    rows: np.ndarray
-    radius: float
-    tracks: dict[int, Track]
-
-
-def _path_step(recommender: Recommender, pool: _Pool | None, step: _PathStep, selection: Selection,
-               used: set[int]) -> tuple[Track | None, _Pool | None]:
-    """The eligible song of least cost for the step (None if there is none), and the pool it was found in.
-
-    The pool of the step before serves while no song outside it can cost less than its best (an outside song's cost
-    is at least its distance from the target); else the tree is asked, further each time nothing is eligible."""
-    count, fresh = PATH_CANDIDATES, False
+def _path_step(recommender: Recommender, target: np.ndarray, previous: np.ndarray, goal: np.ndarray,
+               selection: Selection, used: set[int]) -> Track | None:
+    """The eligible song that best balances nearness to `target` and to the `previous` song; None if there is none.
+    Looks among the songs nearest the target, further each time none of them is eligible."""
+    search = recommender.search
+    vectors = search.song_vectors()
+    count = PATH_CANDIDATES
     while True:
-        if pool is not None:
-            pick, cost = _cheapest(recommender, pool, step, selection, used)
-            if cost <= pool.radius - float(np.linalg.norm(step.target - pool.point)):
-                return pick, pool  # with an infinite radius (the whole library), None when nothing is eligible
-            if fresh:
-                count *= 4
-        pool, fresh = _find_pool(recommender, step.target, count, used), True
-
-
-def _find_pool(recommender: Recommender, point: np.ndarray, count: int, used: set[int]) -> _Pool:
-    search = recommender.search
-    rows = search.nearest_songs(point, count, used)
-    everything = count + len(used) >= len(search.song_ids)
-    radius = np.inf if everything else float(np.linalg.norm(search.song_vectors()[rows] - point, axis=1).max())
-    return _Pool(point, rows, radius, recommender.store.tracks_by_id(search.song_ids[rows].tolist()))
-
-
-def _cheapest(recommender: Recommender, pool: _Pool, step: _PathStep, selection: Selection,
-              used: set[int]) -> tuple[Track | None, float]:
-    """The pool's unused eligible song of least cost for the step, and that cost; (None, inf) if there is none."""
-    search = recommender.search
-    ids = search.song_ids[pool.rows]
-    rows, ids = pool.rows[~np.isin(ids, list(used))], ids[~np.isin(ids, list(used))]
-    cost, copies = step.costs(search.song_vectors()[rows])
-    for n in np.lexsort((ids, cost)).tolist():
-        track = pool.tracks.get(int(ids[n]))
-        if track is not None and selection.admits(track, same_sound=copies[n] < DUPLICATE_DISTANCE):
-            return track, float(cost[n])
-    return None, np.inf
+        rows = search.nearest_songs(target, count, used)
+        near = vectors[rows]
+        cost = np.linalg.norm(near - target, axis=1) + PREVIOUS_WEIGHT * np.linalg.norm(near - previous, axis=1)
+        copies = np.minimum(np.linalg.norm(near - previous, axis=1), np.linalg.norm(near - goal, axis=1))
+        order = np.lexsort((search.song_ids[rows], cost))
+        tracks = recommender.store.tracks_by_id(search.song_ids[rows].tolist())
+        for n in order.tolist():
+            track = tracks.get(int(search.song_ids[rows[n]]))
+            if track is not None and selection.admits(track, same_sound=copies[n] < DUPLICATE_DISTANCE):
+                return track
+        if count + len(used) >= len(search.song_ids):
+            return None
+        count *= 4
 
 
 def check_playlist_output(out: Path, db: Path, library_root: Path, force: bool = False) -> None:

@@ -380,12 +380,3 @@ def test_cli_path_prints_json_and_writes_m3u8(demo_library: tuple[Path, Path], s
     assert len([line for line in out.read_text().splitlines() if not line.startswith("#")]) == 4
     assert main(["path", ends[0], ends[0], "--db", str(db)]) == 1
     assert "same song" in capsys.readouterr().err
-
-
-def test_a_sonic_path_is_the_same_whatever_the_tree_is_asked_for(store: LibraryStore, recommender: Recommender,
-                                                                  monkeypatch) -> None:
-    """A step reuses the songs found for the step before only when no other song can serve better."""
-    first, last = store.tracks("ok")[9], store.tracks("ok")[14]
-    whole = sonic_path(recommender, first, last, 8, Options(per_artist=None))
-    monkeypatch.setattr("index.playlist.PATH_CANDIDATES", 2)
-    assert sonic_path(recommender, first, last, 8, Options(per_artist=None)) == whole
