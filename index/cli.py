@@ -392,6 +392,72 @@ def cmd_mood(args: argparse.Namespace) -> int:
                 print(f"{position:>3}  {valence:+.2f} {arousal:+.2f}  {printable(track.label)}")
     if journey and len(chosen) < args.count:
         log.warning("the library ran out of songs with a mood after %d", len(chosen))
+
+# --- mix and path ---------------------------------------------------------------------------------------------
+
+
+def cmd_mix(args: argparse.Namespace) -> int:
+    from index.recommend import Recommender
+
+    db = resolve_db(args.db)
+    with open_existing(db) as store:
+        _check_output(args, db, store)
+        recommender = Recommender(store)
+        seeds = [resolve_seed(store, recommender, query) for query in args.query]
+        results = recommender.mix(seeds, _options(args))
+        _write_output(args, store, [seed.track for seed in seeds if seed.track] + [item.track for item in results])
+        if args.json:
+            names, moods = store.genres(), store.moods()
+            found = []
+            for item in results:
+                shown = _result_json(item, _song_tags(store.genre_probs(item.track.id), names), moods)
+                for match, entry in zip(item.matches, shown["matched_slices"]):
+                    entry["seed"] = match.seed  # which seed, by its place among the queries
+                found.append(shown)
+            seeds_json = [_track_json(seed.track, moods) if seed.track else {"path": query}
+                          for seed, query in zip(seeds, args.query)]
+            print(json.dumps({"queries": args.query, "seeds": seeds_json, "results": found}, ensure_ascii=False))
+        else:
+            labels = [seed.track.label if seed.track else query for seed, query in zip(seeds, args.query)]
+            print(f"Mix of {printable('; '.join(labels))}:")
+            for rank, item in enumerate(results, 1):
+                print(f"{rank:>3}  {item.score:5.2f}  {printable(item.track.label)}")
+    if len(results) < args.count:
+        log.warning("the library ran out of eligible songs after %d", len(results))
+    return 0
+
+
+def _library_song(store: LibraryStore, recommender, query: str):
+    """The library song a query names (as `similar` resolves it); CommandError for a file outside the library."""
+    seed = resolve_seed(store, recommender, query)
+    if seed.track is None:
+        raise CommandError(f"{printable(query)} is not a song of the library: a path runs between two of its songs")
+    return seed.track
+
+
+def cmd_path(args: argparse.Namespace) -> int:
+    from index.playlist import sonic_path
+    from index.recommend import Recommender
+
+    db = resolve_db(args.db)
+    with open_existing(db) as store:
+        _check_output(args, db, store)
+        recommender = Recommender(store)
+        start, end = (_library_song(store, recommender, query) for query in (args.start, args.end))
+        try:
+            path = sonic_path(recommender, start, end, args.count, _options(args))
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        _write_output(args, store, path)
+        if args.json:
+            moods = store.moods()
+            print(json.dumps({"from": args.start, "to": args.end, "path": [_track_json(track, moods) for track in path]},
+                             ensure_ascii=False))
+        else:
+            for step, track in enumerate(path):
+                print(f"{step:>3}  {printable(track.label)}")
+    if len(path) <= args.count:
+        log.warning("the library ran out of eligible songs: %d steps instead of %d", len(path) - 1, args.count)
     return 0
 
 
@@ -461,6 +527,14 @@ def _add_result_options(parser: argparse.ArgumentParser, count: int, what: str) 
     parser.add_argument("--db", type=Path, help="library store (default: the library indexed last)")
 
 
+def _add_output_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """--json, and -o with --absolute and --force: how `what` is printed and where it is saved."""
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help=f"write {what} as an M3U8 playlist here")
+    parser.add_argument("--absolute", action="store_true", help="absolute paths in the playlist (default relative)")
+    parser.add_argument("--force", action="store_true", help="overwrite FILE if it is an existing playlist")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `likewise` command."""
     parser = argparse.ArgumentParser(
@@ -513,12 +587,26 @@ def build_parser() -> argparse.ArgumentParser:
     mood.add_argument("--from", dest="start", type=_mood_point, metavar="V,A", help="where a journey starts")
     mood.add_argument("--to", dest="end", type=_mood_point, metavar="V,A", help="where a journey ends")
     mood.add_argument("-n", "--count", type=_at_least(1), default=10, help="number of songs (default 10)")
-    mood.add_argument("--json", action="store_true", help="print one JSON object")
-    mood.add_argument("-o", "--output", type=Path, metavar="FILE", help="write an M3U8 playlist here")
-    mood.add_argument("--absolute", action="store_true", help="absolute paths in the playlist (default relative)")
-    mood.add_argument("--force", action="store_true", help="overwrite FILE if it is an existing playlist")
+    _add_output_options(mood, "the songs")
     mood.add_argument("--db", type=Path, help="library store (default: the library indexed last)")
     mood.set_defaults(func=cmd_mood)
+
+    mix = commands.add_parser("mix", help="list the songs that sound most like several songs together",
+                              description="List the songs that sound most like the QUERY songs as a whole (each "
+                                          "QUERY as for `similar`): songs close to all of them first.")
+    mix.add_argument("query", nargs="+", metavar="QUERY", help="file path or search words")
+    _add_output_options(mix, "the seeds, then the mix")
+    _add_result_options(mix, 10, "songs in the mix")
+    mix.set_defaults(func=cmd_mix)
+
+    path = commands.add_parser("path", help="a sonic path from one song to another",
+                               description="Go from FROM to TO (library songs, named as for `similar`) in N steps, "
+                                           "each song close to the one before and nearer TO.")
+    path.add_argument("start", metavar="FROM", help="file path or search words")
+    path.add_argument("end", metavar="TO", help="file path or search words")
+    _add_output_options(path, "the path")
+    _add_result_options(path, 10, "steps from FROM to TO: the path has N + 1 songs")
+    path.set_defaults(func=cmd_path)
 
     repair = commands.add_parser("repair", help="salvage a damaged library store",
                                  description="Check a library store; if it is damaged, copy it aside and keep every "

@@ -1,4 +1,5 @@
-"""Song radio: a chain of songs, each similar to the one before it and to the seed; and M3U8 export."""
+"""Song radio: a chain of songs, each similar to the one before it and to the seed; a sonic path from one song to
+another; and M3U8 export."""
 from __future__ import annotations
 
 import os
@@ -8,11 +9,16 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
-from index.recommend import Options, Recommendation, Recommender, Seed, artist_key, is_duplicate, title_key
+import numpy as np
+
+from index.recommend import (DUPLICATE_DISTANCE, Options, Recommendation, Recommender, Seed, Selection, artist_key,
+                             is_duplicate, title_key)
 from index.store import Track
 from index.text import printable
 
 SEED_WEIGHT = 0.5  # how much the seed counts against the previous song when picking the next one
+PATH_CANDIDATES = 50  # songs nearest each step's target that a sonic path first considers
+PREVIOUS_WEIGHT = 0.5  # how much a path step's distance from the song before counts against that from its target
 PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
 STORE_FILES = ("", "-wal", "-shm", "-journal", ".tree", ".lock")  # a store and the files SQLite and likewise keep
 
@@ -72,6 +78,60 @@ def _score(from_previous: dict[int, Recommendation], from_seed: dict[int, Recomm
 def _artist_allowed(item: Recommendation, artists: dict[str, int], cap: int | None) -> bool:
     artist = artist_key(item.track)
     return cap is None or not artist or artists[artist] < cap
+
+
+def sonic_path(recommender: Recommender, start: Track, end: Track, steps: int,
+               options: Options | None = None) -> list[Track]:
+    """From `start` to `end` in `steps` steps: `start`, up to steps - 1 songs, then `end`. Each song lies near a point
+    a step of the way from the song before towards `end`, and near that song; no song repeats, at most
+    options.per_artist per artist and per_album per album (the endpoints count), and (unless duplicates are kept) no
+    copy of a recording on the path. Fewer songs only when the library runs out of eligible ones; ValueError when
+    `start` is `end`.
+
+    Songs are compared by their song vectors, found through the search index's tree (no scan of the library).
+    """
+    if start.id == end.id:
+        raise ValueError("a path needs two different songs, not the same song twice")
+    search = recommender.search
+    vectors = search.song_vectors()
+    goal, previous = vectors[search.song_row(end.id)], vectors[search.song_row(start.id)]
+    selection = Selection(options or Options())
+    selection.add(start)
+    selection.add(end)
+    path, used = [start], {start.id, end.id}
+    for step in range(steps - 1):
+        target = previous + (goal - previous) / (steps - step)
+        pick = _path_step(recommender, target, previous, goal, selection, used)
+        if pick is None:
+            break
+        path.append(pick)
+        selection.add(pick)
+        used.add(pick.id)
+        previous = vectors[search.song_row(pick.id)]
+    return path + [end]
+
+
+def _path_step(recommender: Recommender, target: np.ndarray, previous: np.ndarray, goal: np.ndarray,
+               selection: Selection, used: set[int]) -> Track | None:
+    """The eligible song that best balances nearness to `target` and to the `previous` song; None if there is none.
+    Looks among the songs nearest the target, further each time none of them is eligible."""
+    search = recommender.search
+    vectors = search.song_vectors()
+    count = PATH_CANDIDATES
+    while True:
+        rows = search.nearest_songs(target, count, used)
+        near = vectors[rows]
+        cost = np.linalg.norm(near - target, axis=1) + PREVIOUS_WEIGHT * np.linalg.norm(near - previous, axis=1)
+        copies = np.minimum(np.linalg.norm(near - previous, axis=1), np.linalg.norm(near - goal, axis=1))
+        order = np.lexsort((search.song_ids[rows], cost))
+        tracks = recommender.store.tracks_by_id(search.song_ids[rows].tolist())
+        for n in order.tolist():
+            track = tracks.get(int(search.song_ids[rows[n]]))
+            if track is not None and selection.admits(track, same_sound=copies[n] < DUPLICATE_DISTANCE):
+                return track
+        if count + len(used) >= len(search.song_ids):
+            return None
+        count *= 4
 
 
 def check_playlist_output(out: Path, db: Path, library_root: Path, force: bool = False) -> None:

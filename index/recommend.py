@@ -4,6 +4,7 @@ moments of a result."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,6 +13,7 @@ from index.store import LibraryStore, StoreError, Track
 from index.search import SearchIndex, load_index
 
 DUPLICATE_DISTANCE = 0.02  # mean best-match distance below this: another copy of the same recording
+SCORE_FLOOR = 1e-3  # added to each seed's score before a mix takes their geometric mean (no votes: low, not 0)
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Match:
     slice: int
     time: float  # seconds into the result song
     distance: float
+    seed: int = 0  # which seed of a mix the seed moment belongs to
 
 
 @dataclass
@@ -103,30 +106,59 @@ class Recommender:
 
     def similar(self, seed: Seed, options: Options | None = None, exclude: set[int] | None = None) -> list[Recommendation]:
         """The songs most similar to the seed, best first, never the seed itself, with caps and duplicates applied."""
+        return self.mix([seed], options, exclude)
+
+    def mix(self, seeds: Sequence[Seed], options: Options | None = None,
+            exclude: set[int] | None = None) -> list[Recommendation]:
+        """The songs most similar to the seeds as a whole, best first: every slice of every seed votes, and a song's
+        score is the geometric mean of its scores per seed, so a song close to all the seeds beats one very close to
+        a single seed. Never a seed; caps as `similar` applies them, and a copy of any seed counts as a duplicate."""
         options = options or Options()
-        excluded = set(exclude or ())
-        if seed.track is not None:
-            excluded.add(seed.track.id)
+        excluded = set(exclude or ()) | {seed.track.id for seed in seeds if seed.track is not None}
         neighbours = options.neighbours
-        ranked, best = self._vote(seed, neighbours, excluded)
-        chosen = self._select(seed, ranked, options)
+        ranked, best = self._vote(seeds, neighbours, excluded)
+        chosen = self._select(seeds, ranked, options)
         # Caps and duplicates can leave too few: look further, and rank what is found there after the first
         # candidates, so the top of the list (and its scores) does not depend on how far we had to look.
         while len(chosen) < options.count and neighbours < self.search.size:
             neighbours *= 4
-            further, further_best = self._vote(seed, neighbours, excluded)
+            further, further_best = self._vote(seeds, neighbours, excluded)
             ranked += [item for item in further if item.track.id not in best]
             best = {**further_best, **best}
-            chosen = self._select(seed, ranked, options)
+            chosen = self._select(seeds, ranked, options)
         for item in chosen:  # the evidence is read only for the songs shown
-            item.matches = self._matches(seed, item.track.id, best[item.track.id])
+            item.matches = self._matches(seeds, item.track.id, best[item.track.id])
         return chosen
 
-    def _vote(self, seed: Seed, neighbours: int, excluded: set[int]) -> tuple[list[Recommendation], dict]:
-        """Candidates ranked by their votes (without matches yet), and each one's best match per seed slice."""
+    def _vote(self, seeds: Sequence[Seed], neighbours: int, excluded: set[int]) -> tuple[list[Recommendation], dict]:
+        """Candidates ranked by their votes pooled over the seeds (without matches yet), and each one's best match
+        per (seed, seed slice). A candidate's score is the geometric mean of its scores per seed, its distance the
+        mean distance to the seed it lies nearest."""
+        tallies = [self._tally(seed, neighbours, excluded) for seed in seeds]
+        candidates = np.unique(np.concatenate([tally.candidates for tally in tallies]))
+        scores = np.zeros((len(candidates), len(seeds)))  # each candidate's score from each seed
+        votes = np.zeros(len(candidates), np.int64)
+        mean_distance = np.full(len(candidates), np.inf)
+        best: dict[int, dict[tuple[int, int], tuple[float, int]]] = defaultdict(dict)
+        for number, tally in enumerate(tallies):
+            rows = np.searchsorted(candidates, tally.candidates)
+            scores[rows, number] = tally.score
+            votes[rows] += tally.votes
+            mean_distance[rows] = np.minimum(mean_distance[rows], tally.mean_distance)
+            for owner, found in tally.best.items():
+                best[owner].update({(number, seed_slice): match for seed_slice, match in found.items()})
+        score = np.exp(np.log(scores + SCORE_FLOOR).mean(axis=1)) - SCORE_FLOOR
+        tracks = self.store.tracks_by_id(candidates.tolist())
+        ranked = [Recommendation(tracks[owner], float(score[n]), int(votes[n]), float(mean_distance[n]))
+                  for n, owner in enumerate(candidates.tolist()) if owner in tracks]  # else removed since indexed
+        ranked.sort(key=lambda item: (-item.score, item.mean_distance, item.track.id))
+        return ranked, best
+
+    def _tally(self, seed: Seed, neighbours: int, excluded: set[int]) -> _Tally:
+        """The votes of one seed's slices for the songs of their nearest slices."""
         distances, indices = self.search.query(seed.vectors, neighbours, excluded)
         if distances.size == 0:
-            return [], {}
+            return _Tally(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0), {})
         rows, k = distances.shape
         owners = self.search.owners[indices].ravel()
         candidates, which = np.unique(owners, return_inverse=True)
@@ -139,47 +171,71 @@ class Recommender:
         for flat in first.tolist():
             best[int(owners[flat])][flat // k] = (float(distances.flat[flat]),
                                                   int(self.search.positions[indices.flat[flat]]))
-        tracks = self.store.tracks_by_id(candidates.tolist())
-        ranked = [Recommendation(tracks[owner], float(score[n]), int(votes[n]), float(mean_distance[n]))
-                  for n, owner in enumerate(candidates.tolist()) if owner in tracks]  # else removed since indexed
-        ranked.sort(key=lambda item: (-item.score, item.mean_distance, item.track.id))
-        return ranked, best
+        return _Tally(candidates, score, votes, mean_distance, best)
 
-    def _matches(self, seed: Seed, owner: int, found: dict[int, tuple[float, int]]) -> list[Match]:
+    def _matches(self, seeds: Sequence[Seed], owner: int,
+                 found: dict[tuple[int, int], tuple[float, int]]) -> list[Match]:
         starts = self.store.slices_of(owner)[1]
         matches = [
-            Match(seed_slice, float(seed.starts[seed_slice]), index, float(starts[index]) if index < len(starts) else 0.0, distance)
-            for seed_slice, (distance, index) in found.items()
+            Match(seed_slice, float(seeds[number].starts[seed_slice]), index,
+                  float(starts[index]) if index < len(starts) else 0.0, distance, number)
+            for (number, seed_slice), (distance, index) in found.items()
         ]
         return sorted(matches, key=lambda match: match.distance)
 
     @staticmethod
-    def _select(seed: Seed, ranked: list[Recommendation], options: Options) -> list[Recommendation]:
-        per_artist: dict[str, int] = defaultdict(int)
-        per_album: dict[str, int] = defaultdict(int)
-        titles: set[str] = set()
-        if seed.track is not None and (key := title_key(seed.track)):
-            titles.add(key)
+    def _select(seeds: Sequence[Seed], ranked: list[Recommendation], options: Options) -> list[Recommendation]:
+        selection = Selection(options, avoid=[seed.track for seed in seeds if seed.track is not None])
         chosen = []
         for item in ranked:
-            track = item.track
-            if options.suppress_duplicates and is_duplicate(item, titles):
-                continue
-            artist, album = artist_key(track), _album_key(track)
-            if options.per_artist is not None and artist and per_artist[artist] >= options.per_artist:
-                continue
-            if options.per_album is not None and album and per_album[album] >= options.per_album:
-                continue
-            chosen.append(item)
-            if artist:
-                per_artist[artist] += 1
-            if album:
-                per_album[album] += 1
-            if options.suppress_duplicates and (title := title_key(track)):
-                titles.add(title)
-            if len(chosen) == options.count:
-                break
+            if selection.admits(item.track, same_sound=item.mean_distance < DUPLICATE_DISTANCE):
+                selection.add(item.track)
+                chosen.append(item)
+                if len(chosen) == options.count:
+                    break
         return chosen
+
+
+@dataclass
+class _Tally:
+    """One seed's votes: per candidate track (ascending ids), its score, votes and mean best-match distance; and
+    its best match per seed slice."""
+
+    candidates: np.ndarray
+    score: np.ndarray
+    votes: np.ndarray
+    mean_distance: np.ndarray
+    best: dict[int, dict[int, tuple[float, int]]]
+
+
+class Selection:
+    """Songs chosen one by one under the caps of `options`: at most per_artist per artist and per_album per album,
+    and unless duplicates are kept, no second copy of a recording (nor a copy of a song in `avoid`)."""
+
+    def __init__(self, options: Options, avoid: Iterable[Track] = ()):
+        self.options = options
+        self.per_artist: dict[str, int] = defaultdict(int)
+        self.per_album: dict[str, int] = defaultdict(int)
+        self.titles = {key for track in avoid if (key := title_key(track))}
+
+    def admits(self, track: Track, same_sound: bool = False) -> bool:
+        """Whether `track` may join; `same_sound`: it sounds identical to a song already there."""
+        options = self.options
+        if options.suppress_duplicates and (same_sound or title_key(track) in self.titles):
+            return False
+        artist, album = artist_key(track), _album_key(track)
+        if options.per_artist is not None and artist and self.per_artist[artist] >= options.per_artist:
+            return False
+        return not (options.per_album is not None and album and self.per_album[album] >= options.per_album)
+
+    def add(self, track: Track) -> None:
+        """Count `track` as chosen."""
+        if artist := artist_key(track):
+            self.per_artist[artist] += 1
+        if album := _album_key(track):
+            self.per_album[album] += 1
+        if title := title_key(track):
+            self.titles.add(title)
 
 
 def seed_from_file(path, model_dir=None) -> Seed:

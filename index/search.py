@@ -57,12 +57,28 @@ class SearchIndex:
 
     def candidate_songs(self, vectors: np.ndarray, count: int, exclude: Collection[int] = ()) -> np.ndarray:
         """Rows of the `count` songs whose song vectors lie nearest the seed's, leaving out tracks in `exclude`."""
+        return self.nearest_songs(grouped_song_vectors(np.asarray(vectors, np.float64), np.zeros(1, np.int64))[0],
+                                  count, exclude)
+
+    def nearest_songs(self, point: np.ndarray, count: int, exclude: Collection[int] = ()) -> np.ndarray:
+        """Rows of the `count` songs whose song vectors lie nearest `point` (every other song's, unordered, when
+        they are that few), leaving out tracks in `exclude`."""
         excluded = np.isin(self.song_ids, list(exclude)) if len(exclude) else np.zeros(len(self.song_ids), bool)
         if count + int(excluded.sum()) >= len(self.song_ids):
             return np.flatnonzero(~excluded)
-        centre = grouped_song_vectors(np.asarray(vectors, np.float64), np.zeros(1, np.int64))
-        rows = self.songs.query(centre, k=count + int(excluded.sum()), sort_results=True)[1][0]
+        rows = self.songs.query(point[None, :], k=count + int(excluded.sum()), sort_results=True)[1][0]
         return rows[~excluded[rows]][:count]
+
+    def song_vectors(self) -> np.ndarray:
+        """(S, dim) the song vector of each song row (float64; not to be modified)."""
+        return np.asarray(self.songs.get_arrays()[0]) if self.songs is not None else np.zeros((0, 0))
+
+    def song_row(self, track_id: int) -> int:
+        """The song row of a track; KeyError if the index has no slices of it."""
+        row = int(np.searchsorted(self.song_ids, track_id))
+        if row == len(self.song_ids) or self.song_ids[row] != track_id:
+            raise KeyError(track_id)
+        return row
 
     def query(self, vectors: np.ndarray, k: int, exclude: Collection[int] = ()) -> tuple[np.ndarray, np.ndarray]:
         """(distances, slice indices), each (len(vectors), k or fewer), nearest first; slices of `exclude` never."""
@@ -190,9 +206,8 @@ def _write_cache(path: Path, index: SearchIndex, key: str) -> None:
         pass
     except OSError:
         return
-    songs = index.songs.get_arrays()[0] if index.songs is not None else np.zeros((0, 0))
     arrays = {"vectors": index.vectors, "owners": index.owners, "positions": index.positions,
-              "song_vectors": np.asarray(songs, np.float64)}
+              "song_vectors": np.asarray(index.song_vectors(), np.float64)}
     temporary = None
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)

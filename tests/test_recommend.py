@@ -1,7 +1,9 @@
 """Recommendations on a real indexed library (the demo music, the shipped model): voting, caps, duplicates,
-outside files, "why similar", playlists and the `similar` / `playlist` commands."""
+outside files, "why similar", playlists, mixes of several seeds, sonic paths and the
+`similar` / `playlist` / `mix` / `path` commands."""
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -12,14 +14,16 @@ import pytest
 
 from index.cli import main
 from index.pipeline import Indexer
-from index.playlist import song_radio, write_m3u8
+from index.playlist import sonic_path, song_radio, write_m3u8
 from index.recommend import Options, Recommender, artist_key, seed_from_file
 from index.search import cache_path, load_index
 from index.store import LibraryStore
+from model.metrics import grouped_song_vectors
 from model.teacher import TAGS
 from tests.conftest import tone, write_audio
 
 UNCAPPED = Options(count=5, per_artist=None, per_album=None)
+EVERYTHING = Options(count=19, per_artist=None, per_album=None)
 
 
 @pytest.fixture(scope="module")
@@ -271,3 +275,108 @@ def test_tree_cache_is_rebuilt_when_stale_or_corrupt(tmp_path: Path) -> None:
         assert len(set(load_index(store).owners.tolist())) == 4  # not the stale three-song tree
         cache_path(db).write_bytes(b"garbage")
         assert load_index(store).size == store.all_slices()[0].shape[0]
+
+
+def test_a_mix_of_one_seed_is_its_similar_list(store: LibraryStore, recommender: Recommender) -> None:
+    seed = recommender.seed_for_track(store.tracks("ok")[7].id)
+    assert ([item.track.id for item in recommender.mix([seed], EVERYTHING)]
+            == [item.track.id for item in recommender.similar(seed, EVERYTHING)])
+
+
+def test_a_mix_never_returns_a_seed_and_keeps_the_caps(store: LibraryStore, recommender: Recommender) -> None:
+    tracks = store.tracks("ok")
+    seeds = [recommender.seed_for_track(track.id) for track in (tracks[0], tracks[12], tracks[15])]
+    everything = recommender.mix(seeds, Options(count=17, per_artist=None, per_album=None))
+    assert len(everything) == 17 and not {seed.track.id for seed in seeds} & {item.track.id for item in everything}
+    capped = recommender.mix(seeds, Options(count=10, per_artist=2))
+    artists = [artist_key(item.track) for item in capped]
+    assert max(artists.count(artist) for artist in artists) <= 2
+    assert {match.seed for item in everything for match in item.matches} == {0, 1, 2}  # every seed voted
+
+
+def test_a_mix_of_two_ranks_songs_close_to_both_above_songs_close_to_one(store: LibraryStore,
+                                                                        recommender: Recommender) -> None:
+    """How close a song is to a seed is its rank in the seed's own `similar` list (the votes of the seed's real
+    slice vectors). For each pair of seeds, a song among the 5 nearest of both should rank above a song among the 3
+    nearest of one but outside the nearest half of the other. The demo's 20 songs all lie fairly near each other, so
+    most pairs, not all, are asked for: pooled by their geometric mean, the seeds' scores pass 87% of the pairs; by
+    their plain mean, 59%."""
+    ids = [track.id for track in store.tracks("ok")]
+    seeds = {track_id: recommender.seed_for_track(track_id) for track_id in ids}
+    ranks = {track_id: [item.track.id for item in recommender.similar(seeds[track_id], EVERYTHING)]
+             for track_id in ids}
+    checked = passed = 0
+    for first, second in itertools.combinations(ids, 2):
+        rank = {track_id: (ranks[first].index(track_id), ranks[second].index(track_id))
+                for track_id in ids if track_id not in (first, second)}
+        both = [track_id for track_id, (a, b) in rank.items() if max(a, b) < 5]
+        one = [track_id for track_id, (a, b) in rank.items() if min(a, b) < 3 and max(a, b) >= 9]
+        if both and one:
+            mixed = [item.track.id for item in recommender.mix([seeds[first], seeds[second]], EVERYTHING)]
+            checked += 1
+            passed += max(mixed.index(track_id) for track_id in both) < min(mixed.index(track_id) for track_id in one)
+    assert checked >= 100 and passed / checked >= 0.8, (passed, checked)
+
+
+def song_vector(store: LibraryStore, track_id: int) -> np.ndarray:
+    """A song's vector (the normalised mean of its slice vectors), from the store."""
+    return grouped_song_vectors(store.slices_of(track_id)[0].astype(np.float64), np.zeros(1, np.int64))[0]
+
+
+@pytest.mark.parametrize("start, end", [(9, 14), (0, 18), (15, 2)])
+def test_a_sonic_path_goes_from_a_to_b_without_repeats_and_nears_b(store: LibraryStore, recommender: Recommender,
+                                                                   start: int, end: int) -> None:
+    first, last = store.tracks("ok")[start], store.tracks("ok")[end]
+    path = sonic_path(recommender, first, last, 6, Options(per_artist=3))
+    ids = [track.id for track in path]
+    assert len(ids) == 7 and len(set(ids)) == 7 and (ids[0], ids[-1]) == (first.id, last.id)
+    artists = [artist_key(track) for track in path]
+    assert max(artists.count(artist) for artist in artists) <= 3
+    goal = song_vector(store, last.id)
+    distances = [float(np.linalg.norm(song_vector(store, track_id) - goal)) for track_id in ids]
+    assert all(later <= earlier + 0.02 for earlier, later in zip(distances, distances[1:])), distances
+    assert distances[3] < 0.7 * distances[0]  # the middle of the path is well on the way
+
+
+def test_a_sonic_path_of_one_step_is_its_endpoints(store: LibraryStore, recommender: Recommender) -> None:
+    first, last = store.tracks("ok")[1], store.tracks("ok")[11]
+    assert sonic_path(recommender, first, last, 1) == [first, last]
+    with pytest.raises(ValueError, match="same song"):
+        sonic_path(recommender, first, first, 4)
+
+
+def test_cli_mix_prints_json_and_writes_a_guarded_m3u8(demo_library: tuple[Path, Path], store: LibraryStore,
+                                                       tmp_path: Path, capsys) -> None:
+    _, db = demo_library
+    first, second = store.tracks("ok")[2], store.tracks("ok")[13]
+    queries = [f"{first.artist} - {first.title}", str(store.library_root / second.relpath)]
+    assert main(["mix", *queries, "-n", "5", "--json", "--db", str(db)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["queries"] == queries and [seed["title"] for seed in answer["seeds"]] == [first.title, second.title]
+    assert len(answer["results"]) == 5 and {"path", "score", "votes", "matched_slices"} <= set(answer["results"][0])
+    assert {match["seed"] for result in answer["results"] for match in result["matched_slices"]} == {0, 1}
+    out = tmp_path / "mix.m3u8"
+    assert main(["mix", *queries, "-n", "4", "-o", str(out), "--db", str(db)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1 + 4
+    assert len([line for line in out.read_text().splitlines() if not line.startswith("#")]) == 2 + 4
+    assert main(["mix", *queries, "-o", str(out), "--db", str(db)]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert main(["mix", *queries, "-o", str(out), "--force", "--db", str(db)]) == 0
+
+
+def test_cli_path_prints_json_and_writes_m3u8(demo_library: tuple[Path, Path], store: LibraryStore, tmp_path: Path,
+                                              capsys) -> None:
+    _, db = demo_library
+    first, last = store.tracks("ok")[9], store.tracks("ok")[14]
+    ends = [f"{first.artist} - {first.title}", str(store.library_root / last.relpath)]
+    assert main(["path", *ends, "-n", "4", "--json", "--db", str(db)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["from"], answer["to"]) == tuple(ends)
+    assert [song["title"] for song in answer["path"]][::4] == [first.title, last.title] and len(answer["path"]) == 5
+    out = tmp_path / "path.m3u8"
+    assert main(["path", *ends, "-n", "3", "-o", str(out), "--db", str(db)]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert len(shown) == 4 and shown[0].endswith(first.label) and shown[-1].endswith(last.label)
+    assert len([line for line in out.read_text().splitlines() if not line.startswith("#")]) == 4
+    assert main(["path", ends[0], ends[0], "--db", str(db)]) == 1
+    assert "same song" in capsys.readouterr().err

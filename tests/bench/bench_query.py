@@ -1,4 +1,5 @@
-"""Query latency and memory of recommendations at 1,000 / 10,000 / 100,000 songs: BallTree vs brute-force NumPy.
+"""Query latency and memory of recommendations at 1,000 / 10,000 / 100,000 songs: BallTree vs brute-force NumPy;
+and with the app's index, the latency of a mix of 5 seeds and of a 10-step sonic path.
 
 Each size runs in its own process (so peak memory is its own). Stores are real SQLite files with synthetic unit
 vectors of the shipped model's embedding size, 10 slices per song, drawn with the covariance spectrum of real
@@ -24,6 +25,7 @@ import numpy as np
 
 from assets import DEMO_DIR
 
+from index.playlist import sonic_path
 from index.recommend import Options, Recommender
 from index.store import LibraryStore
 from index.search import CANDIDATE_SONGS, load_index
@@ -94,7 +96,25 @@ def measure(songs: int, queries: int, system: str, workdir: Path) -> dict:
     if system == "balltree":
         row["recall"] = top10_recall(recommender, Recommender(store, search=BruteForce(store)), seeds[:50])
         row["song_stage_ms"] = song_stage_ms(search, store, seeds[:50])
+        row.update(listening_ms(recommender, songs, queries))
     return row
+
+
+def listening_ms(recommender: Recommender, songs: int, queries: int) -> dict[str, tuple[float, float]]:
+    """(median, p95) ms of a mix of 5 random seeds (10 results) and of a 10-step path between two random songs."""
+    rng = np.random.default_rng(2)
+    timings: dict[str, list[float]] = {"mix_ms": [], "path_ms": []}
+    for _ in range(queries):
+        picked = rng.choice(np.arange(1, songs + 1), size=5, replace=False).tolist()
+        started = time.perf_counter()
+        results = recommender.mix([recommender.seed_for_track(track_id) for track_id in picked], Options(count=10))
+        timings["mix_ms"].append((time.perf_counter() - started) * 1000)
+        assert len(results) == 10 and not set(picked) & {item.track.id for item in results}
+        started = time.perf_counter()
+        path = sonic_path(recommender, recommender.store.track(picked[0]), recommender.store.track(picked[1]), 10)
+        timings["path_ms"].append((time.perf_counter() - started) * 1000)
+        assert len(path) == 11 and len({track.id for track in path}) == 11
+    return {name: (float(np.median(values)), float(np.percentile(values, 95))) for name, values in timings.items()}
 
 
 def song_stage_ms(search, store: LibraryStore, seeds: np.ndarray) -> tuple[float, float]:
@@ -157,6 +177,9 @@ def main() -> None:
             tree_ms, scan_ms = rows["balltree"]["song_stage_ms"]
             print(f"{songs:>8} p95 speed-up of the index over brute force: {ratio:.1f}x; picking the candidate songs "
                   f"takes {tree_ms:.1f} ms with the BallTree, {scan_ms:.1f} ms with a NumPy scan", flush=True)
+            (mix_median, mix_p95), (path_median, path_p95) = rows["balltree"]["mix_ms"], rows["balltree"]["path_ms"]
+            print(f"{songs:>8} mix of 5 seeds: median {mix_median:.1f} ms, p95 {mix_p95:.1f} ms; path of 10 steps: "
+                  f"median {path_median:.1f} ms, p95 {path_p95:.1f} ms", flush=True)
 
 
 if __name__ == "__main__":
