@@ -24,14 +24,13 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def fit_projection(embeddings: np.ndarray, dim: int, whiten: bool) -> tuple[np.ndarray, np.ndarray]:
-    """PCA of L2-normalised training embeddings: (mean, matrix (d_in, dim)), whitened if asked."""
+def fit_projection(embeddings: np.ndarray, targets: np.ndarray, ridge: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ridge regression from L2-normalised embeddings to targets (both centred): (mean, matrix (d_in, d_out))."""
     x = l2_normalise(embeddings).astype(np.float64)
     mean = x.mean(axis=0)
-    _, singular, vt = np.linalg.svd(x - mean, full_matrices=False)
-    matrix = vt[:dim].T
-    if whiten:
-        matrix = matrix / (singular[:dim] / np.sqrt(len(x) - 1) + 1e-6)
+    centred = x - mean
+    y = np.asarray(targets, np.float64)
+    matrix = np.linalg.solve(centred.T @ centred + ridge * np.eye(x.shape[1]), centred.T @ (y - y.mean(axis=0)))
     return mean.astype(np.float32), matrix.astype(np.float32)
 
 

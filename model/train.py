@@ -7,6 +7,10 @@ error on standardised features); GTZAN clips add genre cross-entropy, and a cont
 clip together. The student's input is augmented (gain, SpecAugment masks) while the targets stay the teacher's
 view of the clean crop. The epoch is chosen on valid (4Q genre precision@10 plus GTZAN song accuracy); test is
 never used.
+
+The app's slice vector is the penultimate layer under a linear projection fitted after training: a ridge map from
+the L2-normalised embedding to the tag head's logits on the training slices. The app then compares songs in the
+space of the teacher's tags: on 4Q valid this lifts genre P@10 of the embedding from 0.337 to 0.375.
 """
 from __future__ import annotations
 
@@ -53,8 +57,7 @@ class TrainConfig:
     contrastive_weight: float = 0.1
     temperature: float = 0.1
     centre: bool = True  # remove each slice's mean dB level before per-band normalisation
-    pca_dim: int = 0  # 0 = no projection
-    whiten: bool = False
+    projection_ridge: float = 1.0  # ridge of the embedding -> tag-logit projection (chosen on valid: 1e-3, 0.1, 1)
     seed: int = 1234
 
 
@@ -285,11 +288,11 @@ def fit(train: list[Example], config: TrainConfig, evaluations: list[Evaluation]
 
 
 def fit_projection_on(model: SliceModel, examples: list[Example], config: TrainConfig, params: FeatureParams) -> None:
-    """Fit the PCA projection of the embedding on the training clips' non-overlapping slices (in place)."""
-    if not config.pca_dim:
-        return
-    raw = model.outputs(np.concatenate([cut_slices(e.frames, params) for e in examples]))[EMBEDDING_LAYER]
-    model.proj_mean, model.proj_matrix = fit_projection(raw, config.pca_dim, config.whiten)
+    """Fit the app's projection of the embedding onto the tag logits, on the training clips' slices (in place)."""
+    outputs = model.outputs(np.concatenate([cut_slices(e.frames, params) for e in examples]))
+    probabilities = np.clip(outputs[TAG_LAYER].astype(np.float64), 1e-5, 1 - 1e-5)
+    logits = np.log(probabilities / (1 - probabilities))
+    model.proj_mean, model.proj_matrix = fit_projection(outputs[EMBEDDING_LAYER], logits, config.projection_ridge)
 
 
 def weights_digest(model: SliceModel) -> str:

@@ -213,14 +213,14 @@ def test_tiny_training_run_end_to_end(tmp_path):
     with pytest.raises(ValueError, match="teacher"):
         run_training(clips, tmp_path / "model", tmp_path / "teacher", tmp_path / "cache", log=lambda line: None)
     _write_teacher_targets(clips, tmp_path / "cache", tmp_path / "teacher")
-    config = dataclasses.replace(TrainConfig(), epochs=1, batch_clips=4, crops_per_clip=1, pca_dim=4)
+    config = dataclasses.replace(TrainConfig(), epochs=1, batch_clips=4, crops_per_clip=1)
     model_id = run_training(clips, tmp_path / "model", tmp_path / "teacher", tmp_path / "cache", config,
                             log=lambda line: None)
     info = read_model_info(tmp_path / "model")
-    assert info.model_id == model_id and info.embedding_dim == 4
+    assert info.model_id == model_id and info.embedding_dim == 50  # the projection onto the tags' logits
     assert (tmp_path / "model" / "model.tflite").exists()  # save_model converts what the app runs
     vectors, probs = Embedder(info).embed(_slices(3))
-    assert vectors.shape == (3, 4) and probs.shape == (3, 50)
+    assert vectors.shape == (3, 50) and probs.shape == (3, 50)
     keras_vectors, keras_probs = Embedder(info, runtime="keras").embed(_slices(3))
     np.testing.assert_allclose(vectors, keras_vectors, atol=1e-4)
     np.testing.assert_allclose(probs, keras_probs, atol=1e-4)
