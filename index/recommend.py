@@ -158,7 +158,7 @@ class Recommender:
         """The votes of one seed's slices for the songs of their nearest slices."""
         distances, indices = self.search.query(seed.vectors, neighbours, excluded)
         if distances.size == 0:
-            return _Tally(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0), {})
+            return _Tally(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64), np.zeros(0), {})
         rows, k = distances.shape
         owners = self.search.owners[indices].ravel()
         candidates, which = np.unique(owners, return_inverse=True)
