@@ -392,6 +392,8 @@ def cmd_mood(args: argparse.Namespace) -> int:
                 print(f"{position:>3}  {valence:+.2f} {arousal:+.2f}  {printable(track.label)}")
     if journey and len(chosen) < args.count:
         log.warning("the library ran out of songs with a mood after %d", len(chosen))
+    return 0
+
 
 # --- mix and path ---------------------------------------------------------------------------------------------
 
