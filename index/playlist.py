@@ -6,7 +6,7 @@ import os
 import secrets
 import stat
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,8 @@ from index.text import printable
 SEED_WEIGHT = 0.5  # how much the seed counts against the previous song when picking the next one
 PATH_CANDIDATES = 50  # songs nearest each step's target that a sonic path first considers
 PREVIOUS_WEIGHT = 0.5  # how much a path step's distance from the song before counts against that from its target
+BACKSTEP_PENALTY = 10.0  # how much a path step that moves away from the end song counts against it
+OFF_COURSE = 100.0  # added to a path step that moves away from the end song or leaves too few songs nearer it
 PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
 STORE_FILES = ("", "-wal", "-shm", "-journal", ".tree", ".lock")  # a store and the files SQLite and likewise keep
 
@@ -95,13 +97,15 @@ def sonic_path(recommender: Recommender, start: Track, end: Track, steps: int,
     search = recommender.search
     vectors = search.song_vectors()
     goal, previous = vectors[search.song_row(end.id)], vectors[search.song_row(start.id)]
+    to_goal = np.sort(np.linalg.norm(vectors - goal, axis=1))  # one pass over the song vectors, for the reserve
     selection = Selection(options or Options())
     selection.add(start)
     selection.add(end)
     path, used = [start], {start.id, end.id}
     for step in range(steps - 1):
         target = previous + (goal - previous) / (steps - step)
-        pick = _path_step(recommender, target, previous, goal, selection, used)
+        reserve = _Reserve(to_goal, [vectors[search.song_row(i)] for i in used], goal, steps - 2 - step)
+        pick = _path_step(recommender, target, previous, goal, selection, used, reserve)
         if pick is None:
             break
         path.append(pick)
@@ -111,18 +115,39 @@ def sonic_path(recommender: Recommender, start: Track, end: Track, steps: int,
     return path + [end]
 
 
+@dataclass
+class _Reserve:
+    """Whether a path step leaves enough songs nearer the end for the steps after it."""
+
+    to_goal: np.ndarray  # every song's distance to the end song, sorted
+    used: list[np.ndarray]  # vectors of the songs already on the path (and the end)
+    goal: np.ndarray
+    after: int  # songs still to pick after this step
+
+    def keeps(self, distances: np.ndarray) -> np.ndarray:
+        """For candidates at these distances to the end: are at least `after` unused songs nearer the end?"""
+        used = np.linalg.norm(np.asarray(self.used) - self.goal, axis=1)
+        nearer = np.searchsorted(self.to_goal, distances) - (used[None, :] < distances[:, None]).sum(axis=1)
+        return nearer >= self.after
+
+
 def _path_step(recommender: Recommender, target: np.ndarray, previous: np.ndarray, goal: np.ndarray,
-               selection: Selection, used: set[int]) -> Track | None:
-    """The eligible song that best balances nearness to `target` and to the `previous` song; None if there is none.
-    Looks among the songs nearest the target, further each time none of them is eligible."""
+               selection: Selection, used: set[int], reserve: _Reserve) -> Track | None:
+    """The eligible song that best balances nearness to `target` and to the `previous` song, among those no further
+    from `goal` than the previous song that leave enough songs nearer `goal` for the steps after; when none is
+    eligible, the least further or least short of the reserve. None if there is no eligible song at all. Looks
+    among the songs nearest the target, further each time none of them is eligible."""
     search = recommender.search
     vectors = search.song_vectors()
     count = PATH_CANDIDATES
     while True:
         rows = search.nearest_songs(target, count, used)
         near = vectors[rows]
+        to_goal = np.linalg.norm(near - goal, axis=1)
+        back = np.maximum(to_goal - np.linalg.norm(previous - goal), 0.0)
         cost = np.linalg.norm(near - target, axis=1) + PREVIOUS_WEIGHT * np.linalg.norm(near - previous, axis=1)
-        copies = np.minimum(np.linalg.norm(near - previous, axis=1), np.linalg.norm(near - goal, axis=1))
+        cost += np.where((back == 0) & reserve.keeps(to_goal), 0.0, OFF_COURSE + BACKSTEP_PENALTY * back)
+        copies = np.minimum(np.linalg.norm(near - previous, axis=1), to_goal)
         order = np.lexsort((search.song_ids[rows], cost))
         tracks = recommender.store.tracks_by_id(search.song_ids[rows].tolist())
         for n in order.tolist():
