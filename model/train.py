@@ -42,7 +42,7 @@ class TrainConfig:
     """Everything that decides a training run."""
 
     net: NetConfig = field(default_factory=NetConfig)
-    epochs: int = 40
+    epochs: int = 150
     batch_clips: int = 64  # clips per batch; each gives `views` crops
     views: int = 2
     crops_per_clip: int = 4  # crops of each clip per epoch (sets steps per epoch)
