@@ -357,6 +357,47 @@ def cmd_playlist(args: argparse.Namespace) -> int:
 # --- mood -----------------------------------------------------------------------------------------------------
 
 
+# --- list -----------------------------------------------------------------------------------------------------
+
+STATUS_WORDS = {"ok": "ok", "pending": "waiting", "failed": "failed"}
+
+
+def _listed_json(track, tags: list[tuple[str, float]], moods: dict[int, tuple[float, float]]) -> dict:
+    """A track as `list --json` gives it: `_track_json` with its status, tags and analysis fields."""
+    return {
+        **_track_json(track, moods),
+        "duration": None if track.duration is None else round(track.duration, 2),
+        "status": STATUS_WORDS[track.status], "reason": track.reason, "tags": _tags_json(tags),
+        "model_id": track.model_id,
+        "excerpt_start": None if track.excerpt_start is None else round(track.excerpt_start, 2),
+    }
+
+
+def _listed_line(track, tags: list[tuple[str, float]], moods: dict[int, tuple[float, float]]) -> str:
+    """A track as `list` prints it: status, duration, label, then its tags and mood, or why it failed."""
+    from model.info import format_tags
+
+    details = [track.reason or ""] if track.status == "failed" else [format_tags(tags)]
+    if track.id in moods:
+        details.append("valence {:+.2f} arousal {:+.2f}".format(*moods[track.id]))
+    shown = "  ".join(detail for detail in details if detail)
+    return printable(f"{STATUS_WORDS[track.status]:<7}  {format_duration(track.duration):>7}  {track.label}  {shown}"
+                     ).rstrip()
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with open_existing(resolve_db(args.db)) as store:
+        tracks = store.search(args.query, status=None) if args.query else store.tracks()
+        names, moods = store.genres(), store.moods()
+        for track in tracks:
+            tags = _song_tags(store.genre_probs(track.id), names) if track.status == "ok" else []
+            if args.json:
+                print(json.dumps(_listed_json(track, tags, moods), ensure_ascii=False))
+            else:
+                print(_listed_line(track, tags, moods))
+    return 0
+
+
 def cmd_mood(args: argparse.Namespace) -> int:
     from index.mood import mood_journey, nearest_moods
     from index.search import load_index
@@ -569,6 +610,17 @@ def build_parser() -> argparse.ArgumentParser:
     similar.add_argument("--json", action="store_true", help="print one JSON object per query")
     _add_result_options(similar, 10, "results")
     similar.set_defaults(func=cmd_similar)
+
+    listing = commands.add_parser("list", help="list the library's songs with their tags, mood and status",
+                                  description="List every song of the library (those matching QUERY: words from "
+                                              "artist, title, album or file name) with its status (ok, waiting or "
+                                              "failed, and why), duration, the model's top tags and its mood.")
+    listing.add_argument("query", nargs="?", default="", metavar="QUERY", help="search words (default: all songs)")
+    listing.add_argument("--json", action="store_true",
+                         help="print one JSON object per song and line: path, artist, title, album, duration, "
+                              "status, reason, tags, valence, arousal, model_id, excerpt_start")
+    listing.add_argument("--db", type=Path, help="library store (default: the library indexed last)")
+    listing.set_defaults(func=cmd_list)
 
     playlist = commands.add_parser("playlist", help="make a song radio playlist from a seed song",
                                    description="Chain songs, each similar to the one before and to the seed.")

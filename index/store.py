@@ -526,8 +526,9 @@ class LibraryStore:
         ).fetchone()
         return Track.from_row(row) if row else None
 
-    def search(self, text: str) -> list[Track]:
-        """Analysed tracks whose 'artist title' or file name contains every word of `text` (case-insensitive)."""
+    def search(self, text: str, status: str | None = "ok") -> list[Track]:
+        """Tracks of `status` (analysed by default, all if None) whose 'artist title album' or file name contains
+        every word of `text` (case-insensitive)."""
         words = text.lower().split()
         if not words:
             return []
@@ -538,7 +539,10 @@ class LibraryStore:
         for word in words:  # % and _ are searched for, not wildcards
             literal = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             args += [f"%{literal}%", f"%{literal}%"]
-        rows = self.db.execute(f"SELECT {TRACK_COLUMNS} FROM tracks WHERE status = 'ok' AND {clauses} ORDER BY path", args)
+        if status:
+            clauses += " AND status = ?"
+            args.append(status)
+        rows = self.db.execute(f"SELECT {TRACK_COLUMNS} FROM tracks WHERE {clauses} ORDER BY path", args)
         return [Track.from_row(row) for row in rows]
 
     def counts(self) -> dict[str, int]:
