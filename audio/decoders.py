@@ -11,8 +11,10 @@ from typing import Iterator, Protocol
 
 import numpy as np
 
+from audio.errors import LikewiseError
 
-class AudioError(Exception):
+
+class AudioError(LikewiseError):
     """A file that cannot be analysed; the message is the reason shown to the user."""
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from audio.errors import LikewiseError
 from index.paths import default_db_path, display_path, last_library, remember_library
 from index.store import LibraryStore, StoreError, describe_error, format_duration
 from index.text import printable
@@ -24,7 +25,7 @@ from index.text import printable
 log = logging.getLogger("likewise")
 
 
-class CommandError(Exception):
+class CommandError(LikewiseError):
     """A failure to report as one line on stderr, exit code 1."""
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from audio.errors import LikewiseError
 from index.paths import display_path, os_error_reason
 from index.store import StoreError
 
 
-class StoreBusy(Exception):
+class StoreBusy(LikewiseError):
     """Another process is indexing this library."""
 
 

@@ -17,6 +17,7 @@ from typing import Iterator
 
 import numpy as np
 
+from audio.errors import LikewiseError
 from index.migrations import OLDEST_READABLE, SCHEMA_VERSION, apply, copy_aside, stored_version
 from index.paths import decode_relpath, display_path, encode_relpath, os_error_reason, stored_path
 
@@ -76,7 +77,7 @@ def format_duration(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-class StoreError(Exception):
+class StoreError(LikewiseError):
     """A store that cannot be used; the message says why and what to do."""
 
 
