@@ -14,7 +14,6 @@ COLUMNS = ("Title", "Artist", "Album", "Duration", "Tags", "Status")
 TITLE, ARTIST, ALBUM, DURATION, TAGS, STATUS = range(len(COLUMNS))
 TAGS_TIP = "The likeliest tags, learnt from a music tagger; the share is how sure the model is"
 STATUS_TEXT = {"ok": "Analysed", "pending": "Waiting", "failed": "Failed"}
-TRACK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -68,8 +67,6 @@ class LibraryModel(QAbstractTableModel):
         track = self._tracks[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return _cell(track, index.column())
-        if role == TRACK_ID_ROLE:
-            return track.id
         if role == Qt.ItemDataRole.ToolTipRole:
             if track.status == "failed":
                 return f"Could not be analysed: {track.reason}"

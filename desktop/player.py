@@ -101,11 +101,6 @@ class Player(QObject):
         if self._media is not None:
             self._command("stop")
 
-    @property
-    def pending_seconds(self) -> float | None:
-        """Where playback will start once the media has loaded (None: from the start or already there)."""
-        return None if self._pending_ms is None else self._pending_ms / 1000
-
     def _status_changed(self, status) -> None:
         from PySide6.QtMultimedia import QMediaPlayer
 
