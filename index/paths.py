@@ -9,17 +9,7 @@ import os
 import re
 from pathlib import Path
 
-APP_NAME = "likewise"
-
-
-def data_dir() -> Path:
-    """The user's data folder for likewise (LIKEWISE_DATA_DIR overrides it, e.g. for tests)."""
-    override = os.environ.get("LIKEWISE_DATA_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+from audio.userdata import data_dir
 
 
 def default_db_path(library_root: Path) -> Path:
