@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
             return
         if dialog is not None:
             dialog.close()
-        self.radio_dialog = RadioDialog(seed, tracks, self.root, self.radio_length, self)
+        self.radio_dialog = RadioDialog(seed, tracks, self.root, self.db, self.radio_length, self)
         self.radio_dialog.play_requested.connect(self.play_track)
         self.radio_dialog.length_requested.connect(self._radio_length_changed)
         self.radio_dialog.show()
