@@ -259,6 +259,7 @@ class MainWindow(QMainWindow):
             self.root = snapshot.root
             self._set_title()
         tracks = snapshot.tracks
+        self.library.model.set_moods(snapshot.moods)
         self.library.model.merge(tracks, complete=True)
         failed = [track for track in tracks if track.status == "failed"]
         self.problems.set_failures(failed)
