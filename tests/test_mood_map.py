@@ -91,3 +91,10 @@ def test_mood_map_dots_click_rectangle_and_mood_column(qtbot, window: MainWindow
     qtbot.mouseDClick(plot, Qt.MouseButton.LeftButton, pos=where)
     assert window.player.source == folder.resolve() / song.relpath
     window.player.stop()
+
+
+def test_mood_words() -> None:
+    assert mood_words(0.5, -0.5) == "calm, happy"
+    assert mood_words(-0.3, 0.9) == "energetic, sad"
+    assert mood_words(0.1, -0.6) == "calm"
+    assert mood_words(0.2, 0.2) == "neutral"
