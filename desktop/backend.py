@@ -24,6 +24,7 @@ class Snapshot:
     root: Path
     tracks: list[Track]
     counts: dict[str, int]
+    moods: dict[int, tuple[float, float]]  # track id -> (valence, arousal) of the analysed songs that have one
 
 
 @dataclass
@@ -145,7 +146,7 @@ class LibraryBackend(QObject):
     def _publish(self) -> None:
         self._state = self._store_state()
         store = self.store
-        self.opened.emit(Snapshot(store.path, store.library_root, store.tracks(), store.counts()))
+        self.opened.emit(Snapshot(store.path, store.library_root, store.tracks(), store.counts(), store.moods()))
 
     def _close(self) -> None:
         if self.store is not None:

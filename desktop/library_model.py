@@ -7,18 +7,23 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
+from index.mood import mood_words
 from index.paths import display_path
 from index.store import Track, format_duration
 
-COLUMNS = ("Title", "Artist", "Album", "Duration", "Tags", "Status")
-TITLE, ARTIST, ALBUM, DURATION, TAGS, STATUS = range(len(COLUMNS))
+COLUMNS = ("Title", "Artist", "Album", "Duration", "Tags", "Status", "Mood")
+TITLE, ARTIST, ALBUM, DURATION, TAGS, STATUS, MOOD = range(len(COLUMNS))
+MOOD_TIP = "The estimated mood: calm or energetic, sad or happy"
 TAGS_TIP = "The likeliest tags, learnt from a music tagger; the share is how sure the model is"
 STATUS_TEXT = {"ok": "Analysed", "pending": "Waiting", "failed": "Failed"}
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-def _cell(track: Track, column: int) -> str:
+Moods = dict[int, tuple[float, float]]  # track id -> (valence, arousal)
+
+
+def _cell(track: Track, column: int, moods: Moods) -> str:
     if column == TITLE:
         return track.display_title
     if column == ARTIST:
@@ -29,13 +34,15 @@ def _cell(track: Track, column: int) -> str:
         return format_duration(track.duration)
     if column == TAGS:
         return track.genre or ""  # the model's top tags, as the store keeps them
+    if column == MOOD:
+        return mood_words(*moods[track.id]) if track.id in moods else ""
     return STATUS_TEXT.get(track.status, track.status)
 
 
-def _sort_key(column: int):
+def _sort_key(column: int, moods: Moods):
     if column == DURATION:
         return lambda track: (track.duration is None, track.duration or 0.0)
-    return lambda track: _cell(track, column).casefold()
+    return lambda track: _cell(track, column, moods).casefold()
 
 
 def _search_key(track: Track) -> str:
@@ -52,6 +59,7 @@ class LibraryModel(QAbstractTableModel):
         self._keys: dict[int, str] = {}  # track id -> search key
         self._rows: dict[int, int] = {}  # track id -> row
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._moods: Moods = {}
 
     # --- Qt model interface ---------------------------------------------------------------------------------
 
@@ -66,7 +74,7 @@ class LibraryModel(QAbstractTableModel):
             return None
         track = self._tracks[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return _cell(track, index.column())
+            return _cell(track, index.column(), self._moods)
         if role == Qt.ItemDataRole.ToolTipRole:
             if track.status == "failed":
                 return f"Could not be analysed: {track.reason}"
@@ -80,8 +88,8 @@ class LibraryModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
-        if role == Qt.ItemDataRole.ToolTipRole and section == TAGS:
-            return TAGS_TIP
+        if role == Qt.ItemDataRole.ToolTipRole and section in (TAGS, MOOD):
+            return TAGS_TIP if section == TAGS else MOOD_TIP
         if role == Qt.ItemDataRole.TextAlignmentRole and section == DURATION:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -122,6 +130,14 @@ class LibraryModel(QAbstractTableModel):
         self._tracks, self._keys, self._rows = [], {}, {}
         self.endResetModel()
 
+    def set_moods(self, moods: Moods) -> None:
+        """Show these moods in the mood column (songs missing from `moods` show none)."""
+        self._moods = dict(moods)
+        if self._tracks:
+            self.dataChanged.emit(self.index(0, MOOD), self.index(len(self._tracks) - 1, MOOD))
+            if self._sort is not None and self._sort[0] == MOOD:
+                self.sort(*self._sort)
+
     def merge(self, tracks: list[Track], complete: bool) -> None:
         """Update listed tracks and append new ones; with `complete`, `tracks` is the whole library (others go)."""
         incoming = {track.id: track for track in tracks}
@@ -155,7 +171,7 @@ class LibraryModel(QAbstractTableModel):
     def _apply_sort(self) -> None:
         if self._sort is not None:
             column, order = self._sort
-            self._tracks.sort(key=_sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+            self._tracks.sort(key=_sort_key(column, self._moods), reverse=order == Qt.SortOrder.DescendingOrder)
             self._rows = {track.id: row for row, track in enumerate(self._tracks)}
 
 

@@ -1,4 +1,4 @@
-"""The main window: library table, similar-songs panel, problems, playback and background indexing."""
+"""The main window: library table, mood map, similar-songs panel, problems, playback and background indexing."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,6 +14,7 @@ from assets import DEMO_DIR
 from desktop.backend import Recommendations, Snapshot, start_backend, stop_backend
 from desktop.indexing import IndexingBar, IndexThread
 from desktop.library_view import LibraryView
+from desktop.mood_map import MoodMapView
 from desktop.player import Player, TransportBar
 from desktop.problems import ProblemsView
 from desktop.radio import RadioDialog
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.resize(1200, 750)
 
         self.library = LibraryView()
+        self.mood_map = MoodMapView()
         self.problems = ProblemsView()
         self.panel = RecommendationsPanel()
         self.player = Player(self)
@@ -136,6 +138,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.library, "Library")
+        self.tabs.addTab(self.mood_map, "Mood map")
         self.tabs.addTab(self.problems, "Problems")
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -169,6 +172,9 @@ class MainWindow(QMainWindow):
         self.select_timer.timeout.connect(self.refresh_recommendations)
         self.library.current_changed.connect(lambda _track: self._selection_changed())
         self.library.activated.connect(self.play_track)
+        self.library.current_changed.connect(lambda track: self.mood_map.plot.set_current(track and track.id))
+        self.mood_map.track_clicked.connect(self.select_track)
+        self.mood_map.play_requested.connect(self.play_track)
         self.library.open_requested.connect(self.choose_folder)
         self.panel.options_changed.connect(self.select_timer.start)
         self.panel.play_requested.connect(self.play_track)
@@ -259,10 +265,12 @@ class MainWindow(QMainWindow):
             self.root = snapshot.root
             self._set_title()
         tracks = snapshot.tracks
+        self.library.model.set_moods(snapshot.moods)
         self.library.model.merge(tracks, complete=True)
+        self.mood_map.set_library(tracks, snapshot.moods, self.root, self.db)
         failed = [track for track in tracks if track.status == "failed"]
         self.problems.set_failures(failed)
-        self.tabs.setTabText(1, f"Problems ({len(failed)})" if failed else "Problems")
+        self.tabs.setTabText(self.tabs.indexOf(self.problems), f"Problems ({len(failed)})" if failed else "Problems")
         counts = self._counts = snapshot.counts
         self._update_counts()
         if tracks:
@@ -397,11 +405,15 @@ class MainWindow(QMainWindow):
     def show_track(self, track: Track) -> None:
         """Select a song in the library (clearing the search if it hides the song)."""
         self.tabs.setCurrentWidget(self.library)
+        self.select_track(track)
+        self.library.table.setFocus()
+
+    def select_track(self, track: Track) -> None:
+        """Make a song the library's current one, which shows its similar songs (clearing a search that hides it)."""
         if not self.library.select_track(track.id):
             self.search.clear()
             self._apply_filter()
             self.library.select_track(track.id)
-        self.library.table.setFocus()
 
     # --- playback, radio, folder ----------------------------------------------------------------------------
 
@@ -445,7 +457,7 @@ class MainWindow(QMainWindow):
             return
         if dialog is not None:
             dialog.close()
-        self.radio_dialog = RadioDialog(seed, tracks, self.root, self.radio_length, self)
+        self.radio_dialog = RadioDialog(seed, tracks, self.root, self.db, self.radio_length, self)
         self.radio_dialog.play_requested.connect(self.play_track)
         self.radio_dialog.length_requested.connect(self._radio_length_changed)
         self.radio_dialog.show()

@@ -6,14 +6,31 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QMessageBox, QPushButton, QSpinBox,
-    QVBoxLayout,
+    QVBoxLayout, QWidget,
 )
 
-from index.playlist import write_m3u8
+from index.playlist import check_playlist_output, write_m3u8
 from index.store import Track, format_duration
 
 
 LENGTH_DELAY_MS = 400  # wait for the length box to settle before building the playlist again
+
+
+def export_playlist(parent: QWidget, tracks: list[Track], library_root: Path, db: Path, name: str) -> None:
+    """Ask where to save `tracks` (suggesting `name`.m3u8 in the home folder), then write them as M3U8 with paths
+    relative to the playlist's folder; never over the store or a file that is not a playlist."""
+    suggested = Path.home() / f"{name}.m3u8".replace("/", "-")
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Export playlist", str(suggested), "M3U8 playlists (*.m3u8)")
+    if not chosen:
+        return
+    path = Path(chosen) if chosen.lower().endswith(".m3u8") else Path(chosen + ".m3u8")
+    try:
+        check_playlist_output(path, db, library_root, force=True)  # the file dialog asked before replacing one
+        write_m3u8(tracks, library_root, path)
+    except ValueError as error:
+        QMessageBox.warning(parent, "Export playlist", f"Could not write the playlist: {error}")
+    except OSError as error:
+        QMessageBox.warning(parent, "Export playlist", f"Could not write {path}: {error.strerror or error}")
 
 
 class RadioDialog(QDialog):
@@ -22,11 +39,12 @@ class RadioDialog(QDialog):
     play_requested = Signal(object, float)  # Track, start seconds
     length_requested = Signal(int)  # the person asked for a playlist of this many songs
 
-    def __init__(self, seed: Track, tracks: list[Track], library_root: Path, length: int, parent=None):
+    def __init__(self, seed: Track, tracks: list[Track], library_root: Path, db: Path, length: int, parent=None):
         super().__init__(parent)
         self.seed = seed
         self.tracks: list[Track] = []
         self.library_root = library_root
+        self.db = db
         self.setWindowTitle(f"Song radio: {seed.label}")
         self.resize(520, 460)
         self.heading = QLabel()
@@ -65,17 +83,5 @@ class RadioDialog(QDialog):
             self.list.addItem(f"{number:>2}.  {track.label}   {format_duration(track.duration)}")
 
     def choose_export(self) -> None:
-        """Ask where to save the playlist, then save it."""
-        suggested = Path.home() / f"Radio - {self.seed.label}.m3u8".replace("/", "-")
-        path, _ = QFileDialog.getSaveFileName(self, "Export playlist", str(suggested), "M3U8 playlists (*.m3u8)")
-        if path:
-            self.export(Path(path))
-
-    def export(self, path: Path) -> None:
-        """Write the playlist (seed first) as M3U8 with paths relative to the playlist's folder."""
-        if path.suffix.lower() != ".m3u8":
-            path = path.with_name(path.name + ".m3u8")
-        try:
-            write_m3u8([self.seed, *self.tracks], self.library_root, path)
-        except OSError as error:
-            QMessageBox.warning(self, "Export playlist", f"Could not write {path}: {error.strerror or error}")
+        """Ask where to save the playlist (seed first), then save it."""
+        export_playlist(self, [self.seed, *self.tracks], self.library_root, self.db, f"Radio - {self.seed.label}")

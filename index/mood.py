@@ -7,6 +7,14 @@ import numpy as np
 from index.search import SearchIndex
 
 MOOD_SLACK = 0.15  # a journey step may take any song this much farther from its target than the nearest one
+MOOD_NEUTRAL = 0.2  # within this of 0 an axis reads as neutral in words
+
+
+def mood_words(valence: float, arousal: float) -> str:
+    """The mood in words, arousal first: "calm, happy", "energetic, sad", "neutral"."""
+    energy = "calm" if arousal < -MOOD_NEUTRAL else "energetic" if arousal > MOOD_NEUTRAL else ""
+    feeling = "sad" if valence < -MOOD_NEUTRAL else "happy" if valence > MOOD_NEUTRAL else ""
+    return ", ".join(word for word in (energy, feeling) if word) or "neutral"
 
 
 def _arrays(moods: dict[int, tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:

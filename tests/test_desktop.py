@@ -207,7 +207,7 @@ def test_index_cancel_then_rescan_lists_problems(qtbot, window: MainWindow, demo
     qtbot.waitUntil(lambda: not window.is_indexing(), timeout=60_000)
     qtbot.waitUntil(lambda: window.problems.files() == ["broken.mp3"], timeout=WAIT_MS)
     assert window.problems.table.item(0, 1).text()
-    assert window.tabs.tabText(1) == "Problems (1)"
+    assert window.tabs.tabText(window.tabs.indexOf(window.problems)) == "Problems (1)"
     qtbot.waitUntil(lambda: window.library.model.rowCount() == len(songs) + 1, timeout=WAIT_MS)
     statuses = [window.library.model.index(row, STATUS).data() for row in range(len(songs) + 1)]
     assert sorted(statuses) == ["Analysed"] * len(songs) + ["Failed"]

@@ -1,8 +1,9 @@
-"""Take assets/screenshot.png: the main window on the demo library with recommendations showing.
+"""Take assets/screenshot.png: the main window on the demo library with recommendations showing (with --mood-map,
+assets/mood-map.png: the same window on its Mood map tab, with the songs of the happy, energetic quarter listed).
 
 Run under Xvfb (Debian package `xvfb`), with the shipped model installed:
 
-    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tests/bench/screenshot.py [--out PATH] [--theme dark]
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tests/bench/screenshot.py [--out PATH] [--theme dark] [--mood-map]
 
 The demo library is indexed into a temporary data folder, so the user's libraries and settings are untouched.
 """
@@ -39,15 +40,17 @@ def pump(app, seconds: float) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=REPO / "assets" / "screenshot.png")
+    parser.add_argument("--out", type=Path, help="default: assets/screenshot.png, or assets/mood-map.png")
     parser.add_argument("--theme", choices=("light", "dark"), default="light")
+    parser.add_argument("--mood-map", action="store_true", help="show the Mood map tab")
     args = parser.parse_args()
+    args.out = args.out or REPO / "assets" / ("mood-map.png" if args.mood_map else "screenshot.png")
     tmp = Path(tempfile.mkdtemp(prefix="likewise-shot-"))
     os.environ["LIKEWISE_DATA_DIR"] = str(tmp / "data")
     os.environ["LIKEWISE_THEME"] = args.theme
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
 
-    from PySide6.QtCore import QPoint, QSettings
+    from PySide6.QtCore import QPoint, QRectF, QSettings
     from PySide6.QtGui import QCursor
     from PySide6.QtWidgets import QApplication
 
@@ -80,6 +83,9 @@ def main() -> int:
     wait_for(app, lambda: window.player.is_playing(), timeout=10)
     pump(app, 1.5)
     window.player.toggle()
+    if args.mood_map:
+        window.tabs.setCurrentWidget(window.mood_map)
+        window.mood_map.list_area(QRectF(0.0, 0.0, 1.0, 1.0))
     pump(app, 0.5)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(args.out)):

@@ -1,0 +1,100 @@
+"""The mood map, driven through the real window on the demo library, offscreen."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QFileDialog, QToolTip
+
+from desktop.library_model import MOOD
+from desktop.main_window import MainWindow
+from desktop.mood_map import HIT_RADIUS, NEAREST_COUNT
+from index.mood import mood_words, nearest_moods
+from index.store import LibraryStore
+from tests.test_desktop import WAIT_MS, expected_similar, open_and_wait, settings, shown_results, window  # noqa: F401
+
+
+def clear_point(pixels: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """The first candidate position with no dot within 2 * HIT_RADIUS."""
+    gaps = np.min(np.hypot(*(candidates[:, None, :] - pixels[None, :, :]).transpose(2, 0, 1)), axis=1)
+    return candidates[int(np.argmax(gaps > 2 * HIT_RADIUS))]
+
+
+def test_mood_map_dots_click_rectangle_and_mood_column(qtbot, window: MainWindow, demo_library, tmp_path: Path,
+                                                        monkeypatch) -> None:
+    folder, db = demo_library
+    open_and_wait(qtbot, window, folder, db)
+    with LibraryStore(db) as store:
+        moods = store.moods()
+    assert moods
+
+    # the mood column says each song's mood in words
+    model = window.library.model
+    assert model.headerData(MOOD, Qt.Orientation.Horizontal) == "Mood"
+    for row in range(model.rowCount()):
+        track_id = model.track_at(row).id
+        assert model.index(row, MOOD).data() == (mood_words(*moods[track_id]) if track_id in moods else "")
+
+    # one dot per song with a mood, where its mood puts it
+    window.tabs.setCurrentWidget(window.mood_map)
+    plot = window.mood_map.plot
+    qtbot.waitUntil(lambda: plot.width() > 0 and plot.isVisible(), timeout=WAIT_MS)
+    assert sorted(plot.ids.tolist()) == sorted(moods)
+    assert np.allclose(plot.points, [moods[int(track_id)] for track_id in plot.ids])
+    plot.grab()  # paints the dots without error
+
+    # hover names a song; a click on its dot selects it in the library and shows its similar songs
+    pixels = plot.to_pixels(plot.points)
+    spacing = np.hypot(*(pixels[:, None, :] - pixels[None, :, :]).transpose(2, 0, 1)) + np.eye(len(pixels)) * 1e9
+    row = int(np.argmax(spacing.min(axis=1)))  # the most isolated dot
+    track_id = int(plot.ids[row])
+    where = QPoint(round(pixels[row, 0]), round(pixels[row, 1]))
+    assert plot.song_at(QPointF(where)) == row
+    qtbot.mouseMove(plot, where)
+    assert plot.labels[row] in QToolTip.text()
+    qtbot.mouseClick(plot, Qt.MouseButton.LeftButton, pos=where)
+    assert window.library.current_track().id == track_id and plot.current == track_id
+    expected = expected_similar(db, track_id, window.panel.options())
+    qtbot.waitUntil(lambda: shown_results(window) == expected, timeout=WAIT_MS)
+
+    # a rectangle over the happier half lists the songs inside it, nearest its centre first
+    plane = plot.plane()
+    middle = float(np.median(pixels[:, 0]))
+    start, end = QPoint(round(middle), round(plane.top()) + 1), QPoint(round(plane.right()) - 1, round(plane.bottom()) - 1)
+    qtbot.mousePress(plot, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseRelease(plot, Qt.MouseButton.LeftButton, pos=end)
+    (v0, a1), (v1, a0) = plot.to_mood(QPointF(start)), plot.to_mood(QPointF(end))
+    inside = {key: mood for key, mood in moods.items() if v0 <= mood[0] <= v1 and a0 <= mood[1] <= a1}
+    assert 0 < len(inside) < len(moods)
+    found = [track.id for track in window.mood_map.found]
+    assert found == [key for key, _ in nearest_moods(inside, ((v0 + v1) / 2, (a0 + a1) / 2), len(inside))]
+    assert window.mood_map.list.count() == len(found)
+
+    # a click on an empty spot lists the songs nearest that mood; they export as M3U8
+    grid = np.stack(np.meshgrid(np.linspace(plane.left() + 2, plane.right() - 2, 25),
+                                np.linspace(plane.top() + 2, plane.bottom() - 2, 25)), -1).reshape(-1, 2)
+    empty = QPoint(*(round(value) for value in clear_point(pixels, grid)))
+    qtbot.mouseClick(plot, Qt.MouseButton.LeftButton, pos=empty)
+    point = plot.to_mood(QPointF(empty))
+    found = [track.id for track in window.mood_map.found]
+    assert found == [key for key, _ in nearest_moods(moods, point, NEAREST_COUNT)]
+    out = tmp_path / "mood.m3u8"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), ""))
+    window.mood_map.export_button.click()
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "#EXTM3U" and len(lines) == 1 + 2 * len(found)
+    assert (out.parent / lines[2]).resolve() == (folder / window.mood_map.found[0].relpath).resolve()
+
+    # double-click on a dot plays its song
+    song = next(track for track in window.mood_map.tracks.values() if track.id == track_id)
+    qtbot.mouseDClick(plot, Qt.MouseButton.LeftButton, pos=where)
+    assert window.player.source == folder.resolve() / song.relpath
+    window.player.stop()
+
+
+def test_mood_words() -> None:
+    assert mood_words(0.5, -0.5) == "calm, happy"
+    assert mood_words(-0.3, 0.9) == "energetic, sad"
+    assert mood_words(0.1, -0.6) == "calm"
+    assert mood_words(0.2, 0.2) == "neutral"
