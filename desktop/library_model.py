@@ -45,8 +45,9 @@ def _sort_key(column: int, moods: Moods):
     return lambda track: _cell(track, column, moods).casefold()
 
 
-def _search_key(track: Track) -> str:
-    parts = (track.display_title, track.artist, track.album, track.genre or "", display_path(track.relpath))
+def _search_key(track: Track, moods: Moods) -> str:
+    parts = (track.display_title, track.artist, track.album, track.genre or "", display_path(track.relpath),
+             _cell(track, MOOD, moods))
     return " ".join(parts).casefold()
 
 
@@ -124,6 +125,10 @@ class LibraryModel(QAbstractTableModel):
         """Lower-case text that the search box matches against."""
         return self._keys[self._tracks[row].id]
 
+    def mood_words(self, row: int) -> list[str]:
+        """The words of a source row's Mood cell ("calm", "happy"), empty when the song has no mood."""
+        return _cell(self._tracks[row], MOOD, self._moods).split(", ")
+
     def clear(self) -> None:
         """Show no library."""
         self.beginResetModel()
@@ -133,6 +138,7 @@ class LibraryModel(QAbstractTableModel):
     def set_moods(self, moods: Moods) -> None:
         """Show these moods in the mood column (songs missing from `moods` show none)."""
         self._moods = dict(moods)
+        self._keys = {track.id: _search_key(track, self._moods) for track in self._tracks}
         if self._tracks:
             self.dataChanged.emit(self.index(0, MOOD), self.index(len(self._tracks) - 1, MOOD))
             if self._sort is not None and self._sort[0] == MOOD:
@@ -144,7 +150,7 @@ class LibraryModel(QAbstractTableModel):
         if complete and (not self._tracks or any(track_id not in incoming for track_id in self._rows)):
             self.beginResetModel()
             self._tracks = list(tracks)
-            self._keys = {track.id: _search_key(track) for track in tracks}
+            self._keys = {track.id: _search_key(track, self._moods) for track in tracks}
             self._rows = {track.id: row for row, track in enumerate(self._tracks)}
             self._apply_sort()
             self.endResetModel()
@@ -155,14 +161,14 @@ class LibraryModel(QAbstractTableModel):
             row = self._rows.get(track.id)
             if row is not None and self._tracks[row] != track:
                 self._tracks[row] = track
-                self._keys[track.id] = _search_key(track)
+                self._keys[track.id] = _search_key(track, self._moods)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
                 changed = True
         if fresh:
             start = len(self._tracks)
             self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
             self._tracks.extend(fresh)
-            self._keys.update((track.id, _search_key(track)) for track in fresh)
+            self._keys.update((track.id, _search_key(track, self._moods)) for track in fresh)
             self._rows.update((track.id, start + offset) for offset, track in enumerate(fresh))
             self.endInsertRows()
         if (changed or fresh) and self._sort is not None:
@@ -176,11 +182,13 @@ class LibraryModel(QAbstractTableModel):
 
 
 class LibraryFilter(QSortFilterProxyModel):
-    """Shows the rows whose search key contains every word typed; sorting is delegated to the source model."""
+    """Shows the rows whose search key contains every word typed, and whose mood has the chosen word; sorting is
+    delegated to the source model."""
 
     def __init__(self, source: LibraryModel, parent=None):
         super().__init__(parent)
         self._words: list[str] = []
+        self._mood = ""
         self.setSourceModel(source)
 
     def set_query(self, text: str) -> None:
@@ -192,7 +200,17 @@ class LibraryFilter(QSortFilterProxyModel):
         self._words = words
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
+    def set_mood(self, word: str) -> None:
+        """Keep only the songs whose Mood cell has this word ("calm", "happy"); "" keeps every song."""
+        if word == self._mood:
+            return
+        self.beginFilterChange()
+        self._mood = word
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if self._mood and self._mood not in self.sourceModel().mood_words(source_row):
+            return False
         if not self._words:
             return True
         key = self.sourceModel().search_key(source_row)

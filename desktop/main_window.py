@@ -6,8 +6,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog, QLabel, QLineEdit, QMainWindow, QSizePolicy, QSpinBox, QSplitter, QStyle, QTabWidget, QToolBar,
-    QVBoxLayout, QWidget,
+    QComboBox, QFileDialog, QLabel, QLineEdit, QMainWindow, QSizePolicy, QSpinBox, QSplitter, QStyle, QTabWidget,
+    QToolBar, QVBoxLayout, QWidget,
 )
 
 from assets import DEMO_DIR
@@ -23,6 +23,7 @@ from desktop.style import media_icon
 from index.paths import default_db_path
 from index.store import Track
 
+MOOD_CHOICES = ("Any mood", "calm", "energetic", "sad", "happy")  # the mood filter's choices, "any" first
 RADIO_LENGTH = 20  # songs in a song radio until the person picks another length
 SELECT_DELAY_MS = 120  # wait for the cursor to settle before asking for recommendations
 FILTER_DELAY_MS = 80
@@ -124,11 +125,15 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search title, artist, album, tags  (Ctrl+F)")
+        self.search.setPlaceholderText("Search title, artist, album, tags, mood  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(300)
         self.search.installEventFilter(self)
         toolbar.addWidget(self.search)
+        self.mood_filter = QComboBox()
+        self.mood_filter.addItems(MOOD_CHOICES)
+        self.mood_filter.setToolTip("Show only the songs of this mood")
+        toolbar.addWidget(self.mood_filter)
         self.addToolBar(toolbar)
 
         self.notice = QLabel()
@@ -168,6 +173,7 @@ class MainWindow(QMainWindow):
         self.filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
         self.filter_timer.timeout.connect(self._apply_filter)
         self.search.textChanged.connect(lambda _text: self.filter_timer.start())
+        self.mood_filter.currentIndexChanged.connect(lambda _index: self._apply_filter())
         self.select_timer = QTimer(self, singleShot=True, interval=SELECT_DELAY_MS)
         self.select_timer.timeout.connect(self.refresh_recommendations)
         self.library.current_changed.connect(lambda _track: self._selection_changed())
@@ -412,6 +418,7 @@ class MainWindow(QMainWindow):
         """Make a song the library's current one, which shows its similar songs (clearing a search that hides it)."""
         if not self.library.select_track(track.id):
             self.search.clear()
+            self.mood_filter.setCurrentIndex(0)
             self._apply_filter()
             self.library.select_track(track.id)
 
@@ -484,6 +491,7 @@ class MainWindow(QMainWindow):
     def _apply_filter(self) -> None:
         self.filter_timer.stop()
         self.library.set_query(self.search.text())
+        self.library.proxy.set_mood(self.mood_filter.currentText() if self.mood_filter.currentIndex() else "")
         self._update_counts()
 
     def _update_counts(self) -> None:

@@ -1,6 +1,7 @@
 """The mood map, driven through the real window on the demo library, offscreen."""
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +91,73 @@ def test_mood_map_dots_click_rectangle_and_mood_column(qtbot, window: MainWindow
     song = next(track for track in window.mood_map.tracks.values() if track.id == track_id)
     qtbot.mouseDClick(plot, Qt.MouseButton.LeftButton, pos=where)
     assert window.player.source == folder.resolve() / song.relpath
+    window.player.stop()
+
+
+def mood_rows(window: MainWindow) -> list[str]:
+    """The Mood cell of every row the table shows."""
+    proxy = window.library.proxy
+    return [proxy.index(row, MOOD).data() for row in range(proxy.rowCount())]
+
+
+def test_mood_filter_and_search_by_mood(qtbot, window: MainWindow, demo_library) -> None:
+    folder, db = demo_library
+    open_and_wait(qtbot, window, folder, db)
+    every = mood_rows(window)
+    word = Counter(word for cell in every for word in cell.split(", ") if word).most_common(1)[0][0]
+    matching = sorted(cell for cell in every if word in cell.split(", "))
+    assert 0 < len(matching) < len(every)
+
+    # the mood box keeps only the songs of that mood
+    window.mood_filter.setCurrentText(word)
+    assert sorted(mood_rows(window)) == matching
+    window.mood_filter.setCurrentIndex(0)  # Any mood
+    assert len(mood_rows(window)) == len(every)
+
+    # the search box matches the Mood column's words too
+    qtbot.keyClicks(window.search, word)
+    qtbot.waitUntil(lambda: len(mood_rows(window)) < len(every), timeout=WAIT_MS)
+    assert sorted(mood_rows(window)) == matching
+
+
+def test_mood_journey_from_calm_sad_to_energetic_happy(qtbot, window: MainWindow, demo_library, tmp_path: Path,
+                                                       monkeypatch) -> None:
+    folder, db = demo_library
+    open_and_wait(qtbot, window, folder, db)
+    with LibraryStore(db) as store:
+        moods = store.moods()
+    window.tabs.setCurrentWidget(window.mood_map)
+    view, plot = window.mood_map, window.mood_map.plot
+    qtbot.waitUntil(lambda: plot.width() > 0 and plot.isVisible(), timeout=WAIT_MS)
+    assert view.journey_length.value() == 10
+
+    # shift-click sets where the journey starts, a second shift-click where it ends
+    start, end = QPoint(*plot.to_pixels(np.array([[-0.9, -0.9]]))[0].round().astype(int).tolist()), \
+        QPoint(*plot.to_pixels(np.array([[0.9, 0.9]]))[0].round().astype(int).tolist())
+    shift = Qt.KeyboardModifier.ShiftModifier
+    qtbot.mouseClick(plot, Qt.MouseButton.LeftButton, shift, start)
+    assert not view.found
+    qtbot.mouseClick(plot, Qt.MouseButton.LeftButton, shift, end)
+    qtbot.waitUntil(lambda: bool(view.found), timeout=WAIT_MS)
+
+    # N songs (fewer if the library runs out), no repeats, each step nearer the end, allowing small steps back
+    ids = [track.id for track in view.found]
+    assert len(ids) == min(10, len(moods)) and len(set(ids)) == len(ids)
+    goal = np.array(plot.to_mood(QPointF(end)))
+    distances = [float(np.hypot(*(np.array(moods[track_id]) - goal))) for track_id in ids]
+    assert all(after <= before + 0.15 for before, after in zip(distances, distances[1:])), distances
+    assert distances[-1] < distances[0]
+    assert view.list.count() == len(ids) and len(plot.path) == len(ids)
+    plot.grab()  # draws the path
+
+    # the journey exports as M3U8 and plays on double-click
+    out = tmp_path / "journey.m3u8"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), ""))
+    view.export_button.click()
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1 + 2 * len(ids)
+    item = view.list.item(len(ids) - 1)
+    view.list.itemActivated.emit(item)
+    assert window.player.source == folder.resolve() / view.found[-1].relpath
     window.player.stop()
 
 
