@@ -45,6 +45,7 @@ class LibraryBackend(QObject):
     tracks_updated = Signal(list)  # list[Track] saved by an indexing run
     recommended = Signal(object)  # Recommendations
     radio_ready = Signal(object, list)  # seed Track, list[Track]
+    journey_ready = Signal(list)  # list[Track], in order
     error = Signal(str)
 
     def __init__(self) -> None:
@@ -131,6 +132,22 @@ class LibraryBackend(QObject):
             self.error.emit(f"Cannot make a song radio: {error}.")
             return
         self.radio_ready.emit(seed.track, song_radio(recommender, seed, length, options))
+
+    @Slot(object, object, int)
+    def journey(self, start: tuple[float, float], end: tuple[float, float], length: int) -> None:
+        """Build a mood journey of `length` songs from one (valence, arousal) to another."""
+        from index.mood import mood_journey
+
+        if self.store is None:
+            return
+        try:
+            search = self._recommender().search
+        except ValueError as error:
+            self.error.emit(f"Cannot make a mood journey: {error}.")
+            return
+        ids = mood_journey(self.store.moods(), search, start, end, length)
+        tracks = self.store.tracks_by_id(ids)
+        self.journey_ready.emit([tracks[track_id] for track_id in ids if track_id in tracks])
 
     # --- helpers --------------------------------------------------------------------------------------------
 

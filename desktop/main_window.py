@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
     request_fetch = Signal(list)
     request_recommend = Signal(int, int, object)
     request_radio = Signal(int, int, object)
+    request_journey = Signal(object, object, int)
 
     def __init__(self, settings: QSettings, index_jobs: int | None = None, parent=None):
         super().__init__(parent)
@@ -75,11 +76,13 @@ class MainWindow(QMainWindow):
         self.request_fetch.connect(self.backend.fetch)
         self.request_recommend.connect(self.backend.recommend)
         self.request_radio.connect(self.backend.radio)
+        self.request_journey.connect(self.backend.journey)
         self.backend.opened.connect(self._library_loaded)
         self.backend.open_failed.connect(self._open_failed)
         self.backend.tracks_updated.connect(lambda tracks: self.library.model.merge(tracks, complete=False))
         self.backend.recommended.connect(self._show_recommendations)
         self.backend.radio_ready.connect(self._show_radio)
+        self.backend.journey_ready.connect(self.mood_map.show_journey)
         self.backend.error.connect(self.notify)
 
     # --- construction ---------------------------------------------------------------------------------------
@@ -181,6 +184,7 @@ class MainWindow(QMainWindow):
         self.library.current_changed.connect(lambda track: self.mood_map.plot.set_current(track and track.id))
         self.mood_map.track_clicked.connect(self.select_track)
         self.mood_map.play_requested.connect(self.play_track)
+        self.mood_map.journey_requested.connect(self.request_journey)
         self.library.open_requested.connect(self.choose_folder)
         self.panel.options_changed.connect(self.select_timer.start)
         self.panel.play_requested.connect(self.play_track)

@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QPolygonF
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QPushButton, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout, QLabel, QListWidget, QPushButton, QSpinBox, QToolTip, QVBoxLayout, QWidget,
+)
 
 from desktop.radio import export_playlist
 from index.mood import mood_words, nearest_moods
@@ -26,6 +28,7 @@ DOT_SIZE = 5.0
 HIT_RADIUS = 6.0  # a click this close to a dot's centre is on the dot
 DRAG_MIN = 6  # a press and release further apart than this is a rectangle, not a click
 NEAREST_COUNT = 20  # songs listed for a click on an empty spot
+JOURNEY_LENGTH = 10  # songs in a mood journey until the person picks another length
 
 Moods = dict[int, tuple[float, float]]
 
@@ -48,6 +51,7 @@ class MoodPlot(QWidget):
     song_clicked = Signal(int)  # track id
     song_activated = Signal(int)  # track id (double-click)
     area_chosen = Signal(QRectF)  # (valence, arousal) rectangle; a click on an empty spot is a point-sized one
+    point_picked = Signal(float, float)  # (valence, arousal) of a shift-click
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -59,6 +63,7 @@ class MoodPlot(QWidget):
         self.colour_index = np.zeros(0, np.int64)  # into self.colours; -1 for grey
         self.colours: dict[str, QColor] = {}
         self.current: int | None = None  # the selected song's track id
+        self.path = np.zeros((0, 2))  # moods of the journey drawn over the dots
         self._pixels = np.zeros((0, 2))
         self._layer: QPixmap | None = None
         self._press: QPoint | None = None
@@ -78,6 +83,11 @@ class MoodPlot(QWidget):
     def set_current(self, track_id: int | None) -> None:
         """Ring the selected song's dot."""
         self.current = track_id
+        self.update()
+
+    def set_path(self, moods: np.ndarray) -> None:
+        """Draw a line through these (n, 2) moods, in order (none when empty)."""
+        self.path = np.asarray(moods, float).reshape(-1, 2)
         self.update()
 
     def plane(self) -> QRectF:
@@ -119,9 +129,12 @@ class MoodPlot(QWidget):
         self._ensure_layout()
         painter = QPainter(self)
         painter.drawPixmap(0, 0, self._layer)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if len(self.path):
+            painter.setPen(QPen(self.palette().highlight().color(), 2))
+            painter.drawPolyline(QPolygonF([QPointF(x, y) for x, y in self.to_pixels(self.path).tolist()]))
         row = self._row_of(self.current)
         if row is not None:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(QPen(self.palette().text().color(), 2))
             painter.drawEllipse(QPointF(*self._pixels[row]), DOT_SIZE + 2, DOT_SIZE + 2)
         if self._drag is not None:
@@ -211,6 +224,9 @@ class MoodPlot(QWidget):
             corners = (self.to_mood(press), self.to_mood(release))
             self.area_chosen.emit(QRectF(QPointF(*corners[0]), QPointF(*corners[1])).normalized())
             return
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.point_picked.emit(*self.to_mood(release))
+            return
         row = self.song_at(release)
         if row is None:
             self.area_chosen.emit(QRectF(QPointF(*self.to_mood(release)), QSizeF(0, 0)))
@@ -224,10 +240,12 @@ class MoodPlot(QWidget):
 
 
 class MoodMapView(QWidget):
-    """The map beside a list of the songs nearest the mood last chosen, which can be played or exported."""
+    """The map beside a list of the songs nearest the mood last chosen, or of a journey between two moods picked by
+    shift-clicks; the list can be played or exported."""
 
     track_clicked = Signal(object)  # Track: select it in the library
     play_requested = Signal(object, float)  # Track, start seconds
+    journey_requested = Signal(object, object, int)  # start and end (valence, arousal), number of songs
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -236,11 +254,14 @@ class MoodMapView(QWidget):
         self.found: list[Track] = []
         self.library_root: Path | None = None
         self.db: Path | None = None
+        self.journey_start: tuple[float, float] | None = None  # set by the first shift-click, until the second
         self.plot = MoodPlot()
         self.plot.song_clicked.connect(lambda track_id: self.track_clicked.emit(self.tracks[track_id]))
         self.plot.song_activated.connect(lambda track_id: self.play_requested.emit(self.tracks[track_id], 0.0))
         self.plot.area_chosen.connect(self.list_area)
-        self.heading = QLabel("Drag a rectangle, or click an empty spot, to list the songs of that mood.")
+        self.plot.point_picked.connect(self.pick_journey_point)
+        self.heading = QLabel("Drag a rectangle, or click an empty spot, to list the songs of that mood. "
+                              "Shift-click where a journey starts, then where it ends.")
         self.heading.setWordWrap(True)
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
@@ -248,9 +269,16 @@ class MoodMapView(QWidget):
         self.export_button = QPushButton("Export M3U8…")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self.choose_export)
+        self.journey_length = QSpinBox()
+        self.journey_length.setRange(2, 200)
+        self.journey_length.setValue(JOURNEY_LENGTH)
+        self.journey_length.setPrefix("Journey of ")
+        self.journey_length.setSuffix(" songs")
+        self.journey_length.setToolTip("How many songs a journey (shift-click twice on the map) walks through")
         side = QVBoxLayout()
         side.addWidget(self.heading)
         side.addWidget(self.list, 1)
+        side.addWidget(self.journey_length)
         side.addWidget(self.export_button)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -274,13 +302,36 @@ class MoodMapView(QWidget):
                   if area.left() <= mood[0] <= area.right() and area.top() <= mood[1] <= area.bottom()}
         centre = (area.center().x(), area.center().y())
         pool, count = (inside, len(inside)) if inside else (self.moods, NEAREST_COUNT)
-        self.found = [self.tracks[track_id] for track_id, _distance in nearest_moods(pool, centre, count)]
+        found = [self.tracks[track_id] for track_id, _distance in nearest_moods(pool, centre, count)]
         where = "in this area" if inside else "nearest this mood"
-        self.heading.setText(f"{len(self.found)} songs {where} ({mood_words(*centre)}); double-click one to play it.")
+        self.plot.set_path(np.zeros((0, 2)))
+        self._show(found, f"{len(found)} songs {where} ({mood_words(*centre)}); double-click one to play it.")
+
+    def pick_journey_point(self, valence: float, arousal: float) -> None:
+        """The first pick is where the journey starts; the second asks for the journey to where it ends."""
+        if self.journey_start is None:
+            self.journey_start = (valence, arousal)
+            self.heading.setText(f"A journey from {mood_words(valence, arousal)}: shift-click where it should end.")
+            return
+        start, self.journey_start = self.journey_start, None
+        self.heading.setText("Building the journey…")
+        self.journey_requested.emit(start, (valence, arousal), self.journey_length.value())
+
+    def show_journey(self, tracks: list[Track]) -> None:
+        """List a journey's songs in order and draw its path on the map."""
+        self.plot.set_path(np.array([self.moods[track.id] for track in tracks if track.id in self.moods]))
+        ends = f"from {mood_words(*self.moods[tracks[0].id])} to {mood_words(*self.moods[tracks[-1].id])}" if tracks \
+            else "found no songs"
+        self._show(tracks, f"A journey of {len(tracks)} songs {ends}; double-click one to play it.")
+
+    def _show(self, found: list[Track], heading: str) -> None:
+        """List these songs under a heading; they are what double-click plays and Export writes."""
+        self.found = found
+        self.heading.setText(heading)
         self.list.clear()
-        for track in self.found:
+        for track in found:
             self.list.addItem(f"{track.label}   {format_duration(track.duration)}")
-        self.export_button.setEnabled(bool(self.found))
+        self.export_button.setEnabled(bool(found))
 
     def choose_export(self) -> None:
         """Ask where to save the listed songs, then save them."""
