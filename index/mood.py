@@ -33,10 +33,10 @@ def nearest_moods(moods: dict[int, tuple[float, float]], point: tuple[float, flo
 def mood_journey(moods: dict[int, tuple[float, float]], search: SearchIndex, start: tuple[float, float],
                  end: tuple[float, float], length: int) -> list[int]:
     """Up to `length` songs, no repeats, from the song nearest `start` to the one nearest `end`, in even steps
-    between their moods, never stepping back or running ahead of schedule along the way while a song allows it.
-    Each step takes, among the
-    songs within MOOD_SLACK of the nearest one to its target, the one whose song vector (the search index's) lies
-    nearest the previous song's."""
+    between their moods, never stepping back, and not running ahead of schedule along the way while a song allows
+    it; when no free song lies ahead, the journey goes straight to its last song (so it is shorter). Each step
+    takes, among the songs within MOOD_SLACK of the nearest one to its target, the one whose song vector (the
+    search index's) lies nearest the previous song's."""
     rows = {int(track_id): row for row, track_id in enumerate(search.song_ids)}
     ids, points = _arrays({track_id: mood for track_id, mood in moods.items() if track_id in rows})
     if not len(ids):
@@ -53,7 +53,9 @@ def mood_journey(moods: dict[int, tuple[float, float]], search: SearchIndex, sta
     for target in np.linspace(points[first], points[last], min(length, len(ids)))[1:-1]:
         ahead = free & (progress >= progress[journey[-1]]) & (progress <= progress[last])
         on_time = ahead & (progress <= (target - start) @ direction + MOOD_SLACK)
-        allowed = next(mask for mask in (on_time, ahead, free) if mask.any())
+        if not ahead.any():
+            break
+        allowed = on_time if on_time.any() else ahead
         distances = np.where(allowed, np.hypot(*(points - target).T), np.inf)
         near = np.flatnonzero(distances <= distances.min() + MOOD_SLACK)
         journey.append(int(near[np.argmin(np.linalg.norm(sound[near] - sound[journey[-1]], axis=1))]))
