@@ -22,13 +22,19 @@ def clear_point(pixels: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     return candidates[int(np.argmax(gaps > 2 * HIT_RADIUS))]
 
 
-def test_mood_map_dots_click_rectangle_and_mood_column(qtbot, window: MainWindow, demo_library, tmp_path: Path,
-                                                        monkeypatch) -> None:
+def _open_with_moods(qtbot, window: MainWindow, demo_library) -> tuple[Path, Path, dict[int, tuple[float, float]]]:
+    """Open the demo library in the window; its folder, its store and the songs' moods from the store."""
     folder, db = demo_library
     open_and_wait(qtbot, window, folder, db)
     with LibraryStore(db) as store:
         moods = store.moods()
     assert moods
+    return folder, db, moods
+
+
+def test_mood_map_dots_click_rectangle_and_mood_column(qtbot, window: MainWindow, demo_library, tmp_path: Path,
+                                                        monkeypatch) -> None:
+    folder, db, moods = _open_with_moods(qtbot, window, demo_library)
 
     # the mood column says each song's mood in words
     model = window.library.model
@@ -122,10 +128,7 @@ def test_mood_filter_and_search_by_mood(qtbot, window: MainWindow, demo_library)
 
 def test_mood_journey_from_calm_sad_to_energetic_happy(qtbot, window: MainWindow, demo_library, tmp_path: Path,
                                                        monkeypatch) -> None:
-    folder, db = demo_library
-    open_and_wait(qtbot, window, folder, db)
-    with LibraryStore(db) as store:
-        moods = store.moods()
+    folder, db, moods = _open_with_moods(qtbot, window, demo_library)
     window.tabs.setCurrentWidget(window.mood_map)
     view, plot = window.mood_map, window.mood_map.plot
     qtbot.waitUntil(lambda: plot.width() > 0 and plot.isVisible(), timeout=WAIT_MS)
