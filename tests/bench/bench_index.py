@@ -107,8 +107,9 @@ def likewise(root: Path, jobs: int, workdir: Path) -> tuple[float, int]:
     return time.perf_counter() - started, summary.analysed
 
 
-def rescan(workdir: Path, count: int = 10_000) -> float:
-    """Seconds for a no-change re-scan of `count` files already in the store."""
+def rescan(workdir: Path, count: int = 10_000) -> tuple[float, float]:
+    """Seconds for the first scan of `count` unchanged files in a store without moods (as one upgraded from an older
+    likewise: the moods are filled in from the stored analyses), then for a no-change re-scan."""
     from index.pipeline import Indexer
     from model.info import read_model_info
 
@@ -128,11 +129,13 @@ def rescan(workdir: Path, count: int = 10_000) -> float:
     db = workdir / "rescan.sqlite"
     build_store(db, root, count, Spectrum(np.zeros(info.embedding_dim), np.eye(info.embedding_dim), np.ones(info.embedding_dim), 0.8),
                 info.model_id, info.tags, files=files)
-    started = time.perf_counter()
-    summary = Indexer(root, db, jobs=1).run()
-    seconds = time.perf_counter() - started
-    assert summary.unchanged == count and summary.analysed == 0, summary
-    return seconds
+    seconds = []
+    for _ in range(2):
+        started = time.perf_counter()
+        summary = Indexer(root, db, jobs=1).run()
+        seconds.append(time.perf_counter() - started)
+        assert summary.unchanged == count and summary.analysed == 0, summary
+    return seconds[0], seconds[1]
 
 
 def main() -> None:
@@ -153,8 +156,8 @@ def main() -> None:
         likewise_s, analysed = likewise(files[0].parent, args.jobs, Path(workdir))
         print(f"likewise  {likewise_s:7.1f} s  {analysed / likewise_s:6.1f} songs/s  (full index, model load included)")
         print(f"likewise vs ancestor: {ancestor_s / likewise_s:.2f}x faster; vs floor: {likewise_s / floor_s:.2f}x the time")
-        rescan_s = rescan(Path(workdir))
-        print(f"re-scan of 10,000 unchanged files: {rescan_s:.2f} s")
+        first_s, rescan_s = rescan(Path(workdir))
+        print(f"re-scan of 10,000 unchanged files: {rescan_s:.2f} s (the first, filling in their moods: {first_s:.2f} s)")
 
 
 if __name__ == "__main__":
