@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QListWidget, QPushButton, QSpinBox, QToolTip, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QListWidget, QPushButton, QSizePolicy, QSpinBox, QToolTip, QVBoxLayout, QWidget,
 )
 
 from desktop.radio import export_playlist
@@ -275,6 +275,8 @@ class MoodMapView(QWidget):
         self.journey_length.setPrefix("Journey of ")
         self.journey_length.setSuffix(" songs")
         self.journey_length.setToolTip("How many songs a journey (shift-click twice on the map) walks through")
+        # its text must not widen the window's minimum (the list beside the map is narrow at 760 px)
+        self.journey_length.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         side = QVBoxLayout()
         side.addWidget(self.heading)
         side.addWidget(self.list, 1)
