@@ -4,9 +4,11 @@ The store is the single source of truth; the nearest-neighbour tree is a cache d
 """
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
+import re
 import sqlite3
 import time
 import urllib.parse
@@ -194,9 +196,33 @@ def sqlite_uri(path: Path, mode: str) -> str:
     return f"file:{urllib.parse.quote(os.fsencode(os.path.abspath(path)))}?{mode}"
 
 
+TEMPORARY_SUFFIXES = ("", "-journal", "-wal", "-shm")  # a temporary store and SQLite's files beside it
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _remove_dead_temporaries(path: Path) -> None:
+    """Remove the temporary stores (and their journals) that runs killed while creating `path` left beside it: only
+    files named as likewise names them, and only when the process that named them is gone."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.new(-journal|-wal|-shm)?")
+    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.new*"):
+        match = pattern.fullmatch(candidate.name)
+        if match and not _process_alive(int(match.group(1))):
+            candidate.unlink(missing_ok=True)
+
+
 def _create_file(path: Path, root: Path) -> None:
     """Make a new, complete store at `path` atomically: built in a temporary file beside it, then linked into
     place, so a crash never leaves a half-made store there. A store that appears there meanwhile is kept."""
+    _remove_dead_temporaries(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
     try:
         with closing(sqlite3.connect(temporary, isolation_level=None)) as connection:
@@ -214,7 +240,7 @@ def _create_file(path: Path, root: Path) -> None:
             connection.execute("COMMIT")
         _link_into_place(temporary, path)
     finally:
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in TEMPORARY_SUFFIXES:
             Path(str(temporary) + suffix).unlink(missing_ok=True)
 
 

@@ -83,8 +83,12 @@ def test_a_store_killed_while_being_created_leaves_nothing_that_later_runs_refus
                             env=likewise_env(tmp_path), capture_output=True, text=True, timeout=60)
     assert killed.returncode == -signal.SIGKILL, killed.stderr  # it really died in the middle of the schema
     assert not db.exists(), "a half-made store was left at the store's path"
+    assert list(tmp_path.glob(".library.sqlite.*.new*")), "the killed run left no temporary store to clean up"
+    in_use = tmp_path / f".library.sqlite.{os.getppid()}.new"  # a live process's temporary store: not ours to remove
+    in_use.write_bytes(b"being built")
     with LibraryStore(db, library_root=tmp_path, create=True) as store:
         assert store.library_root == tmp_path and store.counts() == {"ok": 0, "pending": 0, "failed": 0}
+    assert sorted(tmp_path.glob(".library.sqlite.*.new*")) == [in_use], "a dead run's temporary store was left"
 
 
 def test_a_library_folder_whose_name_is_not_utf8_is_indexed(tmp_path: Path) -> None:
