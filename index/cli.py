@@ -574,6 +574,11 @@ def _add_result_options(parser: argparse.ArgumentParser, count: int, what: str) 
 def _add_output_options(parser: argparse.ArgumentParser, what: str) -> None:
     """--json, and -o with --absolute and --force: how `what` is printed and where it is saved."""
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_playlist_options(parser, what)
+
+
+def _add_playlist_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """-o with --absolute and --force: where `what` is saved as a playlist."""
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help=f"write {what} as an M3U8 playlist here")
     parser.add_argument("--absolute", action="store_true", help="absolute paths in the playlist (default relative)")
     parser.add_argument("--force", action="store_true", help="overwrite FILE if it is an existing playlist")
@@ -626,9 +631,7 @@ def build_parser() -> argparse.ArgumentParser:
     playlist = commands.add_parser("playlist", help="make a song radio playlist from a seed song",
                                    description="Chain songs, each similar to the one before and to the seed.")
     playlist.add_argument("seed", metavar="SEED", help="file path or search words")
-    playlist.add_argument("-o", "--output", type=Path, metavar="FILE", help="write an M3U8 playlist here")
-    playlist.add_argument("--absolute", action="store_true", help="absolute paths in the playlist (default relative)")
-    playlist.add_argument("--force", action="store_true", help="overwrite FILE if it is an existing playlist")
+    _add_playlist_options(playlist, "the seed and the songs after it")
     _add_result_options(playlist, 25, "songs after the seed, which comes first when it is in the library")
     playlist.set_defaults(func=cmd_playlist)
 
