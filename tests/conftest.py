@@ -1,6 +1,7 @@
 """Shared fixtures: an isolated user data folder, synthetic audio, and a real indexed library."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,10 @@ import pytest
 import soundfile
 
 from assets import DEMO_DIR
+
+# Every test that makes a Qt application runs offscreen, whichever test files are run together.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
 
 SAMPLE_RATE = 22050
 

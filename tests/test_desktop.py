@@ -1,35 +1,30 @@
 """The desktop app, driven through its real window on real (small) libraries, offscreen."""
 from __future__ import annotations
 
-import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog
 
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
-from PySide6.QtGui import QDesktopServices  # noqa: E402
-from PySide6.QtWidgets import QFileDialog  # noqa: E402
-
-from assets import DEMO_DIR  # noqa: E402
-from desktop.app import initial_library  # noqa: E402
-from desktop.library_model import STATUS, TAGS, LibraryFilter, LibraryModel  # noqa: E402
-from desktop.main_window import MainWindow  # noqa: E402
-from desktop.recommendations_panel import RESULT_COLUMNS  # noqa: E402
-from index.lock import IndexLock  # noqa: E402
-from index.paths import default_db_path  # noqa: E402
-from index.pipeline import Indexer  # noqa: E402
-from index.playlist import song_radio  # noqa: E402
-from index.recommend import Options, Recommender  # noqa: E402
-from index.store import LibraryStore, Track, format_duration  # noqa: E402
-from model.teacher import TAGS as TAG_NAMES  # noqa: E402
+from assets import DEMO_DIR
+from desktop.app import initial_library
+from desktop.library_model import STATUS, TAGS, LibraryFilter, LibraryModel
+from desktop.main_window import MainWindow
+from desktop.recommendations_panel import RESULT_COLUMNS
+from index.lock import IndexLock
+from index.paths import default_db_path
+from index.pipeline import Indexer
+from index.playlist import song_radio
+from index.recommend import Options, Recommender
+from index.store import LibraryStore, Track, format_duration
+from model.teacher import TAGS as TAG_NAMES
 
 WAIT_MS = 20_000
 
