@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from audio.decoders import AudioError, Decoder, Source
-from audio.features import FeatureParams
-from audio.formats import format_of
+from likewise.audio.decoders import AudioError, Decoder, Source
+from likewise.audio.features import FeatureParams
+from likewise.audio.formats import format_of
 
 
 @dataclass(frozen=True)

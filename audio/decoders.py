@@ -11,7 +11,7 @@ from typing import Iterator, Protocol
 
 import numpy as np
 
-from audio.errors import LikewiseError
+from likewise.audio.errors import LikewiseError
 
 
 class AudioError(LikewiseError):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from audio.formats import format_of
+from likewise.audio.formats import format_of
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from audio.decoders import Decoder, PyAVSource, SoundfileSource
+from likewise.audio.decoders import Decoder, PyAVSource, SoundfileSource
 
 # Tag names of formats whose tags mutagen's easy interface does not translate: the format's own name, lower-case
 # (audio.tags reads names without case) -> mutagen's easy name. Names not listed are the same in both.

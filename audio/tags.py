@@ -5,7 +5,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from audio.formats import format_of
+from likewise.audio.formats import format_of
 
 
 @dataclass

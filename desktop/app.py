@@ -7,11 +7,11 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from assets import DEMO_DIR
-from desktop.main_window import MainWindow
-from desktop.style import apply_style
-from desktop.system_libraries import audio_problem
-from index.paths import default_db_path, last_library
+from likewise.assets import DEMO_DIR
+from likewise.desktop.main_window import MainWindow
+from likewise.desktop.style import apply_style
+from likewise.desktop.system_libraries import audio_problem
+from likewise.index.paths import default_db_path, last_library
 
 APP_NAME = "likewise"
 

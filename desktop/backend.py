@@ -10,8 +10,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
-from index.recommend import Options, Recommendation, Recommender
-from index.store import LibraryStore, StoreError, Track
+from likewise.index.recommend import Options, Recommendation, Recommender
+from likewise.index.store import LibraryStore, StoreError, Track
 
 POLL_MS = 3000  # how often to look for changes made by another process (`likewise index`)
 
@@ -121,7 +121,7 @@ class LibraryBackend(QObject):
     @Slot(int, int, object)
     def radio(self, track_id: int, length: int, options: Options) -> None:
         """Build a song radio playlist from a library song."""
-        from index.playlist import song_radio
+        from likewise.index.playlist import song_radio
 
         if self.store is None:
             return
@@ -136,7 +136,7 @@ class LibraryBackend(QObject):
     @Slot(object, object, int)
     def journey(self, start: tuple[float, float], end: tuple[float, float], length: int) -> None:
         """Build a mood journey of `length` songs from one (valence, arousal) to another."""
-        from index.mood import mood_journey
+        from likewise.index.mood import mood_journey
 
         if self.store is None:
             return

@@ -8,7 +8,7 @@ from pathlib import Path
 
 def _run(args: argparse.Namespace) -> int:
     """Check the folder and Qt's system libraries, then run the app; errors are named after `args.prog`."""
-    from desktop.system_libraries import display_problem, platform_problem, qt_platform
+    from likewise.desktop.system_libraries import display_problem, platform_problem, qt_platform
 
     if args.folder is not None and not args.folder.expanduser().is_dir():
         print(f"{args.prog}: not a folder: {args.folder}", file=sys.stderr)
@@ -17,7 +17,7 @@ def _run(args: argparse.Namespace) -> int:
     if problem := platform_problem(platform) or display_problem(platform):  # before Qt, which would abort
         print(f"{args.prog}: {problem}", file=sys.stderr)
         return 1
-    from desktop.app import run_app
+    from likewise.desktop.app import run_app
 
     return run_app(args.folder)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from index.paths import display_path
+from likewise.index.paths import display_path
 
 
 class IndexThread(QThread):
@@ -25,9 +25,9 @@ class IndexThread(QThread):
         self._cancelled = False
 
     def run(self) -> None:
-        from index.lock import StoreBusy
-        from index.pipeline import Indexer
-        from index.store import StoreError
+        from likewise.index.lock import StoreBusy
+        from likewise.index.pipeline import Indexer
+        from likewise.index.store import StoreError
 
         try:
             self.indexer = Indexer(self.root, self.db_path, jobs=self.jobs, on_progress=self.progress.emit)

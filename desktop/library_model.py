@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
-from index.mood import mood_words
-from index.paths import display_path
-from index.store import Track, format_duration
+from likewise.index.mood import mood_words
+from likewise.index.paths import display_path
+from likewise.index.store import Track, format_duration
 
 COLUMNS = ("Title", "Artist", "Album", "Duration", "Tags", "Status", "Mood")
 TITLE, ARTIST, ALBUM, DURATION, TAGS, STATUS, MOOD = range(len(COLUMNS))

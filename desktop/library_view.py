@@ -4,9 +4,9 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QPushButton, QStackedWidget, QTableView, QVBoxLayout, QWidget
 
-from desktop.library_model import ALBUM, ARTIST, DURATION, STATUS, TAGS, TITLE, LibraryFilter, LibraryModel
-from desktop.style import empty_state_label, setup_table
-from index.store import Track
+from likewise.desktop.library_model import ALBUM, ARTIST, DURATION, STATUS, TAGS, TITLE, LibraryFilter, LibraryModel
+from likewise.desktop.style import empty_state_label, setup_table
+from likewise.index.store import Track
 
 COLUMN_WIDTHS = {TITLE: 200, ARTIST: 140, ALBUM: 150, DURATION: 70, TAGS: 260, STATUS: 70}
 

@@ -10,18 +10,18 @@ from PySide6.QtWidgets import (
     QToolBar, QVBoxLayout, QWidget,
 )
 
-from assets import DEMO_DIR
-from desktop.backend import Recommendations, Snapshot, start_backend, stop_backend
-from desktop.indexing import IndexingBar, IndexThread
-from desktop.library_view import LibraryView
-from desktop.mood_map import MoodMapView
-from desktop.player import Player, TransportBar
-from desktop.problems import ProblemsView
-from desktop.radio import RadioDialog
-from desktop.recommendations_panel import RecommendationsPanel
-from desktop.style import media_icon
-from index.paths import default_db_path
-from index.store import Track
+from likewise.assets import DEMO_DIR
+from likewise.desktop.backend import Recommendations, Snapshot, start_backend, stop_backend
+from likewise.desktop.indexing import IndexingBar, IndexThread
+from likewise.desktop.library_view import LibraryView
+from likewise.desktop.mood_map import MoodMapView
+from likewise.desktop.player import Player, TransportBar
+from likewise.desktop.problems import ProblemsView
+from likewise.desktop.radio import RadioDialog
+from likewise.desktop.recommendations_panel import RecommendationsPanel
+from likewise.desktop.style import media_icon
+from likewise.index.paths import default_db_path
+from likewise.index.store import Track
 
 MOOD_CHOICES = ("Any mood", "calm", "energetic", "sad", "happy")  # the mood filter's choices, "any" first
 RADIO_LENGTH = 20  # songs in a song radio until the person picks another length

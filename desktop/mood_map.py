@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QListWidget, QPushButton, QSizePolicy, QSpinBox, QToolTip, QVBoxLayout, QWidget,
 )
 
-from desktop.radio import export_playlist
-from index.mood import mood_words, nearest_moods
-from index.store import Track, format_duration
+from likewise.desktop.radio import export_playlist
+from likewise.index.mood import mood_words, nearest_moods
+from likewise.index.store import Track, format_duration
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 OTHER_COLOUR = "#9e9e9e"

@@ -12,9 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
-from desktop.style import media_icon
-from desktop.system_libraries import audio_libraries, install_command
-from index.store import format_duration
+from likewise.desktop.style import media_icon
+from likewise.desktop.system_libraries import audio_libraries, install_command
+from likewise.index.store import format_duration
 
 
 class Player(QObject):

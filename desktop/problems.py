@@ -4,9 +4,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from desktop.style import setup_table
-from index.paths import display_path
-from index.store import Track
+from likewise.desktop.style import setup_table
+from likewise.index.paths import display_path
+from likewise.index.store import Track
 
 
 class ProblemsView(QWidget):

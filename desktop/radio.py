@@ -9,8 +9,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from index.playlist import check_playlist_output, write_m3u8
-from index.store import Track, format_duration
+from likewise.index.playlist import check_playlist_output, write_m3u8
+from likewise.index.store import Track, format_duration
 
 
 LENGTH_DELAY_MS = 400  # wait for the length box to settle before building the playlist again

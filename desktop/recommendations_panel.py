@@ -7,10 +7,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.library_model import TAGS_TIP
-from desktop.style import empty_state_label, setup_table
-from index.recommend import Options, Recommendation
-from index.store import Track, format_duration
+from likewise.desktop.library_model import TAGS_TIP
+from likewise.desktop.style import empty_state_label, setup_table
+from likewise.index.recommend import Options, Recommendation
+from likewise.index.store import Track, format_duration
 
 RESULT_COLUMNS = ("#", "Title", "Artist", "Tags", "Score", "Votes")
 

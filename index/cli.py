@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from audio.errors import LikewiseError
-from index.paths import default_db_path, display_path, last_library, remember_library
-from index.store import LibraryStore, StoreError, describe_error, format_duration
-from index.text import printable
+from likewise.audio.errors import LikewiseError
+from likewise.index.paths import default_db_path, display_path, last_library, remember_library
+from likewise.index.store import LibraryStore, StoreError, describe_error, format_duration
+from likewise.index.text import printable
 
 log = logging.getLogger("likewise")
 
@@ -97,9 +97,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         return _print_failures(resolve_db(args.db, args.folder))
     if args.folder is None:
         raise CommandError("give the music folder to index, e.g. `likewise index ~/Music`")
-    from audio.discover import walk_audio_files
-    from index.lock import StoreBusy
-    from index.pipeline import Indexer, check_library_folder
+    from likewise.audio.discover import walk_audio_files
+    from likewise.index.lock import StoreBusy
+    from likewise.index.pipeline import Indexer, check_library_folder
 
     try:
         root = check_library_folder(args.folder)
@@ -162,7 +162,7 @@ def _stop_on_signals() -> Iterator[list[int]]:
 
 def _move_library(db: Path, old_root: Path, root: Path) -> None:
     """Re-root the store of a library that moved from `old_root` to `root`, keeping every analysis."""
-    from index.lock import IndexLock
+    from likewise.index.lock import IndexLock
 
     with IndexLock(db), LibraryStore(db, writing=True) as store:
         if store.library_root != root:
@@ -203,7 +203,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def resolve_seed(store: LibraryStore, recommender, query: str):
     """A seed from a query: a file path (in the library or outside it) or words matched against artist and title."""
-    from index.recommend import seed_from_file
+    from likewise.index.recommend import seed_from_file
 
     candidate = Path(query).expanduser()
     if candidate.is_file():
@@ -231,7 +231,7 @@ def resolve_seed(store: LibraryStore, recommender, query: str):
 
 
 def _options(args: argparse.Namespace):
-    from index.recommend import Options
+    from likewise.index.recommend import Options
 
     return Options(
         count=args.count,
@@ -243,7 +243,7 @@ def _options(args: argparse.Namespace):
 
 def _song_tags(probabilities, names: list[str]) -> list[tuple[str, float]]:
     """A song's top tags; none when its probabilities are missing or were made for another model's tag names."""
-    from model.info import top_tags
+    from likewise.model.info import top_tags
 
     if probabilities is None or len(probabilities) != len(names):
         return []
@@ -274,8 +274,8 @@ def _result_json(item, tags: list[tuple[str, float]], moods: dict[int, tuple[flo
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
-    from index.recommend import Recommender
-    from model.info import format_tags
+    from likewise.index.recommend import Recommender
+    from likewise.model.info import format_tags
 
     failed = 0
     with open_existing(resolve_db(args.db)) as store:
@@ -311,7 +311,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 def _check_output(args: argparse.Namespace, db: Path, store: LibraryStore) -> None:
     """CommandError unless the playlist asked for with -o may be written (before any work is done)."""
-    from index.playlist import check_playlist_output
+    from likewise.index.playlist import check_playlist_output
 
     if args.output:
         try:
@@ -322,7 +322,7 @@ def _check_output(args: argparse.Namespace, db: Path, store: LibraryStore) -> No
 
 def _write_output(args: argparse.Namespace, store: LibraryStore, tracks: list, what: str | None = None) -> None:
     """Write the playlist asked for with -o, if any; `what` says what it holds in the log line."""
-    from index.playlist import write_m3u8
+    from likewise.index.playlist import write_m3u8
 
     if args.output:
         try:
@@ -333,8 +333,8 @@ def _write_output(args: argparse.Namespace, store: LibraryStore, tracks: list, w
 
 
 def cmd_playlist(args: argparse.Namespace) -> int:
-    from index.playlist import song_radio
-    from index.recommend import Recommender
+    from likewise.index.playlist import song_radio
+    from likewise.index.recommend import Recommender
 
     db = resolve_db(args.db)
     with open_existing(db) as store:
@@ -376,7 +376,7 @@ def _listed_json(track, tags: list[tuple[str, float]], moods: dict[int, tuple[fl
 
 def _listed_line(track, tags: list[tuple[str, float]], moods: dict[int, tuple[float, float]]) -> str:
     """A track as `list` prints it: status, duration, label, then its tags and mood, or why it failed."""
-    from model.info import format_tags
+    from likewise.model.info import format_tags
 
     details = [track.reason or ""] if track.status == "failed" else [format_tags(tags)]
     if track.id in moods:
@@ -400,8 +400,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_mood(args: argparse.Namespace) -> int:
-    from index.mood import mood_journey, nearest_moods
-    from index.search import load_index
+    from likewise.index.mood import mood_journey, nearest_moods
+    from likewise.index.search import load_index
 
     journey = args.start is not None or args.end is not None
     if journey and (args.start is None or args.end is None):
@@ -441,7 +441,7 @@ def cmd_mood(args: argparse.Namespace) -> int:
 
 
 def cmd_mix(args: argparse.Namespace) -> int:
-    from index.recommend import Recommender
+    from likewise.index.recommend import Recommender
 
     db = resolve_db(args.db)
     with open_existing(db) as store:
@@ -480,8 +480,8 @@ def _library_song(store: LibraryStore, recommender, query: str):
 
 
 def cmd_path(args: argparse.Namespace) -> int:
-    from index.playlist import sonic_path
-    from index.recommend import Recommender
+    from likewise.index.playlist import sonic_path
+    from likewise.index.recommend import Recommender
 
     db = resolve_db(args.db)
     with open_existing(db) as store:
@@ -509,8 +509,8 @@ def cmd_path(args: argparse.Namespace) -> int:
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
-    from index.lock import StoreBusy
-    from index.repair import repair_store
+    from likewise.index.lock import StoreBusy
+    from likewise.index.repair import repair_store
 
     try:
         report = repair_store(resolve_db(args.db))
@@ -558,7 +558,7 @@ def _mood_point(text: str) -> tuple[float, float]:
 
 
 def _add_result_options(parser: argparse.ArgumentParser, count: int, what: str) -> None:
-    from index.recommend import Options
+    from likewise.index.recommend import Options
 
     defaults = Options()
     parser.add_argument("-n", "--count", type=_at_least(1), default=count, help=f"number of {what} (default {count})")
@@ -673,8 +673,8 @@ def build_parser() -> argparse.ArgumentParser:
     repair.add_argument("--db", type=Path, help="library store (default: the library indexed last)")
     repair.set_defaults(func=cmd_repair)
 
-    from desktop.cli import register as register_desktop
-    from model.cli import register as register_model
+    from likewise.desktop.cli import register as register_desktop
+    from likewise.model.cli import register as register_model
 
     register_model(commands)
     register_desktop(commands)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from audio.errors import LikewiseError
-from index.paths import display_path, os_error_reason
-from index.store import StoreError
+from likewise.audio.errors import LikewiseError
+from likewise.index.paths import display_path, os_error_reason
+from likewise.index.store import StoreError
 
 
 class StoreBusy(LikewiseError):

@@ -29,7 +29,21 @@ def _add_moods(db: sqlite3.Connection) -> None:
                "valence REAL NOT NULL, arousal REAL NOT NULL)")
 
 
-MIGRATIONS: list[Migration] = [_add_store_id, _add_moods]
+def _add_plays_and_queue(db: sqlite3.Connection) -> None:
+    """3 → 4: the person's listening (index/plays.py) and the app's play queue (index/queue.py)."""
+    for statement in (  # one by one: executescript would commit the caller's transaction first
+            "CREATE TABLE plays (id INTEGER PRIMARY KEY, "
+            "track_id INTEGER NOT NULL REFERENCES tracks (id) ON DELETE CASCADE, started_at REAL NOT NULL, "
+            "heard REAL NOT NULL, fraction REAL NOT NULL, counted INTEGER NOT NULL, skipped INTEGER NOT NULL)",
+            "CREATE INDEX plays_track ON plays (track_id)",
+            "CREATE INDEX plays_started ON plays (started_at)",
+            "CREATE TABLE queue (position INTEGER PRIMARY KEY, "
+            "track_id INTEGER NOT NULL REFERENCES tracks (id) ON DELETE CASCADE)",
+            "CREATE TABLE queue_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)"):
+        db.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [_add_store_id, _add_moods, _add_plays_and_queue]
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 OLDEST_READABLE = 1  # the oldest schema read-only commands read as it stands; raise it when readers need a migration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.search import SearchIndex
+from likewise.index.search import SearchIndex
 
 MOOD_SLACK = 0.15  # a journey step may take any song this much farther from its target than the nearest one
 MOOD_NEUTRAL = 0.2  # within this of 0 an axis reads as neutral in words

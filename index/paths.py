@@ -9,7 +9,7 @@ import os
 import re
 from pathlib import Path
 
-from audio.userdata import data_dir
+from likewise.audio.userdata import data_dir
 
 
 def default_db_path(library_root: Path) -> Path:

@@ -11,12 +11,12 @@ from typing import Callable
 
 import numpy as np
 
-from index.lock import IndexLock
-from index.prepare import Failed, Prepared, caused_by_environment
-from index.scan import ScanCounts, scan_library
-from index.store import Analysis, LibraryStore, StoreError
-from index.workers import AnalysisPool
-from model.mood import MoodModel, load_mood
+from likewise.index.lock import IndexLock
+from likewise.index.prepare import Failed, Prepared, caused_by_environment
+from likewise.index.scan import ScanCounts, scan_library
+from likewise.index.store import Analysis, LibraryStore, StoreError
+from likewise.index.workers import AnalysisPool
+from likewise.model.mood import MoodModel, load_mood
 
 BATCH_SLICES = 256  # embed at least this many slices at once
 FLUSH_SECONDS = 2.0  # and store at least this often
@@ -135,7 +135,7 @@ class Indexer:
 
     def run(self) -> Summary:
         """Scan, analyse what is new or changed, and return the summary. Raises StoreError or StoreBusy."""
-        from model.info import read_model_info
+        from likewise.model.info import read_model_info
 
         started = time.monotonic()
         info = read_model_info(self.model_dir)
@@ -161,7 +161,7 @@ class Indexer:
                  summary: Summary, started: float) -> None:
         if not todo:
             return
-        from model.embedder import load_embedder
+        from likewise.model.embedder import load_embedder
 
         # TensorFlow takes seconds to load: let the workers decode meanwhile, and embed once it is there.
         loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="likewise-model")
@@ -211,7 +211,7 @@ class Indexer:
 
     @staticmethod
     def _embed(embedder, ready: list[Prepared], tags: list[str], mood: MoodModel | None) -> list[tuple[int, Analysis]]:
-        from model.info import describe_tags
+        from likewise.model.info import describe_tags
 
         vectors, probabilities = embedder.embed(np.concatenate([item.slices for item in ready]))
         results = []

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from index.recommend import (DUPLICATE_DISTANCE, Options, Recommendation, Recommender, Seed, Selection, artist_key,
+from likewise.index.recommend import (DUPLICATE_DISTANCE, Options, Recommendation, Recommender, Seed, Selection, artist_key,
                              is_duplicate, title_key)
-from index.store import Track
-from index.text import printable
+from likewise.index.store import Track
+from likewise.index.text import printable
 
 SEED_WEIGHT = 0.5  # how much the seed counts against the previous song when picking the next one
 PATH_CANDIDATES = 50  # songs nearest each step's target that a sonic path first considers

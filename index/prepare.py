@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from audio.decode import AudioError, decode_excerpt
-from audio.features import FeatureParams, cut_slices, log_mel, slice_offsets
-from audio.tags import read_tags
-from index.fingerprint import file_fingerprint
+from likewise.audio.decode import AudioError, decode_excerpt
+from likewise.audio.features import FeatureParams, cut_slices, log_mel, slice_offsets
+from likewise.audio.tags import read_tags
+from likewise.index.fingerprint import file_fingerprint
 
 
 @dataclass

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.store import LibraryStore, StoreError, Track
-from index.search import SearchIndex, load_index
+from likewise.index.store import LibraryStore, StoreError, Track
+from likewise.index.search import SearchIndex, load_index
 
 DUPLICATE_DISTANCE = 0.02  # mean best-match distance below this: another copy of the same recording
 SCORE_FLOOR = 1e-3  # added to each seed's score before a mix takes their geometric mean (no votes: low, not 0)
@@ -245,9 +245,9 @@ def seed_from_file(path, model_dir=None) -> Seed:
     """
     from pathlib import Path
 
-    from index.prepare import Failed, prepare_file
-    from model.embedder import load_embedder
-    from model.info import read_model_info
+    from likewise.index.prepare import Failed, prepare_file
+    from likewise.model.embedder import load_embedder
+    from likewise.model.info import read_model_info
 
     path = Path(path).resolve()
     prepared = prepare_file((0, str(path.parent), path.name), read_model_info(model_dir).params)

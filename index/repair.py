@@ -14,9 +14,9 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.lock import IndexLock
-from index.paths import display_path
-from index.store import APP_ID, LibraryStore, StoreError, describe_error, sqlite_uri, valid_vectors
+from likewise.index.lock import IndexLock
+from likewise.index.paths import display_path
+from likewise.index.store import APP_ID, LibraryStore, StoreError, describe_error, sqlite_uri, valid_vectors
 
 COLUMNS = ("id", "path", "size", "mtime", "fingerprint", "title", "artist", "album", "album_artist", "track_number",
            "year", "genre_tag", "duration", "status", "reason", "model_id", "excerpt_start", "genre", "genre_probs",

@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from audio.discover import walk_audio_files
-from audio.tags import title_from_filename
-from index.fingerprint import file_fingerprint
-from index.prepare import caused_by_environment
-from index.store import LibraryStore, StoreError
+from likewise.audio.discover import walk_audio_files
+from likewise.audio.tags import title_from_filename
+from likewise.index.fingerprint import file_fingerprint
+from likewise.index.prepare import caused_by_environment
+from likewise.index.store import LibraryStore, StoreError
 
 
 @dataclass

@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from index.store import LibraryStore
-from model.metrics import grouped_song_vectors
+from likewise.index.store import LibraryStore
+from likewise.model.metrics import grouped_song_vectors
 
 CACHE_VERSION = 6
 LEAF_SIZE = 40

@@ -19,9 +19,9 @@ from typing import Iterator
 
 import numpy as np
 
-from audio.errors import LikewiseError
-from index.migrations import OLDEST_READABLE, SCHEMA_VERSION, apply, copy_aside, stored_version
-from index.paths import decode_relpath, display_path, encode_relpath, os_error_reason, stored_path
+from likewise.audio.errors import LikewiseError
+from likewise.index.migrations import OLDEST_READABLE, SCHEMA_VERSION, apply, copy_aside, stored_version
+from likewise.index.paths import decode_relpath, display_path, encode_relpath, os_error_reason, stored_path
 
 log = logging.getLogger("likewise")
 

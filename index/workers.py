@@ -11,8 +11,8 @@ from collections import deque
 from functools import partial
 from typing import Iterable, Iterator
 
-from audio.features import FeatureParams
-from index.prepare import Failed, Prepared, prepare_file
+from likewise.audio.features import FeatureParams
+from likewise.index.prepare import Failed, Prepared, prepare_file
 
 
 _started = None  # in a worker: where it reports (track id, pid) as it starts a file

@@ -16,9 +16,9 @@ def _has_gtzan(folder: Path) -> bool:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from model import corpus
-    from model.info import default_model_dir
-    from model.train import default_cache_dir, default_teacher_cache, run_training
+    from likewise.model import corpus
+    from likewise.model.info import default_model_dir
+    from likewise.model.train import default_cache_dir, default_teacher_cache, run_training
 
     if not _has_gtzan(args.data):
         return 1
@@ -37,8 +37,8 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from model.evaluate import evaluate
-    from model.train import default_cache_dir
+    from likewise.model.evaluate import evaluate
+    from likewise.model.train import default_cache_dir
 
     if not _has_gtzan(args.data):
         return 1

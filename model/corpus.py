@@ -10,7 +10,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model import gtzan
+from likewise.model import gtzan
 
 QUADRANTS = ("Q1", "Q2", "Q3", "Q4")  # Russell: Q1 +valence +arousal, Q2 -/+, Q3 -/-, Q4 +/-
 DEBIAN_SUFFIXES = {".ogg", ".mp3", ".flac", ".opus", ".wav"}

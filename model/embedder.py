@@ -13,9 +13,9 @@ from typing import Callable
 
 import numpy as np
 
-from model.info import ARRAYS_FILE, MODEL_JSON, TFLITE_FILE, WEIGHTS_FILE, ModelInfo, read_model_info
-from model.network import EMBEDDING_LAYER, TAG_LAYER
-from model.prep import normalise, project
+from likewise.model.info import ARRAYS_FILE, MODEL_JSON, TFLITE_FILE, WEIGHTS_FILE, ModelInfo, read_model_info
+from likewise.model.network import EMBEDDING_LAYER, TAG_LAYER
+from likewise.model.prep import normalise, project
 
 BATCH = 256  # the TFLite batch is dynamic: a fixed batch of 64 padded with zeros took 33 ms for 7 slices, this 2-5 ms
 THREADS = 2
@@ -34,7 +34,7 @@ def litert_forward(info: ModelInfo) -> Forward:
     """The forward pass of model.tflite on the LiteRT interpreter (no TensorFlow)."""
     from ai_edge_litert.interpreter import Interpreter
 
-    from model.tfsetup import native_stderr_silenced
+    from likewise.model.tfsetup import native_stderr_silenced
 
     runner = Interpreter(model_path=str(info.model_dir / TFLITE_FILE), num_threads=THREADS).get_signature_runner()
     with native_stderr_silenced():  # the first run prints a notice about the CPU delegate
@@ -49,7 +49,7 @@ def litert_forward(info: ModelInfo) -> Forward:
 
 def keras_forward(info: ModelInfo) -> Forward:
     """The forward pass of model.keras on TensorFlow, imported here (seconds, and hundreds of MB)."""
-    from model.tfsetup import import_tf
+    from likewise.model.tfsetup import import_tf
 
     tf = import_tf(THREADS)
     import keras

@@ -7,10 +7,10 @@ from typing import Callable
 
 import numpy as np
 
-from audio.features import cut_slices
-from model import gtzan
-from model.baseline import fit_classifier, mfcc_stats
-from model.metrics import confusion, song_vote
+from likewise.audio.features import cut_slices
+from likewise.model import gtzan
+from likewise.model.baseline import fit_classifier, mfcc_stats
+from likewise.model.metrics import confusion, song_vote
 
 
 @dataclass
@@ -49,9 +49,9 @@ def format_scores(scores: Scores) -> str:
 def evaluate(data_dir: Path, model_dir: Path | None, cache_dir: Path | None,
              log: Callable[[str], None] = print) -> tuple[Scores, Scores]:
     """Score the model and the MFCC + logistic-regression baseline (fitted on all non-test clips) on test."""
-    from model.info import read_model_info
-    from model.network import GENRE_LAYER
-    from model.train import SliceModel
+    from likewise.model.info import read_model_info
+    from likewise.model.network import GENRE_LAYER
+    from likewise.model.train import SliceModel
 
     clips = gtzan.read_clips(data_dir)
     frames = gtzan.load_frames(clips, cache_dir)

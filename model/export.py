@@ -1,6 +1,6 @@
 """Converting a trained Keras model to the TensorFlow Lite file the app runs (needs TensorFlow: the [train] extra).
 
-    python -m model.export [MODEL_DIR]    # writes MODEL_DIR/model.tflite (default: assets/model)
+    python -m likewise.model.export [MODEL_DIR]    # writes MODEL_DIR/model.tflite (default: assets/model)
 """
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from model.info import TFLITE_FILE, WEIGHTS_FILE, default_model_dir
-from model.network import EMBEDDING_LAYER, TAG_LAYER
-from model.tfsetup import import_tf
+from likewise.model.info import TFLITE_FILE, WEIGHTS_FILE, default_model_dir
+from likewise.model.network import EMBEDDING_LAYER, TAG_LAYER
+from likewise.model.tfsetup import import_tf
 
 APP_OUTPUTS = (EMBEDDING_LAYER, TAG_LAYER)
 

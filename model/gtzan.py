@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from audio.decode import decode_excerpt
-from audio.features import DEFAULT_PARAMS, FeatureParams, log_mel
+from likewise.audio.decode import decode_excerpt
+from likewise.audio.features import DEFAULT_PARAMS, FeatureParams, log_mel
 
 GENRES = ["blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock"]
 SPLITS = ("train", "valid", "test")

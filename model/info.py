@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from audio.features import FeatureParams
+from likewise.audio.features import FeatureParams
 
 MODEL_JSON = "model.json"
 WEIGHTS_FILE = "model.keras"  # what training saves; the app runs TFLITE_FILE, converted from it

@@ -4,7 +4,7 @@ A 4-class logistic regression over Russell's quadrants reads a song's mean tag p
 embedding, or both (chosen on the 4Q valid split). Its quadrant probabilities give valence = P(Q1) + P(Q4) -
 P(Q2) - P(Q3) and arousal = P(Q1) + P(Q2) - P(Q3) - P(Q4). The fitted arrays live in assets/model/mood.npz (plain
 arrays, never a pickle) and are applied here with numpy. They belong to one embedding model: after a model change,
-refit with `python -m model.mood fit --fourq ../shared/4q` (per-clip features are cached under scratch/mood/).
+refit with `python -m likewise.model.mood fit --fourq ../shared/4q` (per-clip features are cached under scratch/mood/).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.info import default_model_dir, read_model_info
+from likewise.model.info import default_model_dir, read_model_info
 
 log = logging.getLogger("likewise")
 
@@ -83,7 +83,7 @@ def load_mood(model_dir: Path | None = None) -> MoodModel | None:
     path = info.model_dir / MOOD_FILE
     mood = MoodModel.load(path) if path.exists() else None
     if mood is None or mood.model_id != info.model_id:
-        log.warning("no mood estimate for model %s: run `python -m model.mood fit --fourq DIR`", info.model_id)
+        log.warning("no mood estimate for model %s: run `python -m likewise.model.mood fit --fourq DIR`", info.model_id)
         return None
     return mood
 
@@ -128,11 +128,11 @@ class ClipFeatures:
 
 def clip_features(fourq: Path, excerpts: Path, model_dir: Path | None = None) -> ClipFeatures:
     """Features of every 4Q clip with the model in model_dir, cached in scratch/mood/<model id>.npz."""
-    from audio.features import cut_slices
-    from model.baseline import mfcc_stats
-    from model.corpus import fourq_clips
-    from model.embedder import load_embedder
-    from model.teacher import load_excerpt
+    from likewise.audio.features import cut_slices
+    from likewise.model.baseline import mfcc_stats
+    from likewise.model.corpus import fourq_clips
+    from likewise.model.embedder import load_embedder
+    from likewise.model.teacher import load_excerpt
 
     info = read_model_info(model_dir)
     clips = fourq_clips(fourq)
@@ -175,7 +175,7 @@ def select_mood(data: ClipFeatures, model_id: str) -> tuple[MoodModel, dict[str,
 
 def baseline_probs(data: ClipFeatures, split: str) -> np.ndarray:
     """Quadrant probabilities of the MFCC-statistics + logistic-regression baseline, fitted on train."""
-    from model.baseline import fit_classifier
+    from likewise.model.baseline import fit_classifier
 
     train, target = data.where("train"), data.where(split)
     return fit_classifier(train.mfcc, train.quadrant).predict_proba(target.mfcc)
@@ -198,11 +198,11 @@ def write_report(path: Path, mood: MoodModel, count: int, valid: dict[str, float
         f"- Valid: {format_scores(valid)}\n- Test: {format_scores(test)}\n"
         f"- Test, MFCC-statistics + logistic-regression baseline: {format_scores(baseline)}\n"
         "- Chance: quadrant 0.25, each sign 0.5.\n"
-        "- Refit after a model change: `python -m model.mood fit --fourq ../shared/4q`.\n")
+        "- Refit after a model change: `python -m likewise.model.mood fit --fourq ../shared/4q`.\n")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m model.mood", description="fit the mood estimate on 4Q")
+    parser = argparse.ArgumentParser(prog="python -m likewise.model.mood", description="fit the mood estimate on 4Q")
     parser.add_argument("command", choices=["fit"])
     parser.add_argument("--fourq", type=Path, required=True, help="the 4Q folder (metadata.csv)")
     parser.add_argument("--excerpts", type=Path, default=REPO / "scratch" / "cache", help="excerpt cache folder")

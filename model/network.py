@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.tfsetup import import_tf
+from likewise.model.tfsetup import import_tf
 
 EMBEDDING_LAYER = "embedding"
 GENRE_LAYER = "genre"

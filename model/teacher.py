@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from audio.decode import decode_excerpt
-from audio.features import DEFAULT_PARAMS, FeatureParams, log_mel
-from model.corpus import Clip
+from likewise.audio.decode import decode_excerpt
+from likewise.audio.features import DEFAULT_PARAMS, FeatureParams, log_mel
+from likewise.model.corpus import Clip
 
 TEACHER = "MSD_musicnn"
 HOP_FRAMES = 48  # teacher frames (256 samples at 16 kHz) between windows: 0.768 s

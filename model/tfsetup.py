@@ -25,7 +25,7 @@ def native_stderr_silenced():
 
 def keras_home() -> Path:
     """Where Keras keeps keras.json: inside likewise's data folder, not ~/.keras."""
-    from audio.userdata import data_dir
+    from likewise.audio.userdata import data_dir
 
     return data_dir() / "keras"
 

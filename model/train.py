@@ -24,15 +24,15 @@ from typing import Callable
 
 import numpy as np
 
-from audio.features import DEFAULT_PARAMS, FeatureParams, cut_slices
-from model import gtzan
-from model.corpus import Clip
-from model.info import ARRAYS_FILE, MODEL_JSON, WEIGHTS_FILE
-from model.metrics import grouped_song_vectors, precision_at_k, shared_label_relevance, song_vote
-from model.network import EMBEDDING_LAYER, FEATURE_LAYER, GENRE_LAYER, TAG_LAYER, NetConfig, build_network
-from model.prep import band_stats, fit_projection, normalise, project
-from model.teacher import TAGS, Excerpt, load_excerpts, load_targets
-from model.tfsetup import import_tf
+from likewise.audio.features import DEFAULT_PARAMS, FeatureParams, cut_slices
+from likewise.model import gtzan
+from likewise.model.corpus import Clip
+from likewise.model.info import ARRAYS_FILE, MODEL_JSON, WEIGHTS_FILE
+from likewise.model.metrics import grouped_song_vectors, precision_at_k, shared_label_relevance, song_vote
+from likewise.model.network import EMBEDDING_LAYER, FEATURE_LAYER, GENRE_LAYER, TAG_LAYER, NetConfig, build_network
+from likewise.model.prep import band_stats, fit_projection, normalise, project
+from likewise.model.teacher import TAGS, Excerpt, load_excerpts, load_targets
+from likewise.model.tfsetup import import_tf
 
 MODEL_FAMILY = "cnn1d-v3"
 
@@ -307,7 +307,7 @@ def weights_digest(model: SliceModel) -> str:
 
 def save_model(model: SliceModel, out_dir: Path, config: TrainConfig, params: FeatureParams, training: dict) -> str:
     """Write model.keras, model.tflite (what the app runs), model.npz and model.json to out_dir; return the model id."""
-    from model.export import export_tflite
+    from likewise.model.export import export_tflite
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from assets import DEMO_DIR
+from likewise.assets import DEMO_DIR
 
 # Every test that makes a Qt application runs offscreen, whichever test files are run together.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -56,7 +56,7 @@ def demo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_library(demo_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The demo library indexed with the shipped model: (music folder, store path). Do not modify it."""
-    from index.pipeline import Indexer
+    from likewise.index.pipeline import Indexer
 
     db = tmp_path_factory.mktemp("demo-db") / "library.sqlite"
     summary = Indexer(demo_copy, db, jobs=2).run()

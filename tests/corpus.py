@@ -25,10 +25,10 @@ import mutagen.id3
 import numpy as np
 import soundfile
 
-from audio.features import DEFAULT_PARAMS, FeatureParams
-from audio.tags import Tags
-from index.prepare import Failed, Prepared, prepare_file
-from index.store import Analysis, LibraryStore
+from likewise.audio.features import DEFAULT_PARAMS, FeatureParams
+from likewise.audio.tags import Tags
+from likewise.index.prepare import Failed, Prepared, prepare_file
+from likewise.index.store import Analysis, LibraryStore
 from tests.conftest import tone, write_audio
 
 LIKEWISE = Path(sys.executable).parent / "likewise"  # the installed console script

@@ -7,10 +7,10 @@ import mutagen
 import numpy as np
 import pytest
 
-from audio.decode import AudioError, decode_excerpt, excerpt_window
-from audio.discover import walk_audio_files
-from audio.features import DEFAULT_PARAMS, cut_slices, log_mel, slice_offsets
-from audio.tags import read_tags, title_from_filename
+from likewise.audio.decode import AudioError, decode_excerpt, excerpt_window
+from likewise.audio.discover import walk_audio_files
+from likewise.audio.features import DEFAULT_PARAMS, cut_slices, log_mel, slice_offsets
+from likewise.audio.tags import read_tags, title_from_filename
 from tests.conftest import tone, write_audio
 
 P = DEFAULT_PARAMS

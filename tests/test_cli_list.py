@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.cli import main
-from index.store import LibraryStore
+from likewise.index.cli import main
+from likewise.index.store import LibraryStore
 from tests.test_recommend import assert_valid_tags
 
 LISTED = {"path", "artist", "title", "album", "valence", "arousal", "duration", "status", "reason", "tags",

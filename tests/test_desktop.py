@@ -13,18 +13,18 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 
-from assets import DEMO_DIR
-from desktop.app import initial_library
-from desktop.library_model import STATUS, TAGS, LibraryFilter, LibraryModel
-from desktop.main_window import MainWindow
-from desktop.recommendations_panel import RESULT_COLUMNS
-from index.lock import IndexLock
-from index.paths import default_db_path
-from index.pipeline import Indexer
-from index.playlist import song_radio
-from index.recommend import Options, Recommender
-from index.store import LibraryStore, Track, format_duration
-from model.teacher import TAGS as TAG_NAMES
+from likewise.assets import DEMO_DIR
+from likewise.desktop.app import initial_library
+from likewise.desktop.library_model import STATUS, TAGS, LibraryFilter, LibraryModel
+from likewise.desktop.main_window import MainWindow
+from likewise.desktop.recommendations_panel import RESULT_COLUMNS
+from likewise.index.lock import IndexLock
+from likewise.index.paths import default_db_path
+from likewise.index.pipeline import Indexer
+from likewise.index.playlist import song_radio
+from likewise.index.recommend import Options, Recommender
+from likewise.index.store import LibraryStore, Track, format_duration
+from likewise.model.teacher import TAGS as TAG_NAMES
 
 WAIT_MS = 20_000
 
@@ -272,6 +272,6 @@ def test_model_scales_to_50000_rows(qtbot) -> None:
 
 def test_start_up_imports_no_tensorflow() -> None:
     code = ("import sys, desktop.app, desktop.main_window; "
-            "print(sorted(m for m in ('tensorflow', 'keras', 'model.embedder', 'sklearn') if m in sys.modules))")
+            "print(sorted(m for m in ('tensorflow', 'keras', 'likewise.model.embedder', 'sklearn') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

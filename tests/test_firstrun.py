@@ -4,17 +4,36 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from desktop.system_libraries import SystemLibrary, display_problem, missing, package_list, platform_problem
-from index.cli import build_parser, main
+from likewise.desktop.system_libraries import SystemLibrary, display_problem, missing, package_list, platform_problem
+from likewise.index.cli import build_parser, main
 from tests.conftest import tone, write_audio
 
 REPO = Path(__file__).resolve().parents[1]
 BOOTSTRAP = Path("tools/bootstrap.sh")
 needs_dpkg = pytest.mark.skipif(shutil.which("dpkg-query") is None, reason="a Debian/Ubuntu system")
+
+
+def test_the_wheel_installs_one_package_likewise(tmp_path: Path) -> None:
+    source = tmp_path / "source"  # a copy, so that building leaves nothing in the repository
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, source / name)
+    for folder in ("audio", "model", "index", "desktop", "assets"):
+        shutil.copytree(REPO / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                            "-w", str(tmp_path / "wheel"), str(source)], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    [wheel] = (tmp_path / "wheel").glob("likewise-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        top = {name.split("/")[0] for name in archive.namelist()}
+        assert top == {"likewise", wheel.name.split("-py")[0] + ".dist-info"}
+        assert {"likewise/index/cli.py", "likewise/assets/model/model.tflite",
+                "likewise/desktop/system-libraries.txt"} <= set(archive.namelist())
 
 
 def _not_installed(packages: list[str]) -> list[str]:
@@ -92,7 +111,7 @@ def test_no_x11_display_is_named_instead_of_qt_aborting() -> None:
 
 
 def test_likewise_desktop_reports_errors_under_the_name_it_was_run_by(tmp_path: Path, capsys) -> None:
-    from desktop.cli import main as desktop_main
+    from likewise.desktop.cli import main as desktop_main
 
     assert main(["desktop", str(tmp_path / "nowhere")]) == 2
     assert capsys.readouterr().err.startswith("likewise: not a folder:")
@@ -133,8 +152,8 @@ def test_the_failures_hint_gives_db_only_when_the_user_did(tmp_path: Path, capsy
 def test_unavailable_playback_shows_a_banner_with_the_fix_at_each_try(qtbot, tmp_path: Path) -> None:
     from PySide6.QtCore import QSettings
 
-    from desktop.main_window import MainWindow
-    from desktop.system_libraries import audio_libraries, install_command
+    from likewise.desktop.main_window import MainWindow
+    from likewise.desktop.system_libraries import audio_libraries, install_command
 
     window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), index_jobs=1)
     qtbot.addWidget(window)

@@ -9,12 +9,12 @@ import av
 import numpy as np
 import pytest
 
-from audio.decode import AudioError, decode_excerpt
-from audio.discover import walk_audio_files
-from audio.features import DEFAULT_PARAMS
-from audio.formats import format_of
-from index.pipeline import Indexer
-from index.store import LibraryStore
+from likewise.audio.decode import AudioError, decode_excerpt
+from likewise.audio.discover import walk_audio_files
+from likewise.audio.features import DEFAULT_PARAMS
+from likewise.audio.formats import format_of
+from likewise.index.pipeline import Indexer
+from likewise.index.store import LibraryStore
 from tests.conftest import tone
 
 P = DEFAULT_PARAMS

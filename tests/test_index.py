@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.cli import main
-from index.pipeline import Indexer
-from index.store import LibraryStore
-from model.info import default_model_dir
+from likewise.index.cli import main
+from likewise.index.pipeline import Indexer
+from likewise.index.store import LibraryStore
+from likewise.model.info import default_model_dir
 from tests.conftest import tone, write_audio
 
 
@@ -106,7 +106,7 @@ def test_model_change_reanalyses_everything_and_keeps_the_rest(library: tuple[Pa
 
 def test_interrupted_run_resumes_where_it_stopped(library: tuple[Path, Path], monkeypatch) -> None:
     root, db = library
-    monkeypatch.setattr("index.pipeline.BATCH_SLICES", 1)  # store after every file
+    monkeypatch.setattr("likewise.index.pipeline.BATCH_SLICES", 1)  # store after every file
     indexer = Indexer(root, db, jobs=1)
     indexer.on_progress = lambda progress: indexer.cancel()  # stop after the first stored batch
     first = indexer.run()

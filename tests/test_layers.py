@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from audio.decode import AudioError
-from audio.errors import LikewiseError
-from index.cli import CommandError
-from index.lock import StoreBusy
-from index.store import StoreError
+from likewise.audio.decode import AudioError
+from likewise.audio.errors import LikewiseError
+from likewise.index.cli import CommandError
+from likewise.index.lock import StoreBusy
+from likewise.index.store import StoreError
 
 
 @pytest.mark.parametrize("kind", [AudioError, StoreError, StoreBusy, CommandError])
@@ -29,14 +29,20 @@ ALLOWED = {
 }
 
 
+def _package(module: str) -> str:
+    """The package that an absolute import names: `likewise.index.store` -> `index`, `numpy.linalg` -> `numpy`."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "likewise" and len(parts) > 1 else parts[0]
+
+
 def _imported_packages(path: Path) -> set[str]:
-    """The top-level names that a module imports anywhere, in functions too."""
+    """The packages that a module imports anywhere, in functions too."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
+            found |= {_package(alias.name) for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module.split(".")[0])
+            found.add(_package(node.module))
     return found
 
 
@@ -50,11 +56,29 @@ def _upward_imports() -> set[tuple[str, str]]:
     return upward
 
 
+def test_every_import_of_likewise_goes_through_the_likewise_package() -> None:
+    bare = {(path.relative_to(ROOT).as_posix(), name)
+            for path in sorted(ROOT.rglob("*.py")) if not {".venv", "scratch", ".git", ".shim"} & set(path.parts)
+            for name in _bare_imports(path)}
+    assert bare == set()
+
+
+def _bare_imports(path: Path) -> set[str]:
+    """Imports of a likewise package by its folder's name (`import index`), which would load a second copy."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return {name for name in names if name.split(".")[0] in {*LAYERS, "assets"}}
+
+
 def test_no_package_imports_a_package_above_it() -> None:
     assert _upward_imports() == ALLOWED
 
 
 def test_the_layer_check_sees_imports_inside_functions(tmp_path: Path) -> None:
     module = tmp_path / "module.py"
-    module.write_text("def late():\n    from desktop.app import run_app\n    import index.store\n")
+    module.write_text("def late():\n    from likewise.desktop.app import run_app\n    import likewise.index.store\n")
     assert _imported_packages(module) == {"desktop", "index"}

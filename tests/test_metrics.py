@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.metrics import precision_at_k, precision_ceiling, shared_label_relevance
+from likewise.model.metrics import precision_at_k, precision_ceiling, shared_label_relevance
 
 
 def test_precision_at_k_counts_same_label_neighbours_and_never_the_query() -> None:

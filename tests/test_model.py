@@ -11,15 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audio.features import DEFAULT_PARAMS
-from model.info import default_model_dir, read_model_info
+from likewise.audio.features import DEFAULT_PARAMS
+from likewise.model.info import default_model_dir, read_model_info
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def embedder():
-    from model.embedder import load_embedder
+    from likewise.model.embedder import load_embedder
 
     return load_embedder()
 
@@ -43,7 +43,7 @@ def test_info_reads_without_tensorflow():
 
 
 def test_shipped_model_is_small_and_id_matches_weights(embedder):
-    from model.train import SliceModel, weights_digest
+    from likewise.model.train import SliceModel, weights_digest
 
     files = list(default_model_dir().iterdir())
     assert sum(f.stat().st_size for f in files) < 5_000_000
@@ -73,16 +73,16 @@ def test_same_input_same_embedding(embedder):
 
 def _demo_slices() -> np.ndarray:
     """Log-mel slices of a real song from the demo library, cut as the app cuts them."""
-    from assets import DEMO_DIR
-    from audio.decode import decode_excerpt
-    from audio.features import cut_slices, log_mel
+    from likewise.assets import DEMO_DIR
+    from likewise.audio.decode import decode_excerpt
+    from likewise.audio.features import cut_slices, log_mel
 
     song = sorted(DEMO_DIR.rglob("*.mp3"))[0]
     return cut_slices(log_mel(decode_excerpt(song, DEFAULT_PARAMS).samples))
 
 
 def test_litert_runs_the_shipped_keras_model_on_real_audio(embedder):
-    from model.embedder import Embedder
+    from likewise.model.embedder import Embedder
 
     slices = _demo_slices()
     assert embedder.runtime == "litert" and len(slices) >= 5
@@ -115,7 +115,7 @@ def test_keras_runtime_writes_nothing_into_home(tmp_path):
 def test_embedding_is_the_layer_before_the_heads(embedder):
     import keras
 
-    from model.network import EMBEDDING_LAYER, GENRE_LAYER, TAG_LAYER
+    from likewise.model.network import EMBEDDING_LAYER, GENRE_LAYER, TAG_LAYER
 
     network = keras.saving.load_model(default_model_dir() / "model.keras", compile=False)
     for name, activation in ((TAG_LAYER, "sigmoid"), (GENRE_LAYER, "softmax")):
@@ -161,7 +161,7 @@ def _write_clips(root: Path) -> None:
 
 def _write_teacher_targets(clips, cache_dir: Path, teacher_cache: Path) -> None:
     """Stand-in teacher outputs for synthetic clips: each genre lights one tag (the real teacher needs TF 2.15)."""
-    from model.teacher import HOP_FRAMES, TAGS, cache_name, load_excerpt
+    from likewise.model.teacher import HOP_FRAMES, TAGS, cache_name, load_excerpt
 
     teacher_cache.mkdir(parents=True, exist_ok=True)
     for clip in clips:
@@ -175,9 +175,9 @@ def _write_teacher_targets(clips, cache_dir: Path, teacher_cache: Path) -> None:
 
 
 def test_teacher_windows_line_up_with_student_crops(tmp_path):
-    from model import corpus
-    from model.teacher import WINDOW_HOP, load_excerpts
-    from model.train import make_examples
+    from likewise.model import corpus
+    from likewise.model.teacher import WINDOW_HOP, load_excerpts
+    from likewise.model.train import make_examples
 
     _write_clips(tmp_path / "data")
     clips = corpus.gtzan_clips(tmp_path / "data")
@@ -193,7 +193,7 @@ def test_teacher_windows_line_up_with_student_crops(tmp_path):
 
 
 def test_teacher_cache_is_keyed_by_the_file_content(tmp_path):
-    from model.teacher import cache_name
+    from likewise.model.teacher import cache_name
 
     song = tmp_path / "song.wav"
     song.write_bytes(b"RIFF one")
@@ -204,9 +204,9 @@ def test_teacher_cache_is_keyed_by_the_file_content(tmp_path):
 
 
 def test_tiny_training_run_end_to_end(tmp_path):
-    from model import corpus
-    from model.embedder import Embedder
-    from model.train import TrainConfig, run_training
+    from likewise.model import corpus
+    from likewise.model.embedder import Embedder
+    from likewise.model.train import TrainConfig, run_training
 
     _write_clips(tmp_path / "data")
     clips = corpus.gtzan_clips(tmp_path / "data")
@@ -227,7 +227,7 @@ def test_tiny_training_run_end_to_end(tmp_path):
 
 
 def test_train_and_evaluate_refuse_a_folder_that_is_not_gtzan(tmp_path, capsys) -> None:
-    from index.cli import main
+    from likewise.index.cli import main
 
     assert main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "model")]) == 1
     assert main(["evaluate", "--data", str(tmp_path)]) == 1

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.mood import MoodModel, fit_mood, load_mood, mood_input
+from likewise.model.mood import MoodModel, fit_mood, load_mood, mood_input
 
 
 def test_the_numpy_model_is_the_fitted_classifier_and_survives_a_round_trip(tmp_path: Path) -> None:
@@ -30,7 +30,7 @@ def test_the_shipped_mood_model_belongs_to_the_shipped_model() -> None:
 
 
 def test_indexed_songs_have_a_mood_in_the_unit_square(demo_library: tuple[Path, Path]) -> None:
-    from index.store import LibraryStore
+    from likewise.index.store import LibraryStore
 
     with LibraryStore(demo_library[1], read_only=True) as store:
         moods, songs = store.moods(), [track.id for track in store.tracks("ok")]
@@ -43,8 +43,8 @@ def test_indexing_fills_missing_moods_from_the_stored_analysis(demo_library: tup
     import sqlite3
     from contextlib import closing
 
-    from index.pipeline import Indexer
-    from index.store import LibraryStore
+    from likewise.index.pipeline import Indexer
+    from likewise.index.store import LibraryStore
 
     music, db = demo_library
     copy = Path(shutil.copy(db, tmp_path / "library.sqlite"))
@@ -60,8 +60,8 @@ def test_indexing_fills_missing_moods_from_the_stored_analysis(demo_library: tup
 
 
 def _moods_by_path(db: Path) -> dict[str, tuple[float, float]]:
-    from index.paths import display_path
-    from index.store import LibraryStore
+    from likewise.index.paths import display_path
+    from likewise.index.store import LibraryStore
 
     with LibraryStore(db, read_only=True) as store:
         moods = store.moods()
@@ -71,7 +71,7 @@ def _moods_by_path(db: Path) -> dict[str, tuple[float, float]]:
 def test_mood_json_ranks_songs_by_distance_to_the_asked_mood(demo_library: tuple[Path, Path], capsys) -> None:
     import json
 
-    from index.cli import main
+    from likewise.index.cli import main
 
     db = demo_library[1]
     assert main(["mood", "--valence", "0.5", "--arousal", "-0.5", "-n", "5", "--json", "--db", str(db)]) == 0
@@ -83,7 +83,7 @@ def test_mood_json_ranks_songs_by_distance_to_the_asked_mood(demo_library: tuple
 
 
 def test_a_journey_walks_from_one_mood_to_the_other(demo_library: tuple[Path, Path], tmp_path: Path) -> None:
-    from index.cli import main
+    from likewise.index.cli import main
 
     (music, db), out = demo_library, tmp_path / "journey.m3u8"
     assert main(["mood", "--from", "-1,-1", "--to", "1,1", "-n", "8", "-o", str(out), "--absolute",
@@ -98,7 +98,7 @@ def test_a_journey_walks_from_one_mood_to_the_other(demo_library: tuple[Path, Pa
 def test_similar_json_carries_the_mood_of_every_track(demo_library: tuple[Path, Path], capsys) -> None:
     import json
 
-    from index.cli import main
+    from likewise.index.cli import main
 
     music, db = demo_library
     moods = _moods_by_path(db)

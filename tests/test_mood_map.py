@@ -8,11 +8,11 @@ import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QFileDialog, QToolTip
 
-from desktop.library_model import MOOD
-from desktop.main_window import MainWindow
-from desktop.mood_map import HIT_RADIUS, NEAREST_COUNT
-from index.mood import mood_words, nearest_moods
-from index.store import LibraryStore
+from likewise.desktop.library_model import MOOD
+from likewise.desktop.main_window import MainWindow
+from likewise.desktop.mood_map import HIT_RADIUS, NEAREST_COUNT
+from likewise.index.mood import mood_words, nearest_moods
+from likewise.index.store import LibraryStore
 from tests.test_desktop import WAIT_MS, expected_similar, open_and_wait, settings, shown_results, window  # noqa: F401
 
 

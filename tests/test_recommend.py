@@ -12,14 +12,14 @@ import mutagen
 import numpy as np
 import pytest
 
-from index.cli import main
-from index.pipeline import Indexer
-from index.playlist import sonic_path, song_radio, write_m3u8
-from index.recommend import Options, Recommender, artist_key, seed_from_file
-from index.search import cache_path, load_index
-from index.store import LibraryStore
-from model.metrics import grouped_song_vectors
-from model.teacher import TAGS
+from likewise.index.cli import main
+from likewise.index.pipeline import Indexer
+from likewise.index.playlist import sonic_path, song_radio, write_m3u8
+from likewise.index.recommend import Options, Recommender, artist_key, seed_from_file
+from likewise.index.search import cache_path, load_index
+from likewise.index.store import LibraryStore
+from likewise.model.metrics import grouped_song_vectors
+from likewise.model.teacher import TAGS
 from tests.conftest import tone, write_audio
 
 UNCAPPED = Options(count=5, per_artist=None, per_album=None)
@@ -245,8 +245,8 @@ def test_search_is_exact_when_every_song_is_a_candidate(store: LibraryStore) -> 
 
 
 def test_the_song_tree_narrows_the_search_to_the_nearest_songs(store: LibraryStore, monkeypatch) -> None:
-    monkeypatch.setattr("index.search.CANDIDATE_SONGS", 4)
-    monkeypatch.setattr("index.search.CANDIDATES_PER_VOTE", 0)
+    monkeypatch.setattr("likewise.index.search.CANDIDATE_SONGS", 4)
+    monkeypatch.setattr("likewise.index.search.CANDIDATES_PER_VOTE", 0)
     search = load_index(store)
     vectors, owners, _ = store.all_slices()
     ids = np.unique(owners)

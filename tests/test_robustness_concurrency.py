@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.recommend import Options, Recommender
-from index.store import LibraryStore
+from likewise.index.recommend import Options, Recommender
+from likewise.index.store import LibraryStore
 from tests.corpus import finished_tracks, make_songs, start_likewise, wait_for
 
 SONGS = 80

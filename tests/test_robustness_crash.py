@@ -7,7 +7,7 @@ import signal
 import time
 from pathlib import Path
 
-from index.store import LibraryStore
+from likewise.index.store import LibraryStore
 from tests.corpus import (
     finished_tracks, live_group_members, make_songs, run_likewise, snapshot, start_likewise, wait_for,
 )

@@ -19,15 +19,15 @@ import pytest
 import soundfile
 from mutagen.mp3 import BitrateMode
 
-from audio.decode import AudioError, decode_excerpt
-from audio.discover import walk_audio_files
-from audio.features import DEFAULT_PARAMS
-from audio.tags import read_tags
-from index.pipeline import MAX_WAITING, Indexer, Progress
-from index.prepare import Failed, Prepared, prepare_file
-from index.scan import scan_library
-from index.store import LibraryStore, StoreError
-from index.workers import AnalysisPool
+from likewise.audio.decode import AudioError, decode_excerpt
+from likewise.audio.discover import walk_audio_files
+from likewise.audio.features import DEFAULT_PARAMS
+from likewise.audio.tags import read_tags
+from likewise.index.pipeline import MAX_WAITING, Indexer, Progress
+from likewise.index.prepare import Failed, Prepared, prepare_file
+from likewise.index.scan import scan_library
+from likewise.index.store import LibraryStore, StoreError
+from likewise.index.workers import AnalysisPool
 from tests.conftest import tone, write_audio
 from tests.corpus import (
     COVERED_SECONDS, JUNK_FILES, UNREADABLE, Case, as_ordinary_user, assert_clear_reason, build_corpus, make_songs,
@@ -110,7 +110,7 @@ def test_a_decoder_that_hangs_is_stopped_by_the_per_file_time_limit(tmp_path: Pa
     def hang(*_: object, **__: object) -> None:
         time.sleep(30)
 
-    monkeypatch.setattr("index.prepare.decode_excerpt", hang)
+    monkeypatch.setattr("likewise.index.prepare.decode_excerpt", hang)
     started = time.monotonic()
     result = prepare_file((7, str(tmp_path), song.name), DEFAULT_PARAMS, time_limit=0.5)
     assert time.monotonic() - started < 3.0
@@ -121,9 +121,9 @@ def test_a_decoder_that_hangs_is_stopped_by_the_per_file_time_limit(tmp_path: Pa
 _AS_OTHER_USER = """
 import json, sys
 from pathlib import Path
-from audio.discover import walk_audio_files
-from audio.features import DEFAULT_PARAMS
-from index.prepare import prepare_file
+from likewise.audio.discover import walk_audio_files
+from likewise.audio.features import DEFAULT_PARAMS
+from likewise.index.prepare import prepare_file
 root = sys.argv[1]
 print(json.dumps({
     "locked": prepare_file((1, root, "locked.flac"), DEFAULT_PARAMS).reason,
@@ -296,8 +296,8 @@ def test_files_that_change_or_vanish_during_indexing(tmp_path: Path, monkeypatch
             Path(path).write_bytes(data[: len(data) // 3])
         return tags
 
-    monkeypatch.setattr("index.workers.prepare_file", prepare_after_meddling)
-    monkeypatch.setattr("index.prepare.read_tags", read_tags_then_meddle)
+    monkeypatch.setattr("likewise.index.workers.prepare_file", prepare_after_meddling)
+    monkeypatch.setattr("likewise.index.prepare.read_tags", read_tags_then_meddle)
     db = tmp_path / "library.sqlite"
     summary = Indexer(tmp_path / "music", db, jobs=1).run()
     assert summary.added == 8 and not summary.interrupted

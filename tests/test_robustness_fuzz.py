@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audio.decode import AudioError, decode_excerpt
-from audio.features import DEFAULT_PARAMS
-from audio.tags import Tags, read_tags
-from index.prepare import Failed, Prepared, prepare_file
+from likewise.audio.decode import AudioError, decode_excerpt
+from likewise.audio.features import DEFAULT_PARAMS
+from likewise.audio.tags import Tags, read_tags
+from likewise.index.prepare import Failed, Prepared, prepare_file
 from tests.conftest import tone, write_audio
 from tests.corpus import assert_clear_reason, id3_tag, mp3_bytes
 

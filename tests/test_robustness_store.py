@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from tests.corpus import one_line_error, synthetic_store
-from index.pipeline import open_store_for
-from index.store import LibraryStore, StoreError
-from index.search import CACHE_VERSION, SearchIndex, _cache_key, _read_cache, cache_path, load_index
+from likewise.index.pipeline import open_store_for
+from likewise.index.store import LibraryStore, StoreError
+from likewise.index.search import CACHE_VERSION, SearchIndex, _cache_key, _read_cache, cache_path, load_index
 
 
 @pytest.fixture

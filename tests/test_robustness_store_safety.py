@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.pipeline import Indexer
-from index.scan import scan_library
-from index.store import LibraryStore, StoreError
+from likewise.index.pipeline import Indexer
+from likewise.index.scan import scan_library
+from likewise.index.store import LibraryStore, StoreError
 from tests.corpus import as_ordinary_user, likewise_env, make_songs, one_line_error, run_likewise, snapshot
 
 QUERY = "Crossroads"  # one song of the demo library
@@ -72,7 +72,7 @@ def profile(frame, event, arg):
         made.pop(0)
 sys.addaudithook(hook)
 sys.setprofile(profile)
-from index.store import LibraryStore
+from likewise.index.store import LibraryStore
 LibraryStore(Path(sys.argv[1]), library_root=Path(sys.argv[2]), create=True)
 """
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from audio.tags import Tags
-from index.cli import main
-from index.store import LibraryStore
+from likewise.audio.tags import Tags
+from likewise.index.cli import main
+from likewise.index.store import LibraryStore
 from tests.corpus import LIKEWISE, likewise_env, one_line_error, as_ordinary_user, synthetic_store
 
 SONGS = [(f"{n:02d} - Artist {n} - Song {n}.mp3", Tags(title=f"Song {n}", artist=f"Artist {n}")) for n in range(6)]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from audio.tags import Tags
-from index.cli import main
-from index.playlist import write_m3u8
-from index.store import LibraryStore
+from likewise.audio.tags import Tags
+from likewise.index.cli import main
+from likewise.index.playlist import write_m3u8
+from likewise.index.store import LibraryStore
 from tests.corpus import synthetic_store
 
 INJECTED = "x\n#EXTINF:1,x\nhttp://host/payload.mp3"

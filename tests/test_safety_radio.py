@@ -7,10 +7,10 @@ from pathlib import Path
 import mutagen
 import pytest
 
-from index.pipeline import Indexer
-from index.playlist import song_radio
-from index.recommend import Options, Recommender
-from index.store import LibraryStore
+from likewise.index.pipeline import Indexer
+from likewise.index.playlist import song_radio
+from likewise.index.recommend import Options, Recommender
+from likewise.index.store import LibraryStore
 
 
 @pytest.mark.parametrize("copies", ["same tags", "untagged, renamed"])

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.search import build_index, cache_path, load_index
-from index.store import LibraryStore
+from likewise.index.search import build_index, cache_path, load_index
+from likewise.index.store import LibraryStore
 from tests.corpus import synthetic_store
 
 

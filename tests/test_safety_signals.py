@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from index.cli import main
-from index.store import LibraryStore
+from likewise.index.cli import main
+from likewise.index.store import LibraryStore
 from tests.corpus import finished_tracks, live_group_members, make_songs, run_likewise, start_likewise, wait_for
 
 SONGS = 150

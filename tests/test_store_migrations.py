@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from index import migrations
-from index.migrations import SCHEMA_VERSION
-from index.store import LibraryStore, StoreError
+from likewise.index import migrations
+from likewise.index.migrations import SCHEMA_VERSION
+from likewise.index.store import LibraryStore, StoreError
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "stores").glob("v*.sqlite"))
 
@@ -92,7 +92,7 @@ def test_read_only_opening_reads_an_old_store_as_it_stands(old_store: Path) -> N
 
 
 def test_read_only_opening_of_a_store_too_old_to_read_says_to_index_once(old_store: Path, monkeypatch) -> None:
-    monkeypatch.setattr("index.store.OLDEST_READABLE", SCHEMA_VERSION)
+    monkeypatch.setattr("likewise.index.store.OLDEST_READABLE", SCHEMA_VERSION)
     version = _stored_version(old_store)
     with pytest.raises(StoreError, match=rf"older likewise \(schema {version}\).*run `likewise index` once to upgrade"):
         LibraryStore(old_store, read_only=True)

@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from audio.decode import read_with
-from audio.decoders import Decoder, PyAVSource, SoundfileSource
-from audio.features import DEFAULT_PARAMS
+from likewise.audio.decode import read_with
+from likewise.audio.decoders import Decoder, PyAVSource, SoundfileSource
+from likewise.audio.features import DEFAULT_PARAMS
 from tests.bench.bench_index import make_library
 
 

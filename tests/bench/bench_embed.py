@@ -13,8 +13,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from audio.features import DEFAULT_PARAMS  # noqa: E402
-from model.embedder import load_embedder  # noqa: E402
+from likewise.audio.features import DEFAULT_PARAMS  # noqa: E402
+from likewise.model.embedder import load_embedder  # noqa: E402
 
 
 def timed(function, repeats: int = 3) -> float:

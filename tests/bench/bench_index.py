@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from assets import DEMO_DIR
-from audio.decode import decode_excerpt
-from audio.features import DEFAULT_PARAMS
+from likewise.assets import DEMO_DIR
+from likewise.audio.decode import decode_excerpt
+from likewise.audio.features import DEFAULT_PARAMS
 from tests.bench.synthetic import Spectrum, build_store
 
 RATE = 44100
@@ -83,7 +83,7 @@ def ancestor(files: list[Path]) -> float:
     """Seconds for the notebook's way: full librosa.load of 30 s at offset 30, linear mel, one model call per song."""
     import librosa
 
-    from model.embedder import load_embedder
+    from likewise.model.embedder import load_embedder
 
     started = time.perf_counter()
     embedder = load_embedder()
@@ -100,7 +100,7 @@ def ancestor(files: list[Path]) -> float:
 
 def likewise(root: Path, jobs: int, workdir: Path) -> tuple[float, int]:
     """Seconds for a full first index of `root` into a fresh store, and songs analysed."""
-    from index.pipeline import Indexer
+    from likewise.index.pipeline import Indexer
 
     started = time.perf_counter()
     summary = Indexer(root, workdir / "bench.sqlite", jobs=jobs).run()
@@ -110,8 +110,8 @@ def likewise(root: Path, jobs: int, workdir: Path) -> tuple[float, int]:
 def rescan(workdir: Path, count: int = 10_000) -> tuple[float, float]:
     """Seconds for the first scan of `count` unchanged files in a store without moods (as one upgraded from an older
     likewise: the moods are filled in from the stored analyses), then for a no-change re-scan."""
-    from index.pipeline import Indexer
-    from model.info import read_model_info
+    from likewise.index.pipeline import Indexer
+    from likewise.model.info import read_model_info
 
     root = workdir / "rescan"
     source = root / "source.bin"

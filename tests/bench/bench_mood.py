@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from model.mood import baseline_probs, clip_features, format_scores, load_mood, mood_input, mood_scores  # noqa: E402
+from likewise.model.mood import baseline_probs, clip_features, format_scores, load_mood, mood_input, mood_scores  # noqa: E402
 
 CHANCE = {"quadrant": 0.25, "valence_sign": 0.5, "arousal_sign": 0.5, "valence_rho": 0.0, "arousal_rho": 0.0}
 

@@ -20,7 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QPointF  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop.mood_map import MoodPlot  # noqa: E402
+from likewise.desktop.mood_map import MoodPlot  # noqa: E402
 
 TAGS = [f"tag{number}" for number in range(12)]
 

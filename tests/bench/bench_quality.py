@@ -39,13 +39,13 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from audio.decode import AudioError  # noqa: E402
-from audio.features import cut_slices, slice_offsets  # noqa: E402
-from model import corpus  # noqa: E402
-from model.baseline import mfcc_stats  # noqa: E402
-from model.corpus import Clip  # noqa: E402
-from model.metrics import grouped_song_vectors, precision_at_k, shared_label_relevance  # noqa: E402
-from model.teacher import Excerpt, load_excerpt, load_targets  # noqa: E402
+from likewise.audio.decode import AudioError  # noqa: E402
+from likewise.audio.features import cut_slices, slice_offsets  # noqa: E402
+from likewise.model import corpus  # noqa: E402
+from likewise.model.baseline import mfcc_stats  # noqa: E402
+from likewise.model.corpus import Clip  # noqa: E402
+from likewise.model.metrics import grouped_song_vectors, precision_at_k, shared_label_relevance  # noqa: E402
+from likewise.model.teacher import Excerpt, load_excerpt, load_targets  # noqa: E402
 
 SCRATCH = REPO / "scratch"
 SOUNDTRACK_DIR = SCRATCH / "soundtracks"
@@ -182,8 +182,8 @@ def earlier_model(model_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
     """Slice embedder of a model saved in the earlier format (outputs [embedding, genre probabilities])."""
     import keras
 
-    from model.prep import normalise, project
-    from model.tfsetup import import_tf
+    from likewise.model.prep import normalise, project
+    from likewise.model.tfsetup import import_tf
 
     import_tf()
     meta = json.loads((model_dir / "model.json").read_text())
@@ -201,10 +201,10 @@ def earlier_model(model_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
 
 def app_system(model_dir: Path | None):
     """P@10 of the app's recommendations: a real store of the songs, the search index and slice voting."""
-    from audio.tags import Tags
-    from index.recommend import Options, Recommender
-    from index.store import Analysis, LibraryStore
-    from model.embedder import load_embedder
+    from likewise.audio.tags import Tags
+    from likewise.index.recommend import Options, Recommender
+    from likewise.index.store import Analysis, LibraryStore
+    from likewise.model.embedder import load_embedder
 
     embedder = load_embedder(model_dir)
 
@@ -243,7 +243,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.fetch:
         fetch_soundtracks()
-    from model.embedder import load_embedder
+    from likewise.model.embedder import load_embedder
 
     libraries = [
         library(f"4q-{args.split}", [c for c in corpus.fourq_clips(args.fourq) if c.split == args.split],

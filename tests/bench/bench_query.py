@@ -23,14 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from assets import DEMO_DIR
+from likewise.assets import DEMO_DIR
 
-from index.playlist import sonic_path
-from index.recommend import Options, Recommender
-from index.store import LibraryStore
-from index.search import CANDIDATE_SONGS, load_index
-from model.info import read_model_info
-from model.metrics import grouped_song_vectors
+from likewise.index.playlist import sonic_path
+from likewise.index.recommend import Options, Recommender
+from likewise.index.store import LibraryStore
+from likewise.index.search import CANDIDATE_SONGS, load_index
+from likewise.model.info import read_model_info
+from likewise.model.metrics import grouped_song_vectors
 from tests.bench.synthetic import Spectrum, build_store
 
 SHARED_GTZAN = Path(__file__).resolve().parents[3] / "shared" / "gtzan"
@@ -63,7 +63,7 @@ def peak_rss_mb() -> float:
 
 def real_spectrum(folder: Path, workdir: Path) -> Spectrum:
     """Index `folder` with the shipped model and measure its slice vectors."""
-    from index.pipeline import Indexer
+    from likewise.index.pipeline import Indexer
 
     db = workdir / "real.sqlite"
     Indexer(folder, db, jobs=2).run()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from assets import DEMO_DIR
+from likewise.assets import DEMO_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 RUNTIMES = {"keras": ["keras", "tensorflow-cpu"], "litert": ["ai-edge-litert"]}  # today first
@@ -35,18 +35,18 @@ TODAY, NEW = RUNTIMES
 CHILD = """
 import sys, time
 started = time.perf_counter()
-import model.embedder
-model.embedder.default_runtime = lambda model_dir: sys.argv[1]
+from likewise.model import embedder
+embedder.default_runtime = lambda model_dir: sys.argv[1]
 job, args = sys.argv[2], sys.argv[3:]
 if job == "load":
-    model.embedder.load_embedder()
+    embedder.load_embedder()
     print(time.perf_counter() - started)
 elif job == "similar":
-    from index.cli import main
+    from likewise.index.cli import main
     sys.exit(main(["similar", *args]))
 else:
     from pathlib import Path
-    from index.pipeline import Indexer
+    from likewise.index.pipeline import Indexer
     Indexer(Path(args[0]), Path(args[1]), jobs=2).run()
     status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
     print(*(int(status[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM")))

@@ -64,7 +64,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 QSettings.setDefaultFormat(QSettings.Format.IniFormat)
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[2])
-from desktop.app import run_app
+from likewise.desktop.app import run_app
 run_app(Path(sys.argv[1]))
 """
 
@@ -72,7 +72,7 @@ run_app(Path(sys.argv[1]))
 def embedding_dim() -> int:
     """The shipped model's embedding size (32 when no model is installed yet)."""
     try:
-        from model.info import read_model_info
+        from likewise.model.info import read_model_info
 
         return read_model_info().embedding_dim
     except (OSError, KeyError, ValueError):
@@ -81,9 +81,9 @@ def embedding_dim() -> int:
 
 def build_library(folder: Path, db: Path, songs: int, dim: int, seed: int = 0) -> None:
     """A store of `songs` analysed songs with random unit vectors (the folder itself stays empty)."""
-    from index.store import Analysis, LibraryStore
-    from model.info import describe_tags
-    from model.teacher import TAGS
+    from likewise.index.store import Analysis, LibraryStore
+    from likewise.model.info import describe_tags
+    from likewise.model.teacher import TAGS
 
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -131,7 +131,7 @@ def main() -> int:
         tmp_path = Path(tmp)
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LIKEWISE_DATA_DIR=str(tmp_path / "data"))
         os.environ["LIKEWISE_DATA_DIR"] = env["LIKEWISE_DATA_DIR"]
-        from index.paths import default_db_path
+        from likewise.index.paths import default_db_path
 
         folder = tmp_path / "music"
         dim = embedding_dim()

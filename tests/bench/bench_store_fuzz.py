@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.cli import main
+from likewise.index.cli import main
 
 QUERY = "Crossroads"  # a song of the demo library
 GOOD = ("same results", "clear message", "damaged songs skipped with a warning", "repaired")
@@ -122,8 +122,8 @@ def table(outcomes: Counter) -> str:
 
 
 def _indexed_demo(work: Path) -> Path:
-    from assets import DEMO_DIR
-    from index.pipeline import Indexer
+    from likewise.assets import DEMO_DIR
+    from likewise.index.pipeline import Indexer
 
     music = work / "music"
     shutil.copytree(DEMO_DIR, music, ignore=shutil.ignore_patterns("*.md", "*.py"))

@@ -54,11 +54,11 @@ def main() -> int:
     from PySide6.QtGui import QCursor
     from PySide6.QtWidgets import QApplication
 
-    from assets import DEMO_DIR
-    from desktop.main_window import MainWindow
-    from desktop.style import apply_style
-    from index.paths import default_db_path
-    from index.pipeline import Indexer
+    from likewise.assets import DEMO_DIR
+    from likewise.desktop.main_window import MainWindow
+    from likewise.desktop.style import apply_style
+    from likewise.index.paths import default_db_path
+    from likewise.index.pipeline import Indexer
 
     db = default_db_path(DEMO_DIR)
     Indexer(DEMO_DIR, db).run()

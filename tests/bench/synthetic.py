@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.store import Analysis, LibraryStore
-from model.info import describe_tags
+from likewise.index.store import Analysis, LibraryStore
+from likewise.model.info import describe_tags
 
 SLICES_PER_SONG = 10
 

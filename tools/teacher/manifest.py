@@ -11,13 +11,11 @@ benchmark tags the held-out songs it needs itself).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from model import corpus, gtzan  # noqa: E402
-from model.teacher import load_excerpts, write_manifest  # noqa: E402
-from model.train import default_cache_dir  # noqa: E402
+from likewise.model import corpus, gtzan  # noqa: E402
+from likewise.model.teacher import load_excerpts, write_manifest  # noqa: E402
+from likewise.model.train import default_cache_dir  # noqa: E402
 
 
 def main() -> None:

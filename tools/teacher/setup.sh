@@ -9,4 +9,5 @@ env_dir=${1:-scratch/teacher-env}
 python3 -m venv "$env_dir"
 "$env_dir/bin/pip" install -q "tensorflow-cpu==2.15.1" "numpy<2" "librosa>=0.10.2,<0.11" "soundfile>=0.12"
 "$env_dir/bin/pip" install -q --no-deps "musicnn==0.1.0"
+"$env_dir/bin/pip" install -q --no-deps -e .  # likewise.model.teacher names the cache files
 echo "teacher environment ready: $env_dir/bin/python tools/teacher/targets.py --help"

@@ -31,8 +31,7 @@ tf.compat.v1.disable_eager_execution()
 from musicnn import configuration as config  # noqa: E402
 from musicnn import models  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from model.teacher import HOP_FRAMES, TEACHER, cache_name  # noqa: E402  (needs numpy and soundfile only)
+from likewise.model.teacher import HOP_FRAMES, TEACHER, cache_name  # noqa: E402  (needs numpy and soundfile only)
 
 WINDOW_FRAMES = 187  # 3 s at 16 kHz, hop 256: the input length musicnn was trained with
 BATCH = 64
