@@ -84,9 +84,9 @@ def test_model_change_reanalyses_everything_and_keeps_the_rest(library: tuple[Pa
     root, db = library
     (root / "broken.mp3").write_bytes(os.urandom(5000))
     Indexer(root, db, jobs=1).run()
-    with LibraryStore(db) as store, store.transaction():  # a table of a later feature (plays, playlists, mood)
-        store.db.execute("CREATE TABLE plays (track_id INTEGER REFERENCES tracks (id) ON DELETE CASCADE, at REAL)")
-        store.db.execute("INSERT INTO plays SELECT id, 1.0 FROM tracks")
+    with LibraryStore(db) as store, store.transaction():  # the person's data: plays, and a meta key
+        store.db.execute("INSERT INTO plays (track_id, started_at, heard, fraction, counted, skipped) "
+                         "SELECT id, 1.0, 20.0, 1.0, 1, 0 FROM tracks")
         store.set_meta("last_played", "1.0")
     other_model = tmp_path / "model"
     shutil.copytree(default_model_dir(), other_model)
