@@ -24,11 +24,15 @@ class Option(Generic[T]):
 
     def get(self, settings: QSettings) -> T:
         """The stored value, or the default when none is stored or it is not of this type."""
-        try:
-            value = settings.value(self.key, self.default, type=self.type)
-        except (TypeError, ValueError):  # a hand-edited file
-            return self.default
-        return value if isinstance(value, self.type) else self.default
+        value = settings.value(self.key)
+        if isinstance(value, self.type):
+            return value
+        if isinstance(value, str) and self.type in (int, float):  # text files keep numbers as text
+            try:
+                return self.type(value)
+            except ValueError:  # a hand-edited file: QSettings would read 0
+                pass
+        return self.default
 
     def set(self, settings: QSettings, value: T) -> None:
         """Store a value."""
