@@ -62,7 +62,7 @@ def read_playlist(path: Path) -> ParsedPlaylist:
 
 
 def parse_playlist(data: bytes, suffix: str, name: str) -> ParsedPlaylist:
-    """Parse playlist bytes by format (`suffix`: .m3u, .m3u8, .pls or .xspf); `name` unless the playlist names itself."""
+    """Parse playlist bytes by format (`suffix`: .m3u, .m3u8, .pls or .xspf), named `name` unless it names itself."""
     suffix = suffix.lower()
     if suffix == ".xspf":
         return parse_xspf(data, name)
@@ -250,7 +250,7 @@ def _add_xspf_track(playlist: ParsedPlaylist, track: dict[str, str], line: int) 
         else:
             playlist.problems.append(f"line {line}: a track with neither location nor title")
         return
-    if not (_SCHEME.match(location) or location.lower().startswith("file:")):  # a URI reference: %-escaped like a URL's path
+    if not (_SCHEME.match(location) or location.lower().startswith("file:")):  # a URI reference: %-escaped
         location = urllib.parse.unquote(location)
     _add(playlist, Entry(line, location, track.get("creator", ""), track.get("title", ""),
                          _seconds(track.get("duration", ""), 1000.0)))

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable
 
@@ -44,16 +45,22 @@ class SongMatcher:
     def __init__(self, songs: Iterable[LibrarySong], root: Path):
         root = Path(root)
         self.roots = {tuple(_parts(root.as_posix())), tuple(_parts(root.resolve().as_posix()))}
+        self.songs = list(songs)
         self.by_path: dict[str, int] = {}
-        self.by_name: dict[str, list[tuple[int, list[str]]]] = defaultdict(list)  # file name -> (id, parts reversed)
-        self.by_tags: dict[tuple[str, str], list[LibrarySong]] = defaultdict(list)
-        for song in songs:
+        self.by_name: dict[str, list[tuple[int, str]]] = defaultdict(list)  # file name -> (id, relpath)
+        for song in self.songs:
             relpath = song.relpath.replace("\\", "/")
-            parts = [part.casefold() for part in relpath.split("/")]
             self.by_path[relpath] = song.id
-            self.by_name[parts[-1]].append((song.id, parts[::-1]))
+            self.by_name[relpath.rpartition("/")[2].casefold()].append((song.id, relpath))
+
+    @cached_property
+    def by_tags(self) -> dict[tuple[str, str], list[LibrarySong]]:
+        """(artist, title) keys -> songs; made when an entry first needs its tags."""
+        found: dict[tuple[str, str], list[LibrarySong]] = defaultdict(list)
+        for song in self.songs:
             if song.title:
-                self.by_tags[tag_key(song.artist), tag_key(song.title)].append(song)
+                found[tag_key(song.artist), tag_key(song.title)].append(song)
+        return found
 
     def match(self, entry: Entry, folder: Path | None) -> tuple[int | None, str]:
         """(song id, '') for an entry of a playlist in `folder` (its relative paths start there), or (None, why)."""
@@ -86,7 +93,8 @@ class SongMatcher:
             return None
         wanted = [part.casefold() for part in reversed(parts)]
         best, ids = 0, []
-        for song, reversed_parts in self.by_name.get(wanted[0], ()):
+        for song, relpath in self.by_name.get(wanted[0], ()):
+            reversed_parts = relpath.casefold().split("/")[::-1]
             run = 1
             while run < min(len(wanted), len(reversed_parts)) and wanted[run] == reversed_parts[run]:
                 run += 1

@@ -205,12 +205,14 @@ def library(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _songs(root: Path) -> list[str]:
-    return sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.suffix in (".mp3", ".flac", ".ogg"))
+    return sorted(path.relative_to(root).as_posix() for path in root.rglob("*")
+                  if path.suffix in (".mp3", ".flac", ".ogg"))
 
 
 def _by_name(db: Path) -> dict:
     with LibraryStore(db) as store:
-        return {item.name: (item, [t.relpath for t in playlist_tracks(store, item.id)]) for item in list_playlists(store)}
+        return {item.name: (item, [track.relpath for track in playlist_tracks(store, item.id)])
+                for item in list_playlists(store)}
 
 
 def test_scan_imports_playlists_and_reports_a_damaged_one_while_indexing_every_song(library) -> None:
