@@ -162,7 +162,9 @@ class Indexer:
                 summary.interrupted = True
             summary.interrupted = summary.interrupted or self.cancelled.is_set()
             # after the analysis, so that the tags of new songs can match their entries
-            summary.playlists_read, summary.playlist_problems = sync_playlists(store, scan.playlist_files)
+            songs_changed = bool(scan.added or scan.moved or scan.removed or summary.analysed)
+            summary.playlists_read, summary.playlist_problems = sync_playlists(store, scan.playlist_files,
+                                                                               songs_changed)
         summary.seconds = time.monotonic() - started
         return summary
 

@@ -48,7 +48,7 @@ def is_playlist_file(name: str | Path) -> bool:
 def read_playlist(path: Path) -> ParsedPlaylist:
     """Read and parse a playlist file; a file that cannot be read is one problem, never an exception."""
     path = Path(path)
-    name = path.stem
+    name = printable(path.stem)  # control characters escaped, undecodable bytes shown as U+FFFD
     try:
         size = path.stat().st_size
         if size > MAX_PLAYLIST_BYTES:
@@ -132,7 +132,7 @@ def parse_m3u(lines: list[str], name: str) -> ParsedPlaylist:
                     playlist.problems.append(f"line {number}: #EXTINF without a comma before the title")
                 info = (_seconds(seconds.strip()), *split_label(label)) if comma else None
             elif directive.upper() == "#PLAYLIST" and value.strip():
-                playlist.name = value.strip()
+                playlist.name = printable(value.strip())
             continue
         duration, artist, title = info or (None, "", "")
         _add(playlist, Entry(number, line, artist, title, duration))
@@ -221,7 +221,7 @@ def parse_xspf(data: bytes, name: str) -> ParsedPlaylist:
         elif track is not None and stack[-1:] == ["track"]:
             track.setdefault(local, value)
         elif local == "title" and stack == ["playlist"] and value:
-            playlist.name = value
+            playlist.name = printable(value)
 
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse

@@ -22,6 +22,7 @@ log = logging.getLogger("likewise")
 
 PLAYLISTS_SCHEMA = 5  # the schema that added the playlist tables
 PROBLEMS_LOGGED = 3  # per playlist: the rest are counted
+PROBLEMS_KEPT = 100  # per playlist, in the store (a text file renamed .m3u can have a problem on every line)
 
 
 @dataclass
@@ -82,7 +83,10 @@ def _save(store: LibraryStore, stored: bytes | None, parsed: ParsedPlaylist, ori
     db = store.db
     size, mtime = (stat.st_size, stat.st_mtime) if stat is not None else (None, None)
     row = db.execute("SELECT id FROM playlists WHERE path = ?", (stored,)).fetchone() if stored is not None else None
-    values = (parsed.name, size, mtime, time.time(), "\n".join(parsed.problems))
+    problems = parsed.problems[:PROBLEMS_KEPT]
+    if len(parsed.problems) > PROBLEMS_KEPT:
+        problems.append(f"and {len(parsed.problems) - PROBLEMS_KEPT} more problems")
+    values = (parsed.name, size, mtime, time.time(), "\n".join(problems))
     if row is None:
         playlist_id = db.execute("INSERT INTO playlists (name, size, mtime, imported_at, problems, path, origin) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?)", (*values, stored, origin)).lastrowid
@@ -131,10 +135,11 @@ def save_made_playlist(store: LibraryStore, name: str, track_ids: list[int], pat
     return playlist(store, playlist_id)
 
 
-def sync_playlists(store: LibraryStore, found: list[FoundFile]) -> tuple[int, list[str]]:
+def sync_playlists(store: LibraryStore, found: list[FoundFile], songs_changed: bool = True) -> tuple[int, list[str]]:
     """After a scan of the library folder: read its new and changed playlists (by size and mtime), forget those
-    gone, and match again the entries that match no song. Returns (playlists read, their problems as
-    'name: line 7: ...'); a bad playlist is reported and stored with its problems, never raised."""
+    gone, and (when songs were added, moved, removed or analysed) match again the entries that match no song.
+    Returns (playlists read, their problems as 'name: line 7: ...'); a bad playlist is reported and stored with
+    its problems, never raised."""
     if not has_playlists(store):
         return 0, []
     known = {decode_relpath(path): (size, mtime)
@@ -142,7 +147,8 @@ def sync_playlists(store: LibraryStore, found: list[FoundFile]) -> tuple[int, li
              if not Path(decode_relpath(path)).is_absolute()}
     changed = [item for item in found if known.get(item.relpath) != (item.size, item.mtime)]
     gone = set(known) - {item.relpath for item in found}
-    matcher = _matcher(store) if changed or _has_unmatched(store) else None
+    rematch = songs_changed and _has_unmatched(store)
+    matcher = _matcher(store) if changed or rematch else None
     problems: list[str] = []
     for item in changed:
         try:
@@ -153,7 +159,7 @@ def sync_playlists(store: LibraryStore, found: list[FoundFile]) -> tuple[int, li
     if gone:
         with store.transaction():
             store.db.executemany("DELETE FROM playlists WHERE path = ?", [(encode_relpath(p),) for p in gone])
-    if matcher is not None:
+    if rematch:
         _match_again(store, matcher)
     return len(changed), problems
 

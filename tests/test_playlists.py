@@ -294,6 +294,20 @@ def test_playlist_opened_by_hand_and_playlists_likewise_made(library, tmp_path: 
     assert found["old-computer"][0].path == elsewhere  # opened by hand, outside the folder: the scan keeps it
 
 
+def test_odd_names_and_endless_problems_are_stored_safely(tmp_path: Path) -> None:
+    odd = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9 \x1b[31m.m3u"))
+    odd.write_bytes(b"#PLAYLIST:red\x1b[31mname\n" + b"".join(b"\x01line %d\n" % n for n in range(500)))
+    with LibraryStore(tmp_path / "store.sqlite", library_root=tmp_path / "music", create=True) as store:
+        stored = import_playlist(store, odd)
+        assert (stored.name, stored.path, stored.entries) == ("red\\x1b[31mname", odd, 0)
+        assert len(stored.problems) == 101 and stored.problems[-1] == "and 400 more problems"
+        (odd.with_name("plain.m3u")).write_bytes(b"a.mp3\n")
+        assert import_playlist(store, odd.with_name("plain.m3u")).name == "plain"
+        odd.write_bytes(b"a.mp3\n")
+        assert import_playlist(store, odd).name == "caf\ufffd \\x1b[31m"  # read again: the same one, renamed
+        assert len(list_playlists(store)) == 2
+
+
 def test_a_read_only_store_before_playlists_has_none(tmp_path: Path) -> None:
     fixture = sorted((Path(__file__).parent / "fixtures" / "stores").glob("v*.sqlite"))[-1]
     older = shutil.copy(fixture, tmp_path / "older.sqlite")
