@@ -12,7 +12,7 @@ import mutagen
 import numpy as np
 import pytest
 
-from likewise.index.cli import main
+from likewise.cli.main import main
 from likewise.index.pipeline import Indexer
 from likewise.index.playlist import sonic_path, song_radio, write_m3u8
 from likewise.index.recommend import Options, Recommender, artist_key, seed_from_file
