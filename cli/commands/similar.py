@@ -14,6 +14,8 @@ from likewise.index.text import printable
 
 log = logging.getLogger("likewise")
 
+TABLE_HEADER = f"{'#':>3}  {'score':>5}  {'votes':>9}  {'song':<60}  seed moment ~ its moment"
+
 
 def run_similar(library: Library, args: argparse.Namespace) -> int:
     from likewise.model.info import format_tags
@@ -38,6 +40,8 @@ def run_similar(library: Library, args: argparse.Namespace) -> int:
             print(json.dumps({"query": query, "seed": seed_json, "results": found}, ensure_ascii=False))
             continue
         print(f"Similar to {seed_label}" + (f" ({format_tags(seed_tags)})" if seed_tags else "") + ":")
+        if results:
+            print(TABLE_HEADER)
         for rank, item in enumerate(results, 1):
             best = item.matches[0] if item.matches else None
             why = f"{format_duration(best.seed_time)} ~ {format_duration(best.time)}" if best else ""
