@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import mutagen
 import numpy as np
 import pytest
 
-from likewise.index.cli import main
+from likewise.cli.main import main
 from likewise.index.pipeline import Indexer
 from likewise.index.playlist import sonic_path, song_radio, write_m3u8
 from likewise.index.recommend import Options, Recommender, artist_key, seed_from_file
@@ -181,6 +182,19 @@ def test_cli_similar_json_and_table(demo_library: tuple[Path, Path], store: Libr
     header = capsys.readouterr().out.splitlines()[0]
     assert header.startswith(f"Similar to {track.artist} - {track.title}")
     assert answer["seed"]["tags"][0]["tag"] in header
+
+
+def test_cli_similar_table_has_a_header_naming_its_columns(demo_library: tuple[Path, Path], store: LibraryStore,
+                                                           capsys) -> None:
+    _, db = demo_library
+    track = store.tracks("ok")[2]
+    assert main(["similar", f"{track.artist} - {track.title}", "-n", "3", "--db", str(db)]) == 0
+    _, header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split() == ["#", "score", "votes", "song", "seed", "moment", "~", "its", "moment"]
+    assert len(rows) == 3
+    for row in rows:  # each moment pair sits under the header's "seed moment ~ its moment"
+        moments = re.search(r"\d+:\d\d ~ \d+:\d\d$", row)
+        assert moments and moments.start() == header.index("seed moment")
 
 
 def assert_valid_tags(tags: list[dict]) -> None:
