@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from likewise.index.cache_file import read_arrays, write_arrays
+from likewise.index.playlist_store import playlist_sequences
 from likewise.index.plays import listening_sessions
 from likewise.index.search import store_id
 from likewise.index.store import LibraryStore, StoreError, describe_error
@@ -177,12 +178,6 @@ def _pair_counts(sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --- the store's co-listening: sequences from it, and the arrays saved beside it ---------------------------------
-
-def playlist_sequences(store: LibraryStore) -> list[list[int]]:
-    """HOOK for the playlists branch: the track ids of each of the library's playlists, in order. Until the store
-    has a playlists table, there are none; replace this body with the call to its `playlist_sequences(store)`."""
-    return []
-
 
 def training_sequences(store: LibraryStore) -> list[list[int]]:
     """What co-listening learns from: the library's playlists, then the listening sessions (index/plays.py)."""

@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 
 from likewise.index.lock import IndexLock
+from likewise.index.colisten import refresh_colistening
 from likewise.index.playlist_store import sync_playlists
 from likewise.index.prepare import Failed, Prepared, caused_by_environment
 from likewise.index.scan import ScanCounts, scan_library
@@ -165,6 +166,7 @@ class Indexer:
             songs_changed = bool(scan.added or scan.moved or scan.removed or summary.analysed)
             summary.playlists_read, summary.playlist_problems = sync_playlists(store, scan.playlist_files,
                                                                                songs_changed)
+            refresh_colistening(store)  # learns again only when the playlists (or plays) changed
         summary.seconds = time.monotonic() - started
         return summary
 

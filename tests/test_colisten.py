@@ -3,14 +3,17 @@ blend into similar, mixes and the radio (audio alone unchanged, co-listened song
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from likewise.assets import DEMO_DIR
 from likewise.index import colisten
 from likewise.index.colisten import (BLEND_CAP, CoListening, colistening_path, load_colistening,
                                      refresh_colistening, train)
+from likewise.index.pipeline import Indexer
 from likewise.index.playlist import song_radio
 from likewise.index.plays import forget_plays, record_play
 from likewise.index.recommend import Options, Recommendation, Recommender, together_reason
@@ -170,3 +173,23 @@ def test_radio_and_mix_follow_co_listening(store: LibraryStore) -> None:
     other = blended.seed_for_track(ids[5])
     mixed = [item.track.id for item in blended.mix([seed, other], EVERYTHING)]
     assert mixed.index(b) < [item.track.id for item in blended.mix([seed, other], AUDIO_ONLY)].index(b)
+
+
+def test_playlists_in_the_library_folder_raise_their_songs_for_each_other(tmp_path: Path) -> None:
+    music, db = tmp_path / "music", tmp_path / "library.sqlite"
+    shutil.copytree(DEMO_DIR, music, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    Indexer(music, db, jobs=1).run()
+    with LibraryStore(db) as store:
+        a, b = _pair_far_apart_by_sound(store)
+        by_sound = _ranking(Recommender(store), a).index(b)
+        paths = {track.id: track.relpath for track in store.tracks("ok")}
+    for number, playlist in enumerate(_playlists(list(paths), a, b)):
+        (music / f"mix {number}.m3u8").write_text("".join(f"{paths[i]}\n" for i in playlist), encoding="utf-8")
+    summary = Indexer(music, db, jobs=1).run()  # reads the playlists, and learns from them
+    assert summary.playlists_read == 20 and summary.playlist_problems == []
+    with LibraryStore(db) as store:
+        blended = Recommender(store).similar(Recommender(store).seed_for_track(a), EVERYTHING)
+        audio_only = _ranking(Recommender(store), a, AUDIO_ONLY)
+    rank = [item.track.id for item in blended].index(b)
+    assert rank < 3 <= by_sound and audio_only.index(b) == by_sound
+    assert together_reason(blended[rank]) == "often played together (8 times)"
