@@ -5,11 +5,14 @@ plain dataclasses (Snapshot, Recommendations, Track). Errors are raised and reac
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from likewise.index import playlist_store
+from likewise.index.playlist_store import Playlist, has_playlists
+from likewise.index.plays import forget_plays, has_plays_table, play_counts
 from likewise.index.recommend import Options, Recommendation, Recommender
 from likewise.index.store import LibraryStore, Track
 
@@ -25,6 +28,8 @@ class Snapshot:
     tracks: list[Track]
     counts: dict[str, int]
     moods: dict[int, tuple[float, float]]  # track id -> (valence, arousal) of the analysed songs that have one
+    plays: dict[int, tuple[int, float]] = field(default_factory=dict)  # track id -> (plays counted, last one's start)
+    playlists: list[Playlist] = field(default_factory=list)  # the stored playlists, by name
 
 
 @dataclass
@@ -66,7 +71,8 @@ class LibraryBackend(QObject):
         """The whole library, now."""
         self._state = self._store_state()
         store = self._open_store()
-        return Snapshot(store.path, store.library_root, store.tracks(), store.counts(), store.moods())
+        return Snapshot(store.path, store.library_root, store.tracks(), store.counts(), store.moods(),
+                        play_counts(store), playlist_store.list_playlists(store))
 
     def poll(self) -> None:
         """Publish a snapshot when another process changed the store."""
@@ -114,6 +120,28 @@ class LibraryBackend(QObject):
         tracks = store.tracks_by_id(ids)
         return [tracks[track_id] for track_id in ids if track_id in tracks]
 
+    def mix(self, track_ids: list[int], options: Options) -> list[Track]:
+        """The songs most similar to these songs as a whole (Recommender.mix), best first."""
+        recommender = self._recommender()
+        return [item.track for item in recommender.mix([recommender.seed_for_track(i) for i in track_ids], options)]
+
+    def playlist_tracks(self, playlist_id: int) -> list[Track]:
+        """The songs of a stored playlist, in order."""
+        return playlist_store.playlist_tracks(self._open_store(), playlist_id)
+
+    def import_playlist(self, path: Path) -> Playlist:
+        """Read a playlist file into the store (again), with its problems. OSError when it cannot be read."""
+        return playlist_store.import_playlist(self._open_store(), path)
+
+    def save_made_playlist(self, name: str, track_ids: list[int], path: Path | None) -> Playlist:
+        """Record a playlist likewise made (and wrote at `path`)."""
+        return playlist_store.save_made_playlist(self._open_store(), name, track_ids, path)
+
+    def forget_plays(self) -> None:
+        """Erase the listening history and what was learnt from it."""
+        forget_plays(self._open_store())
+        self.recommender = None  # its co-listening was learnt from the plays
+
     def _open_store(self) -> LibraryStore:
         if self.store is None:
             raise ValueError("no library is open")
@@ -128,4 +156,12 @@ class LibraryBackend(QObject):
 
     def _store_state(self) -> tuple:
         store = self._open_store()
-        return store.generation, tuple(sorted(store.counts().items()))
+        return store.generation, tuple(sorted(store.counts().items())), _history_state(store)
+
+
+def _history_state(store: LibraryStore) -> tuple:
+    """What changes when a play is recorded or forgotten, or a playlist is read, changed or removed."""
+    plays = store.db.execute("SELECT COUNT(*), MAX(id) FROM plays").fetchone() if has_plays_table(store) else ()
+    playlists = (store.db.execute("SELECT COUNT(*), MAX(imported_at) FROM playlists").fetchone()
+                 if has_playlists(store) else ())
+    return tuple(plays), tuple(playlists)

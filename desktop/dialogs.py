@@ -22,6 +22,7 @@ class Dialogs(QObject):
     play_requested = Signal(object, float)  # Track, start seconds
     status = Signal(str, int)  # a passing message and for how many milliseconds
     message = Signal(str)  # something went wrong
+    playlist_written = Signal(list, object)  # a dialog wrote these songs to this M3U8 file (Path)
 
     def __init__(self, window: QWidget, library: LibraryController, stored: QSettings):
         super().__init__(window)
@@ -75,5 +76,6 @@ class Dialogs(QObject):
         dialog = self.radio_dialog = RadioDialog(seed, tracks, self.library.root, self.library.db, self.radio_length,
                                                  self.window)
         dialog.play_requested.connect(self.play_requested)
+        dialog.exported.connect(self.playlist_written)
         dialog.length_requested.connect(lambda length: self._length_changed(length, self.library.panel.options()))
         dialog.show()

@@ -24,6 +24,7 @@ class LibraryController(QObject):
     """Owns the library thread (a TaskRunner and the LibraryBackend living there) and keeps the views in step."""
 
     library_changed = Signal()  # another library is shown (or its folder became known)
+    loaded = Signal(object)  # Snapshot: the library shown, as the store has it now
     state_changed = Signal()  # the selection or what can be done changed
     index_wanted = Signal()  # the library needs an indexing run (never analysed, or songs left waiting)
     message = Signal(str)  # something went wrong: show it until the next library
@@ -110,6 +111,7 @@ class LibraryController(QObject):
             self.library_changed.emit()
         tracks = snapshot.tracks
         self.view.model.set_moods(snapshot.moods)
+        self.view.model.set_plays(snapshot.plays)
         self.view.model.merge(tracks, complete=True)
         self.mood_map.set_library(tracks, snapshot.moods, self.root, self.db)
         failed = [track for track in tracks if track.status == "failed"]
@@ -126,6 +128,7 @@ class LibraryController(QObject):
         if snapshot.counts["pending"] and not self.indexing and not self._auto_indexed:
             self.index_wanted.emit()  # finish what an interrupted run left
         self._auto_indexed = True
+        self.loaded.emit(snapshot)
         self.state_changed.emit()
 
     def _open_failed(self, db: Path, reason: str) -> None:

@@ -5,25 +5,35 @@ callback, and filtering tests precomputed lower-case search keys.
 """
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from likewise.index.mood import mood_words
 from likewise.index.paths import display_path
 from likewise.index.store import Track, format_duration
 
-COLUMNS = ("Title", "Artist", "Album", "Duration", "Tags", "Status", "Mood")
-TITLE, ARTIST, ALBUM, DURATION, TAGS, STATUS, MOOD = range(len(COLUMNS))
+COLUMNS = ("Title", "Artist", "Album", "Duration", "Tags", "Status", "Mood", "Plays", "Last played")
+TITLE, ARTIST, ALBUM, DURATION, TAGS, STATUS, MOOD, PLAYS, LAST_PLAYED = range(len(COLUMNS))
+RIGHT_ALIGNED = (DURATION, PLAYS)
 MOOD_TIP = "The estimated mood: calm or energetic, sad or happy"
 TAGS_TIP = "The likeliest tags, learnt from a music tagger; the share is how sure the model is"
+PLAYS_TIP = "How often you played the song (half of it, or 4 minutes, heard), and when you last did"
 STATUS_TEXT = {"ok": "Analysed", "pending": "Waiting", "failed": "Failed"}
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 Moods = dict[int, tuple[float, float]]  # track id -> (valence, arousal)
+Plays = dict[int, tuple[int, float]]  # track id -> (plays that counted, when the last one started, unix time)
 
 
-def _cell(track: Track, column: int, moods: Moods) -> str:
+def format_played(when: float) -> str:
+    """When a song was last played, as local date and time."""
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(when))
+
+
+def _cell(track: Track, column: int, moods: Moods, plays: Plays) -> str:
     if column == TITLE:
         return track.display_title
     if column == ARTIST:
@@ -36,18 +46,25 @@ def _cell(track: Track, column: int, moods: Moods) -> str:
         return track.genre or ""  # the model's top tags, as the store keeps them
     if column == MOOD:
         return mood_words(*moods[track.id]) if track.id in moods else ""
+    if column == PLAYS:
+        return str(plays[track.id][0]) if track.id in plays else ""
+    if column == LAST_PLAYED:
+        return format_played(plays[track.id][1]) if track.id in plays else ""
     return STATUS_TEXT.get(track.status, track.status)
 
 
-def _sort_key(column: int, moods: Moods):
+def _sort_key(column: int, moods: Moods, plays: Plays):
     if column == DURATION:
         return lambda track: (track.duration is None, track.duration or 0.0)
-    return lambda track: _cell(track, column, moods).casefold()
+    if column in (PLAYS, LAST_PLAYED):
+        part = column - PLAYS  # (count, last played)
+        return lambda track: plays[track.id][part] if track.id in plays else 0
+    return lambda track: _cell(track, column, moods, plays).casefold()
 
 
 def _search_key(track: Track, moods: Moods) -> str:
     parts = (track.display_title, track.artist, track.album, track.genre or "", display_path(track.relpath),
-             _cell(track, MOOD, moods))
+             _cell(track, MOOD, moods, {}))
     return " ".join(parts).casefold()
 
 
@@ -61,6 +78,7 @@ class LibraryModel(QAbstractTableModel):
         self._rows: dict[int, int] = {}  # track id -> row
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._moods: Moods = {}
+        self._plays: Plays = {}
 
     # --- Qt model interface ---------------------------------------------------------------------------------
 
@@ -75,12 +93,12 @@ class LibraryModel(QAbstractTableModel):
             return None
         track = self._tracks[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return _cell(track, index.column(), self._moods)
+            return _cell(track, index.column(), self._moods, self._plays)
         if role == Qt.ItemDataRole.ToolTipRole:
             if track.status == "failed":
                 return f"Could not be analysed: {track.reason}"
             return display_path(track.relpath)
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == DURATION:
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in RIGHT_ALIGNED:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -89,9 +107,9 @@ class LibraryModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
-        if role == Qt.ItemDataRole.ToolTipRole and section in (TAGS, MOOD):
-            return TAGS_TIP if section == TAGS else MOOD_TIP
-        if role == Qt.ItemDataRole.TextAlignmentRole and section == DURATION:
+        if role == Qt.ItemDataRole.ToolTipRole and section in (TAGS, MOOD, PLAYS, LAST_PLAYED):
+            return {TAGS: TAGS_TIP, MOOD: MOOD_TIP}.get(section, PLAYS_TIP)
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in RIGHT_ALIGNED:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -127,7 +145,7 @@ class LibraryModel(QAbstractTableModel):
 
     def mood_words(self, row: int) -> list[str]:
         """The words of a source row's Mood cell ("calm", "happy"), empty when the song has no mood."""
-        return _cell(self._tracks[row], MOOD, self._moods).split(", ")
+        return _cell(self._tracks[row], MOOD, self._moods, self._plays).split(", ")
 
     def clear(self) -> None:
         """Show no library."""
@@ -142,6 +160,16 @@ class LibraryModel(QAbstractTableModel):
         if self._tracks:
             self.dataChanged.emit(self.index(0, MOOD), self.index(len(self._tracks) - 1, MOOD))
             if self._sort is not None and self._sort[0] == MOOD:
+                self.sort(*self._sort)
+
+    def set_plays(self, plays: Plays) -> None:
+        """Show these play counts and last plays (songs missing from `plays` show none)."""
+        if plays == self._plays:
+            return
+        self._plays = dict(plays)
+        if self._tracks:
+            self.dataChanged.emit(self.index(0, PLAYS), self.index(len(self._tracks) - 1, LAST_PLAYED))
+            if self._sort is not None and self._sort[0] in (PLAYS, LAST_PLAYED):
                 self.sort(*self._sort)
 
     def merge(self, tracks: list[Track], complete: bool) -> None:
@@ -177,7 +205,8 @@ class LibraryModel(QAbstractTableModel):
     def _apply_sort(self) -> None:
         if self._sort is not None:
             column, order = self._sort
-            self._tracks.sort(key=_sort_key(column, self._moods), reverse=order == Qt.SortOrder.DescendingOrder)
+            self._tracks.sort(key=_sort_key(column, self._moods, self._plays),
+                              reverse=order == Qt.SortOrder.DescendingOrder)
             self._rows = {track.id: row for row, track in enumerate(self._tracks)}
 
 

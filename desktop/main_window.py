@@ -2,6 +2,7 @@
 dialogs), each in its own module."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
@@ -18,11 +19,15 @@ from likewise.desktop.indexing import IndexingBar
 from likewise.desktop.indexing_controller import IndexingController
 from likewise.desktop.library_controller import LibraryController
 from likewise.desktop.library_view import LibraryView
+from likewise.desktop.listening_history import ListeningHistory
 from likewise.desktop.mood_map import MoodMapView
 from likewise.desktop.playback import Playback
 from likewise.desktop.player import Player
+from likewise.desktop.playlists_controller import PlaylistsController
+from likewise.desktop.playlists_pane import PlaylistsPane
 from likewise.desktop.problems import ProblemsView
 from likewise.desktop.recommendations_panel import RecommendationsPanel
+from likewise.index.recommend import Options
 
 MOOD_CHOICES = ("Any mood", "calm", "energetic", "sad", "happy")  # the mood filter's choices, "any" first
 
@@ -39,6 +44,7 @@ class MainWindow(QMainWindow):
         self.library = LibraryView()
         self.mood_map = MoodMapView()
         self.problems = ProblemsView()
+        self.playlists = PlaylistsPane()
         self.panel = RecommendationsPanel()
         self.indexing = IndexingBar()
         self._build_toolbar_widgets()
@@ -50,6 +56,8 @@ class MainWindow(QMainWindow):
         self.playback = Playback(self.library_control.track_path, self.library.current_track, self)
         self.transport = self.playback.transport
         self.dialogs = Dialogs(self, self.library_control, stored)
+        self.playlist_control = PlaylistsController(self.playlists, self.library_control, self._mix_options, self)
+        self.listening = ListeningHistory(self.library_control, self)
         self._build_actions()
         self._build_layout()
         self._restore_settings()
@@ -125,6 +133,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.library, "Library")
         self.tabs.addTab(self.mood_map, "Mood map")
+        self.tabs.addTab(self.playlists, "Playlists")
         self.tabs.addTab(self.problems, "Problems")
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -160,8 +169,13 @@ class MainWindow(QMainWindow):
         indexing.progress.connect(library.index_progress)
         indexing.finished.connect(self._indexing_finished)
         for source in (self.library.activated, self.mood_map.play_requested, self.panel.play_requested,
-                       dialogs.play_requested):
+                       dialogs.play_requested, self.playlist_control.play_requested):
             source.connect(playback.play_track)
+        dialogs.playlist_written.connect(self.playlist_control.save_made)
+        self.panel.forget_requested.connect(self.listening.forget)
+        for part in (self.playlist_control, self.listening):
+            part.status.connect(self.statusBar().showMessage)
+            part.message.connect(self.notify)
         self.library.open_requested.connect(dialogs.choose_folder)
         dialogs.folder_chosen.connect(self.open_library)
         dialogs.status.connect(self.statusBar().showMessage)
@@ -217,6 +231,10 @@ class MainWindow(QMainWindow):
         root = self.library_control.root
         name = "demo library" if root == DEMO_DIR else (root.name if root else "")
         self.setWindowTitle(f"likewise — {name}" if name else "likewise")
+
+    def _mix_options(self) -> Options:
+        """How a playlist's mix is chosen: as the similar songs are, as long as a song radio."""
+        return replace(self.panel.options(), count=self.dialogs.radio_length)
 
     def _update_actions(self) -> None:
         track = self.library.current_track()

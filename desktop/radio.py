@@ -16,13 +16,14 @@ from likewise.index.store import Track, format_duration
 LENGTH_DELAY_MS = 400  # wait for the length box to settle before building the playlist again
 
 
-def export_playlist(parent: QWidget, tracks: list[Track], library_root: Path, db: Path, name: str) -> None:
+def export_playlist(parent: QWidget, tracks: list[Track], library_root: Path, db: Path, name: str) -> Path | None:
     """Ask where to save `tracks` (suggesting `name`.m3u8 in the home folder), then write them as M3U8 with paths
-    relative to the playlist's folder; never over the store or a file that is not a playlist."""
+    relative to the playlist's folder; never over the store or a file that is not a playlist. Returns the file
+    written (None: cancelled, or refused and said why)."""
     suggested = Path.home() / f"{name}.m3u8".replace("/", "-")
     chosen, _ = QFileDialog.getSaveFileName(parent, "Export playlist", str(suggested), "M3U8 playlists (*.m3u8)")
     if not chosen:
-        return
+        return None
     path = Path(chosen) if chosen.lower().endswith(".m3u8") else Path(chosen + ".m3u8")
     try:
         check_playlist_output(path, db, library_root, force=True)  # the file dialog asked before replacing one
@@ -31,6 +32,9 @@ def export_playlist(parent: QWidget, tracks: list[Track], library_root: Path, db
         QMessageBox.warning(parent, "Export playlist", f"Could not write the playlist: {error}")
     except OSError as error:
         QMessageBox.warning(parent, "Export playlist", f"Could not write {path}: {error.strerror or error}")
+    else:
+        return path
+    return None
 
 
 class RadioDialog(QDialog):
@@ -38,6 +42,7 @@ class RadioDialog(QDialog):
 
     play_requested = Signal(object, float)  # Track, start seconds
     length_requested = Signal(int)  # the person asked for a playlist of this many songs
+    exported = Signal(list, object)  # the songs written, the M3U8 file (Path)
 
     def __init__(self, seed: Track, tracks: list[Track], library_root: Path, db: Path, length: int, parent=None):
         super().__init__(parent)
@@ -84,4 +89,6 @@ class RadioDialog(QDialog):
 
     def choose_export(self) -> None:
         """Ask where to save the playlist (seed first), then save it."""
-        export_playlist(self, [self.seed, *self.tracks], self.library_root, self.db, f"Radio - {self.seed.label}")
+        tracks = [self.seed, *self.tracks]
+        if path := export_playlist(self, tracks, self.library_root, self.db, f"Radio - {self.seed.label}"):
+            self.exported.emit(tracks, path)

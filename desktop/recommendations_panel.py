@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
     QWidget,
 )
 
 from likewise.desktop import settings
 from likewise.desktop.library_model import TAGS_TIP
 from likewise.desktop.style import empty_state_label, setup_table
-from likewise.index.recommend import Options, Recommendation
+from likewise.index.recommend import Options, Recommendation, together_reason
 from likewise.index.store import Track, format_duration
 
 RESULT_COLUMNS = ("#", "Title", "Artist", "Tags", "Score", "Votes")
@@ -38,6 +38,7 @@ class RecommendationsPanel(QWidget):
     options_changed = Signal()
     play_requested = Signal(object, float)  # Track, start seconds
     show_requested = Signal(object)  # Track: select it in the library
+    forget_requested = Signal()  # the person asked to erase the listening history
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -65,6 +66,18 @@ class RecommendationsPanel(QWidget):
             controls.addWidget(box)
             controls.addSpacing(12)
         controls.addStretch(1)
+        self.blend = QCheckBox("Blend in what I play together")
+        self.blend.setChecked(settings.RECOMMEND_BLEND.default)
+        self.blend.setToolTip("Songs often played together (in your playlists and listening) rank higher for each "
+                              "other; off: by sound alone")
+        self.blend.toggled.connect(self.options_changed)
+        self.forget_button = QPushButton("Forget listening history…")
+        self.forget_button.setToolTip("Erase every play of this library, and what was learnt from them")
+        self.forget_button.clicked.connect(self.forget_requested)
+        history = QHBoxLayout()
+        history.addWidget(self.blend)
+        history.addStretch(1)
+        history.addWidget(self.forget_button)
 
         self.table = QTableWidget(0, len(RESULT_COLUMNS))
         self.table.setHorizontalHeaderLabels(RESULT_COLUMNS)
@@ -116,6 +129,7 @@ class RecommendationsPanel(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.seed_tags)
         layout.addLayout(controls)
+        layout.addLayout(history)
         layout.addWidget(self.pages, 1)
         self.show_prompt()
 
@@ -127,16 +141,19 @@ class RecommendationsPanel(QWidget):
         """Show the options chosen last time."""
         for option, box in self._option_boxes():
             box.setValue(option.get(stored))
+        self.blend.setChecked(settings.RECOMMEND_BLEND.get(stored))
 
     def save_options(self, stored: QSettings) -> None:
         """Remember the options chosen."""
         for option, box in self._option_boxes():
             option.set(stored, box.value())
+        settings.RECOMMEND_BLEND.set(stored, self.blend.isChecked())
 
     def options(self) -> Options:
-        """The result count and the artist and album caps chosen (0 in a box: no cap)."""
+        """The result count, the artist and album caps chosen (0 in a box: no cap), and whether what is played
+        together is blended in."""
         return Options(count=self.count.value(), per_artist=self.per_artist.value() or None,
-                       per_album=self.per_album.value() or None)
+                       per_album=self.per_album.value() or None, audio_only=not self.blend.isChecked())
 
     def show_prompt(self) -> None:
         """The state with no song selected."""
@@ -201,7 +218,8 @@ class RecommendationsPanel(QWidget):
             self.why_label.setText("Why similar")
             return
         moments = len(item.matches)
-        self.why_label.setText(f"Why similar: {moments} matching moment{'s' * (moments != 1)}")
+        reasons = [f"{moments} matching moment{'s' * (moments != 1)}", together_reason(item)]
+        self.why_label.setText("Why similar: " + "; ".join(reason for reason in reasons if reason))
         self.why.setHorizontalHeaderLabels((f"In {self.seed.display_title}", f"In {item.track.display_title}",
                                             "Distance"))
         self.why.setRowCount(moments)

@@ -27,6 +27,8 @@ class Option(Generic[T]):
         value = settings.value(self.key)
         if isinstance(value, self.type):
             return value
+        if isinstance(value, str) and self.type is bool and value.lower() in ("true", "false"):  # text files too
+            return value.lower() == "true"
         if isinstance(value, str) and self.type in (int, float):  # text files keep numbers as text
             try:
                 return self.type(value)
@@ -46,3 +48,4 @@ RECOMMEND_COUNT = Option("recommend/count", int, Options().count)
 RECOMMEND_PER_ARTIST = Option("recommend/per_artist", int, Options().per_artist or 0)  # 0: no limit
 RECOMMEND_PER_ALBUM = Option("recommend/per_album", int, Options().per_album or 0)
 RADIO_LENGTH = Option("radio/length", int, 20)  # songs in a song radio
+RECOMMEND_BLEND = Option("recommend/blend_together", bool, True)  # blend in what is played together (co-listening)

@@ -1,0 +1,129 @@
+"""The Playlists tab at work: its list kept in step with the store, and Play, Mix, Export and Import done through
+the library thread; every playlist the window writes (an export, a song radio) is recorded as made by likewise."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from likewise.desktop.backend import Snapshot
+from likewise.desktop.library_controller import LibraryController
+from likewise.desktop.mix_dialog import MixDialog
+from likewise.desktop.playlists_pane import PlaylistsPane
+from likewise.desktop.radio import export_playlist
+from likewise.index.playlist_store import Playlist
+from likewise.index.recommend import Options
+from likewise.index.store import Track
+
+IMPORT_FILTER = "Playlists (*.m3u *.m3u8 *.pls *.xspf);;All files (*)"
+
+
+class PlaylistsController(QObject):
+    """Connects the Playlists tab to the library shown."""
+
+    play_requested = Signal(object, float)  # Track, start seconds
+    status = Signal(str, int)  # a passing message and for how many milliseconds
+    message = Signal(str)  # something went wrong
+
+    def __init__(self, pane: PlaylistsPane, library: LibraryController, options: Callable[[], Options],
+                 window: QWidget):
+        super().__init__(window)
+        self.pane, self.library, self.options, self.window = pane, library, options, window
+        self.mix_dialog: MixDialog | None = None
+        self._db: Path | None = None
+        self._select_next: int | None = None  # a playlist just imported or saved, selected once listed
+        library.loaded.connect(self._loaded)
+        library.library_changed.connect(self._library_changed)
+        pane.selected.connect(self._selected)
+        pane.play_clicked.connect(self.play)
+        pane.mix_clicked.connect(self.mix)
+        pane.export_clicked.connect(self.export)
+        pane.import_clicked.connect(self.choose_import)
+
+    def _library_changed(self) -> None:
+        if self.library.db != self._db:
+            self._db = self.library.db
+            self.pane.set_playlists([])
+
+    def _loaded(self, snapshot: Snapshot) -> None:
+        self.pane.set_playlists(snapshot.playlists)
+        if self._select_next is not None:
+            self.pane.select(self._select_next)
+            self._select_next = None
+
+    def _selected(self, playlist: Playlist | None) -> None:
+        if playlist is None:
+            self.pane.show_playlist(None, [])
+            return
+        self.library.submit(lambda backend: backend.playlist_tracks(playlist.id),
+                            lambda tracks: self._show(playlist, tracks))
+
+    def _show(self, playlist: Playlist, tracks: list[Track]) -> None:
+        current = self.pane.current()
+        if current is not None and current.id == playlist.id:
+            self.pane.show_playlist(current, tracks)
+
+    def play(self) -> None:
+        """Play the selected playlist from its first song."""
+        if self.pane.tracks:
+            self.play_requested.emit(self.pane.tracks[0], 0.0)
+
+    def mix(self) -> None:
+        """Songs like the selected playlist as a whole (its analysed songs are the seeds), shown in a dialog."""
+        playlist = self.pane.current()
+        seeds = list(dict.fromkeys(track.id for track in self.pane.tracks if track.status == "ok"))
+        if playlist is None or not seeds:
+            return
+        options = self.options()
+        self.status.emit(f"Finding songs like {playlist.name}…", 5000)
+        self.library.submit(lambda backend: backend.mix(seeds, options), lambda tracks: self._show_mix(playlist, tracks),
+                            lambda reason: self.message.emit(f"Cannot make a mix: {reason}."))
+
+    def _show_mix(self, playlist: Playlist, tracks: list[Track]) -> None:
+        if self.mix_dialog is not None:
+            self.mix_dialog.close()
+        dialog = self.mix_dialog = MixDialog(f"Songs like {playlist.name}", tracks, self.library.root,
+                                             self.library.db, self.window)
+        dialog.play_requested.connect(self.play_requested)
+        dialog.exported.connect(self.save_made)
+        dialog.show()
+
+    def export(self) -> None:
+        """Write the selected playlist's songs as an M3U8 file (guarded), then record it as made by likewise."""
+        playlist, tracks = self.pane.current(), self.pane.tracks
+        if playlist is not None and tracks:
+            path = export_playlist(self.window, tracks, self.library.root, self.library.db, playlist.name)
+            if path is not None:
+                self.save_made(tracks, path)
+
+    def save_made(self, tracks: list[Track], path: Path) -> None:
+        """Record a playlist the window wrote at `path` (named by its file), and list it."""
+        ids = [track.id for track in tracks]
+        self.library.submit(lambda backend: backend.save_made_playlist(path.stem, ids, path),
+                            lambda playlist: self._listed(playlist, f"Saved {len(ids)} songs to {path}"),
+                            lambda reason: self.message.emit(f"The playlist was written but not recorded: {reason}."))
+
+    def choose_import(self) -> None:
+        """Ask for a playlist file and read it into the library, with its problems."""
+        start = str(self.library.root or Path.home())
+        chosen, _ = QFileDialog.getOpenFileName(self.window, "Import playlist", start, IMPORT_FILTER)
+        if chosen:
+            self.import_file(Path(chosen))
+
+    def import_file(self, path: Path) -> None:
+        """Read a playlist file into the library; show it selected."""
+        def done(playlist: Playlist) -> None:
+            problems = len(playlist.problems)
+            self._listed(playlist, f"Imported {playlist.name}: {playlist.songs} of {playlist.entries} songs found"
+                         + (f", {problems} problem{'s' * (problems != 1)}" if problems else ""))
+
+        self.library.submit(lambda backend: backend.import_playlist(path), done,
+                            lambda reason: self.message.emit(f"Cannot import {path.name}: {reason}."))
+
+    def _listed(self, playlist: Playlist, text: str) -> None:
+        """List the playlists again, this one selected."""
+        self.status.emit(text, 10000)
+        self._select_next = playlist.id
+        self.library.reload()
