@@ -108,21 +108,24 @@ class Recommender:
         """The songs most similar to the seed, best first, never the seed itself, with caps and duplicates applied."""
         return self.mix([seed], options, exclude)
 
-    def mix(self, seeds: Sequence[Seed], options: Options | None = None,
-            exclude: set[int] | None = None) -> list[Recommendation]:
+    def mix(self, seeds: Sequence[Seed], options: Options | None = None, exclude: set[int] | None = None,
+            weights: Sequence[float] | None = None) -> list[Recommendation]:
         """The songs most similar to the seeds as a whole, best first: every slice of every seed votes, and a song's
-        score is the geometric mean of its scores per seed, so a song close to all the seeds beats one very close to
-        a single seed. Never a seed; caps as `similar` applies them, and a copy of any seed counts as a duplicate."""
+        score is the geometric mean of its scores per seed (weighted by `weights`, one per seed, if given), so a
+        song close to all the seeds beats one very close to a single seed. Never a seed; caps as `similar` applies
+        them, and a copy of any seed counts as a duplicate."""
         options = options or Options()
+        if weights is not None and (len(weights) != len(seeds) or min(weights, default=1.0) < 0 or not sum(weights)):
+            raise ValueError("a mix needs one weight per seed, none negative, not all 0")
         excluded = set(exclude or ()) | {seed.track.id for seed in seeds if seed.track is not None}
         neighbours = options.neighbours
-        ranked, best = self._vote(seeds, neighbours, excluded)
+        ranked, best = self._vote(seeds, neighbours, excluded, weights)
         chosen = self._select(seeds, ranked, options)
         # Caps and duplicates can leave too few: look further, and rank what is found there after the first
         # candidates, so the top of the list (and its scores) does not depend on how far we had to look.
         while len(chosen) < options.count and neighbours < self.search.size:
             neighbours *= 4
-            further, further_best = self._vote(seeds, neighbours, excluded)
+            further, further_best = self._vote(seeds, neighbours, excluded, weights)
             ranked += [item for item in further if item.track.id not in best]
             best = {**further_best, **best}
             chosen = self._select(seeds, ranked, options)
@@ -130,10 +133,11 @@ class Recommender:
             item.matches = self._matches(seeds, item.track.id, best[item.track.id])
         return chosen
 
-    def _vote(self, seeds: Sequence[Seed], neighbours: int, excluded: set[int]) -> tuple[list[Recommendation], dict]:
+    def _vote(self, seeds: Sequence[Seed], neighbours: int, excluded: set[int],
+              weights: Sequence[float] | None = None) -> tuple[list[Recommendation], dict]:
         """Candidates ranked by their votes pooled over the seeds (without matches yet), and each one's best match
-        per (seed, seed slice). A candidate's score is the geometric mean of its scores per seed, its distance the
-        mean distance to the seed it lies nearest."""
+        per (seed, seed slice). A candidate's score is the (weighted) geometric mean of its scores per seed, its
+        distance the mean distance to the seed it lies nearest."""
         tallies = [self._tally(seed, neighbours, excluded) for seed in seeds]
         candidates = np.unique(np.concatenate([tally.candidates for tally in tallies]))
         scores = np.zeros((len(candidates), len(seeds)))  # each candidate's score from each seed
@@ -147,7 +151,8 @@ class Recommender:
             mean_distance[rows] = np.minimum(mean_distance[rows], tally.mean_distance)
             for owner, found in tally.best.items():
                 best[owner].update({(number, seed_slice): match for seed_slice, match in found.items()})
-        score = np.exp(np.log(scores + SCORE_FLOOR).mean(axis=1)) - SCORE_FLOOR
+        logs = np.log(scores + SCORE_FLOOR)
+        score = np.exp(logs.mean(axis=1) if weights is None else np.average(logs, axis=1, weights=weights)) - SCORE_FLOOR
         tracks = self.store.tracks_by_id(candidates.tolist())
         ranked = [Recommendation(tracks[owner], float(score[n]), int(votes[n]), float(mean_distance[n]))
                   for n, owner in enumerate(candidates.tolist()) if owner in tracks]  # else removed since indexed
