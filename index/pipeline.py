@@ -186,7 +186,7 @@ class Indexer:
         tasks = ((track_id, str(self.root), relpath) for track_id, relpath in todo)
         relpaths = dict(todo)
         try:
-            for result in pool.run(tasks):
+            for result in pool.run(tasks, self.cancelled):
                 self._check_root(result, len(todo) - done)
                 done += 1
                 (ready if isinstance(result, Prepared) else failures).append(result)
@@ -198,6 +198,8 @@ class Indexer:
                     break
         finally:
             pool.close()
+            if self.cancelled.is_set() and not loading.done():
+                ready.clear()  # no waiting for the model to load: these songs stay waiting for the next run
             if ready or failures:
                 flush("")
             loader.shutdown(wait=False)
