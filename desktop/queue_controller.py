@@ -58,6 +58,11 @@ class QueueController(QObject):
         model.changed.connect(self._queue_changed)
         player.ended.connect(self._ended)
 
+    @property
+    def playing(self) -> Track | None:
+        """The song playing (or paused), if it is the queue's."""
+        return self._playing
+
     # --- what the person asks for ---------------------------------------------------------------------------
 
     def play_now(self, tracks: list[Track], autoplay: bool | None = None, start: float = 0.0) -> None:
@@ -102,17 +107,17 @@ class QueueController(QObject):
         self._leave(ended=False)
         self.player.stop()
 
-    def toggle(self) -> bool:
-        """Resume the queue when nothing has been loaded into the player yet; False when there is nothing to resume
-        (the caller then plays what it has in mind)."""
-        if self.player.source is not None:
+    def toggle(self, selected: Track | None) -> None:
+        """Pause or resume. With nothing loaded yet, resume the queue (or, when it is empty, play the `selected`
+        song); with another song selected while nothing plays, play that one now."""
+        playing = self.player.is_playing()
+        resume = self.model.next_row() if self.player.source is None else None
+        if resume is not None:
+            self.play_row(resume)
+        elif selected is not None and not playing and (self._playing is None or self._playing.id != selected.id):
+            self.play_now([selected])
+        else:
             self.player.toggle()
-            return True
-        row = self.model.next_row()
-        if row is None:
-            return False
-        self.play_row(row)
-        return True
 
     def play_row(self, row: int, start: float = 0.0) -> None:
         """Play the song of a queue row from `start` seconds."""
