@@ -104,8 +104,8 @@ class RadioDialog(PlaylistDialog):
 
     def __init__(self, seed: Track, tracks: list[Track], library_root: Path, db: Path, length: int, parent=None):
         self.seed = seed
-        super().__init__(f"Song radio: {seed.label}", tracks, library_root, db, length, "How many songs follow the seed",
-                         f"Radio - {seed.label}", (seed,), parent)
+        super().__init__(f"Song radio: {seed.label}", tracks, library_root, db, length,
+                         "How many songs follow the seed", f"Radio - {seed.label}", (seed,), parent)
         self.set_tracks(tracks)
 
     def describe(self, tracks: list[Track]) -> str:

@@ -1,9 +1,9 @@
 """Keep playing: when the play queue runs low, the songs to append, chosen from what was heard recently.
 
 The songs heard and not skipped steer (the newest most: recency weights in a weighted `Recommender.mix`); a song
-skipped steers away (a candidate nearer a skipped song than every steering song comes after all the others). No song played this
-session or waiting in the queue comes again, nor another copy of its recording; the artist and album caps count
-the songs waiting and the last ones played.
+skipped steers away (a candidate nearer a skipped song than every steering song comes after all the others). No
+song played this session or waiting in the queue comes again, nor another copy of its recording; the artist and
+album caps count the songs waiting and the last ones heard.
 """
 from __future__ import annotations
 

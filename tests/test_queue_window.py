@@ -1,14 +1,19 @@
 """The play queue in the real window on the demo library (a copy of its store: the queue is saved there), offscreen:
-add, reorder, remove, restart; the next song on Next and at the end of a song (the real player); autoplay."""
+add, reorder, remove, restart; the next song on Next and at the end of a song (the real player); autoplay; a mix
+and a sonic path of the selected songs."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from likewise.desktop.main_window import MainWindow
+from likewise.desktop.settings import PATH_STEPS
 from likewise.desktop.tasks import wait_for_background
 from likewise.index.autoplay import Listening, songs_to_append
+from likewise.index.playlist import sonic_path
 from likewise.index.recommend import Recommender
 from likewise.index.store import LibraryStore, Track
 from tests.test_desktop import WAIT_MS, open_and_wait, settings, window  # noqa: F401
@@ -161,3 +166,80 @@ def test_autoplay_appends_when_the_queue_runs_low_steered_by_skips_and_never_rep
             qtbot.wait(300)
         assert len(queued(window)) == len(set(queued(window))) > 10
     window.player.stop()
+
+
+def test_a_mix_of_selected_songs_plays_and_exports_guarded(qtbot, window: MainWindow, demo_library, library_copy: Path,
+                                                           tmp_path: Path, monkeypatch) -> None:  # noqa: F811
+    folder, _ = demo_library
+    tracks = [t for t in open_and_wait(qtbot, window, folder, library_copy) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    window.queue.set_autoplay(False)
+    seeds = [tracks[1], tracks[9], tracks[15]]
+    select(window, *seeds)
+    assert window.library.selected_tracks() == seeds
+    window.mix_action.trigger()
+    qtbot.waitUntil(lambda: window.dialogs.mix_dialog is not None and window.dialogs.mix_dialog.isVisible(),
+                    timeout=WAIT_MS)
+    dialog = window.dialogs.mix_dialog
+    options = window.panel.options()
+    with LibraryStore(library_copy) as store:
+        recommender = Recommender(store)
+        expected = recommender.mix([recommender.seed_for_track(seed.id) for seed in seeds], options)
+    assert [t.id for t in dialog.tracks] == [item.track.id for item in expected]
+    assert dialog.list.count() == len(expected)
+    assert not {seed.id for seed in seeds} & {t.id for t in dialog.tracks}
+
+    # export: a file that is not a playlist is never overwritten; a new one is written
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    notes = tmp_path / "notes.m3u8"
+    notes.write_text("my own notes\n")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(notes), ""))
+    dialog.choose_export()
+    assert notes.read_text() == "my own notes\n" and "not a playlist" in warnings[0]
+    out = tmp_path / "mix.m3u8"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), ""))
+    dialog.choose_export()
+    entries = [line for line in out.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert [(out.parent / entry).resolve() for entry in entries] == [
+        (folder / t.relpath).resolve() for t in dialog.tracks]
+
+    # Play all: the mix goes into the queue and its first song plays
+    next(button for button in dialog.findChildren(QPushButton) if button.text() == "Play all").click()
+    assert queued(window) == [t.id for t in dialog.tracks] and window.queue.playing == dialog.tracks[0]
+
+    # a mix of songs selected in the queue pane
+    window.queue_pane.view.selectAll()
+    window.queue_pane.mix_action.trigger()
+    qtbot.waitUntil(lambda: window.dialogs.mix_dialog is not dialog and window.dialogs.mix_dialog is not None,
+                    timeout=WAIT_MS)
+    assert window.dialogs.mix_dialog.seeds == dialog.tracks
+    window.player.stop()
+
+
+def test_a_sonic_path_from_the_first_selected_song_to_the_last(qtbot, window: MainWindow, demo_library,
+                                                               library_copy: Path) -> None:  # noqa: F811
+    folder, _ = demo_library
+    tracks = [t for t in open_and_wait(qtbot, window, folder, library_copy) if t.status == "ok"]
+    start, end = tracks[3], tracks[16]
+    select(window, start, end)
+    window.path_action.trigger()
+    qtbot.waitUntil(lambda: window.dialogs.path_dialog is not None and window.dialogs.path_dialog.isVisible(),
+                    timeout=WAIT_MS)
+    dialog = window.dialogs.path_dialog
+    options = window.panel.options()
+    with LibraryStore(library_copy) as store:
+        recommender = Recommender(store)
+        expected = sonic_path(recommender, start, end, window.dialogs.path_steps, options)
+        shorter = sonic_path(recommender, start, end, 3, options)
+        moods = store.moods()
+    assert [t.id for t in dialog.tracks] == [t.id for t in expected] and dialog.tracks[-1].id == end.id
+    # drawn on the mood map as a journey is, and listed there
+    assert np.allclose(window.mood_map.plot.path, [moods[t.id] for t in expected])
+    assert window.mood_map.found == dialog.tracks
+
+    dialog.length.setValue(3)  # fewer steps: the same dialog shows the shorter path, and the steps are remembered
+    qtbot.waitUntil(lambda: [t.id for t in dialog.tracks] == [t.id for t in shorter], timeout=WAIT_MS)
+    assert window.dialogs.path_dialog is dialog
+    window.save_settings()
+    assert PATH_STEPS.get(window.settings) == 3
