@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
         self.queue_pane.mix_requested.connect(lambda tracks: dialogs.mix(tracks, self.panel.options()))
         self.queue_pane.autoplay_changed.connect(queue.set_autoplay)
         queue.autoplay_changed.connect(self.queue_pane.autoplay.setChecked)
-        queue.now_playing.connect(lambda _track: self._set_title())
+        queue.now_playing.connect(self._now_playing)
         queue.message.connect(self.notify)
         library.store_opened.connect(queue.load)
         self.queue_model.changed.connect(self._update_actions)
@@ -244,6 +244,7 @@ class MainWindow(QMainWindow):
         if header := settings.LIBRARY_HEADER.get(self.settings):
             self.library.restore_header(header)
         self.panel.restore_options(self.settings)
+        self.transport.volume.setValue(settings.VOLUME.get(self.settings))
 
     def save_settings(self) -> None:
         """Remember window geometry, column layout and options (the library is remembered as it is opened)."""
@@ -251,6 +252,7 @@ class MainWindow(QMainWindow):
         settings.WINDOW_SPLITTER.set(self.settings, self.splitter.saveState())
         settings.LIBRARY_HEADER.set(self.settings, self.library.header_state())
         self.panel.save_options(self.settings)
+        settings.VOLUME.set(self.settings, self.player.volume)
         self.dialogs.save(self.settings)
         self.settings.sync()
 
@@ -260,7 +262,7 @@ class MainWindow(QMainWindow):
         """Show the library of `root` (store `db`, default: the one shared with `likewise index`); a folder never
         analysed is indexed in the background. The run of the library left winds down on its own."""
         self.index_control.abandon()
-        self.queue.save()  # the queue of the library left stays with it
+        self.queue.leave_library()
         self.library_control.open_library(root, db)
 
     def start_indexing(self) -> None:
@@ -283,6 +285,11 @@ class MainWindow(QMainWindow):
     def toggle_playback(self) -> None:
         """Pause or resume (the queue decides what starts)."""
         self.queue.toggle(self.library.current_track())
+
+    def _now_playing(self, track: Track | None) -> None:
+        if track is None:
+            self.transport.now_playing("Nothing playing")
+        self._set_title()
 
     def _set_title(self) -> None:
         """The song playing, then likewise and the library."""

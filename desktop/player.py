@@ -16,9 +16,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton,
 
 from likewise.desktop.style import media_icon
 from likewise.desktop.system_libraries import audio_libraries, install_command
+from likewise.desktop.settings import VOLUME
 from likewise.index.store import format_duration
-
-DEFAULT_VOLUME = 80  # percent
 
 
 class Player(QObject):
@@ -35,7 +34,7 @@ class Player(QObject):
         self._media = None
         self._output = None
         self._pending_ms: int | None = None
-        self._volume = DEFAULT_VOLUME
+        self._volume = VOLUME.default
         self.source: Path | None = None
         self.unavailable = ""  # why playback cannot work here, if it cannot
 

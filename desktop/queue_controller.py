@@ -195,6 +195,15 @@ class QueueController(QObject):
 
     # --- kept in the store ----------------------------------------------------------------------------------
 
+    def leave_library(self) -> None:
+        """Another library opens: save this one's queue with it, stop, and show none until the next is loaded."""
+        self.save()
+        self._loaded = False
+        self._playing = None
+        self.player.stop()
+        self.model.set_queue([], -1)
+        self.now_playing.emit(None)
+
     def load(self) -> None:
         """Show the open library's saved queue (on the library thread), and its keep playing choice."""
         self._loaded = False

@@ -72,6 +72,8 @@ def test_queue_add_reorder_remove_survive_a_restart(qtbot, settings: QSettings, 
     assert queued(first) == [b.id, a.id, d.id]
     first.queue_pane.autoplay.setChecked(False)
     assert not first.queue.autoplay
+    first.transport.volume.setValue(35)
+    assert first.player.volume == 35
     first.close()
     assert wait_for_background(30)
 
@@ -81,6 +83,7 @@ def test_queue_add_reorder_remove_survive_a_restart(qtbot, settings: QSettings, 
     open_and_wait(qtbot, second, folder, library_copy)
     qtbot.waitUntil(lambda: queued(second) == [b.id, a.id, d.id], timeout=WAIT_MS)
     assert not second.queue.autoplay and not second.queue_pane.autoplay.isChecked()
+    assert second.player.volume == 35 and second.transport.volume.value() == 35
     assert second.play_action.isEnabled()  # Space resumes the queue
 
     second.queue_pane.view.setCurrentIndex(second.queue_model.index(0))
