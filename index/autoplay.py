@@ -54,7 +54,7 @@ def songs_to_append(recommender: Recommender, listening: Listening, options: Opt
     excluded = listening.played | set(listening.queued) | skipped | {track_id for track_id, _ in listening.history}
     pool_options = replace(options, count=max(POOL, count * 4), per_artist=None, per_album=None)
     weights = recency_weights(len(seeds))
-    pool = recommender.mix(seeds, pool_options, exclude=excluded, weights=weights)
+    pool = recommender.mix(seeds, pool_options, exclude=excluded, seed_weights=weights)
     pool = _away_from_skips(recommender, pool, [seed.track.id for seed in seeds], skipped)
     return _capped(recommender, pool, listening, options, count)
 

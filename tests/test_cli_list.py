@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from likewise.index.cli import main
+from likewise.cli.main import main
 from likewise.index.store import LibraryStore
 from tests.test_recommend import assert_valid_tags
 
