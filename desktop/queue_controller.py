@@ -1,5 +1,6 @@
-"""The play queue at work: play now, play next, add, previous and next, the next song when one ends, the skip of a
-song left within its first 30 s, autoplay refills when the queue runs low, and the queue saved in the store.
+"""The play queue at work: play now, play next, add, previous and next, the next song when one ends, each play
+recorded (index/plays.py: a song left within its first 30 s is a skip), autoplay refills when the queue runs low,
+and the queue saved in the store.
 
 Store and recommender work runs on the library thread through `submit(fn(backend), on_done, on_error)`."""
 from __future__ import annotations
@@ -12,11 +13,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from likewise.desktop.player import Player
 from likewise.desktop.queue_model import QueueModel
 from likewise.index.autoplay import BATCH, Listening, songs_to_append
+from likewise.index.plays import judge_play, record_play
 from likewise.index.queue import SavedQueue, load_queue, save_queue
 from likewise.index.recommend import Options
 from likewise.index.store import Track
 
-SKIP_SECONDS = 30.0  # a song left (next, previous, another song, stop) before this counts as skipped
 SAVE_DELAY_MS = 400  # the queue is saved this long after its last change
 RESTART_SECONDS = 3.0  # Previous further into a song than this starts it again
 
@@ -83,7 +84,8 @@ class QueueController(QObject):
         self.model.append(tracks)
 
     def next(self) -> None:
-        """Leave the song playing (a skip within its first 30 s) for the next in the queue; stop at the end."""
+        """Leave the song playing (a skip within its first 30 s, unless half of it was heard) for the next in the
+        queue; stop at the end."""
         self._leave(ended=False)
         row = self.model.next_row()
         if row is None:
@@ -180,18 +182,19 @@ class QueueController(QObject):
             self.play_row(row)
 
     def _leave(self, ended: bool) -> None:
-        """The song playing is left: note it in the session, as skipped when left early."""
+        """The song playing is left: record the play, and note it in the session (skipped as the plays rule says,
+        never when it played to its end)."""
         track, self._playing = self._playing, None
         if track is None:
             return
-        heard = (track.duration or 0.0) if ended else self.player.position_seconds()
-        skipped = not ended and heard < SKIP_SECONDS
+        heard = self.player.position_seconds()
+        if ended:
+            heard = max(heard, track.duration or 0.0)
+        started = self._started
+        skipped = judge_play(track.id, started, heard, track.duration).skipped and not ended
         self.history.append((track.id, skipped))
-        self._record_play(track, self._started, heard)
-
-    def _record_play(self, track: Track, started: float, heard: float) -> None:
-        """The one place where a song played is to be recorded: index/plays.py's record_play(store, track_id,
-        started_at, heard_seconds, duration), on the library thread, once that module is on main."""
+        self.submit(lambda backend: record_play(backend.store, track.id, started, heard, track.duration), None,
+                    lambda reason: self.message.emit(f"This play was not recorded: {reason}"))
 
     # --- kept in the store ----------------------------------------------------------------------------------
 

@@ -28,6 +28,12 @@ def playing_path(window: MainWindow, track: Track) -> Path:
     return window.library_control.root / track.relpath
 
 
+def recorded_plays(db: Path) -> list[tuple[int, int, int]]:
+    """(track id, skipped, counted) of every play the store holds, in order."""
+    with LibraryStore(db, read_only=True) as store:
+        return store.db.execute("SELECT track_id, skipped, counted FROM plays ORDER BY id").fetchall()
+
+
 def select(window: MainWindow, *tracks: Track) -> None:
     """Select these songs in the library table, as ctrl-clicks would."""
     window.library.table.clearSelection()
@@ -120,6 +126,8 @@ def test_next_and_the_end_of_a_song_play_the_next_queued_song(qtbot, window: Mai
     qtbot.waitUntil(lambda: player.source == playing_path(window, third), timeout=WAIT_MS)
     assert window.queue.history == [(first.id, True), (second.id, False)]
     assert window.queue_model.current_row() == 2 and window.windowTitle().startswith(third.label)
+    # each play is recorded in the store: the first a skip, the second counted
+    qtbot.waitUntil(lambda: recorded_plays(library_copy) == [(first.id, 1, 0), (second.id, 0, 1)], timeout=WAIT_MS)
 
     # Previous at the start of a song plays the one before; Next at the end of the queue stops
     window.previous_action.trigger()
