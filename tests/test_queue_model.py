@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
 
+from likewise.desktop.queue_controller import restored_queue
 from likewise.desktop.queue_model import QueueModel
+from likewise.index.queue import SavedQueue
 from likewise.index.store import Track
 
 
@@ -69,3 +71,11 @@ def test_a_song_may_be_queued_twice(qtbot) -> None:
     assert model.current_row() == 1 and model.previous_row() == 0
     model.set_queue([song(7), song(8)], 1)
     assert model.current_row() == -1 and model.next_row() == 1
+
+
+def test_a_restored_queue_keeps_the_songs_still_there_and_resumes_after_a_missing_one() -> None:
+    tracks = {number: song(number) for number in (1, 3, 4)}
+    assert restored_queue(SavedQueue([1, 2, 3, 4], current=1), tracks) == ([song(1), song(3), song(4)], 1)
+    assert restored_queue(SavedQueue([1, 2, 3, 4], current=3), tracks) == ([song(1), song(3), song(4)], 2)
+    assert restored_queue(SavedQueue([1, 2], current=1), tracks) == ([song(1)], -1)
+    assert restored_queue(SavedQueue([1, 3], current=-1), tracks) == ([song(1), song(3)], -1)
