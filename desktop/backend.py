@@ -64,7 +64,7 @@ class LibraryBackend(QObject):
             self._timer = QTimer(self)
             self._timer.timeout.connect(self.poll)
         self._timer.start(POLL_MS)
-        self._recommender()  # build or load the search index now, so the first click is quick
+        self.current_recommender()  # build or load the search index now, so the first click is quick
         return snapshot
 
     def snapshot(self) -> Snapshot:
@@ -100,14 +100,14 @@ class LibraryBackend(QObject):
         seed_track = self._open_store().track(track_id)
         if seed_track is None:
             raise ValueError("this song is no longer in the library")
-        recommender = self._recommender()
+        recommender = self.current_recommender()
         return Recommendations(request, seed_track, recommender.similar(recommender.seed_for_track(track_id), options))
 
     def radio(self, track_id: int, length: int, options: Options) -> tuple[Track, list[Track]]:
         """(seed, playlist): a song radio from a library song."""
         from likewise.index.playlist import song_radio
 
-        recommender = self._recommender()
+        recommender = self.current_recommender()
         seed = recommender.seed_for_track(track_id)
         return seed.track, song_radio(recommender, seed, length, options)
 
@@ -116,14 +116,23 @@ class LibraryBackend(QObject):
         from likewise.index.mood import mood_journey
 
         store = self._open_store()
-        ids = mood_journey(store.moods(), self._recommender().search, start, end, length)
+        ids = mood_journey(store.moods(), self.current_recommender().search, start, end, length)
         tracks = store.tracks_by_id(ids)
         return [tracks[track_id] for track_id in ids if track_id in tracks]
 
     def mix(self, track_ids: list[int], options: Options) -> list[Track]:
         """The songs most similar to these songs as a whole (Recommender.mix), best first."""
-        recommender = self._recommender()
+        recommender = self.current_recommender()
         return [item.track for item in recommender.mix([recommender.seed_for_track(i) for i in track_ids], options)]
+
+    def sonic_path(self, start_id: int, end_id: int, steps: int, options: Options) -> list[Track]:
+        """A sonic path from one song to another in `steps` steps, both ends included."""
+        from likewise.index.playlist import sonic_path
+
+        tracks = self._open_store().tracks_by_id([start_id, end_id])
+        if len(tracks) < 2:
+            raise ValueError("a song of the path is no longer in the library")
+        return sonic_path(self.current_recommender(), tracks[start_id], tracks[end_id], steps, options)
 
     def playlist_tracks(self, playlist_id: int) -> list[Track]:
         """The songs of a stored playlist, in order."""
@@ -147,7 +156,7 @@ class LibraryBackend(QObject):
             raise ValueError("no library is open")
         return self.store
 
-    def _recommender(self) -> Recommender:
+    def current_recommender(self) -> Recommender:
         """The recommender for the store's current contents (rebuilt when the vectors changed)."""
         store = self._open_store()
         if self.recommender is None or self.recommender.search.generation != store.generation:

@@ -1,7 +1,9 @@
 """What the window asks or shows in other windows: the song radio, the folder chooser, the file manager."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QObject, QSettings, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -10,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from likewise.assets import DEMO_DIR
 from likewise.desktop import settings
 from likewise.desktop.library_controller import LibraryController
-from likewise.desktop.radio import RadioDialog
+from likewise.desktop.radio import MixDialog, PathDialog, PlaylistDialog, RadioDialog
 from likewise.index.recommend import Options
 from likewise.index.store import Track
 
@@ -20,6 +22,8 @@ class Dialogs(QObject):
 
     folder_chosen = Signal(object)  # Path of a music folder to open
     play_requested = Signal(object, float)  # Track, start seconds
+    play_all_requested = Signal(list)  # list[Track], in order
+    path_shown = Signal(list)  # list[Track]: a sonic path, to draw on the mood map
     status = Signal(str, int)  # a passing message and for how many milliseconds
     message = Signal(str)  # something went wrong
     playlist_written = Signal(list, object)  # a dialog wrote these songs to this M3U8 file (Path)
@@ -29,11 +33,15 @@ class Dialogs(QObject):
         self.window = window
         self.library = library
         self.radio_dialog: RadioDialog | None = None
+        self.mix_dialog: MixDialog | None = None
+        self.path_dialog: PathDialog | None = None
         self.radio_length = settings.RADIO_LENGTH.get(stored)
+        self.path_steps = settings.PATH_STEPS.get(stored)
 
     def save(self, stored: QSettings) -> None:
         """Remember the song radio's length."""
         settings.RADIO_LENGTH.set(stored, self.radio_length)
+        settings.PATH_STEPS.set(stored, self.path_steps)
 
     def choose_folder(self) -> None:
         """Ask for a music folder to open."""
@@ -67,15 +75,73 @@ class Dialogs(QObject):
         self._request_radio(self.radio_dialog.seed.id, options)
 
     def _show_radio(self, seed: Track, tracks: list[Track]) -> None:
-        dialog = self.radio_dialog
-        if dialog is not None and dialog.isVisible() and dialog.seed.id == seed.id:
-            dialog.set_tracks(tracks)  # the same radio, longer or shorter
-            return
-        if dialog is not None:
-            dialog.close()
-        dialog = self.radio_dialog = RadioDialog(seed, tracks, self.library.root, self.library.db, self.radio_length,
-                                                 self.window)
+        def make() -> RadioDialog:
+            dialog = RadioDialog(seed, tracks, self.library.root, self.library.db, self.radio_length, self.window)
+            dialog.length_requested.connect(lambda length: self._length_changed(length, self.library.panel.options()))
+            return dialog
+
+        same = self.radio_dialog is not None and self.radio_dialog.seed.id == seed.id
+        self.radio_dialog = self._show_playlist(self.radio_dialog, same, tracks, make)
+
+    def _show_playlist(self, shown: PlaylistDialog | None, same: bool, tracks: list[Track],
+                       make: Callable[[], PlaylistDialog]) -> PlaylistDialog:
+        """Show `tracks` in the dialog `shown` when it is open on the same playlist (longer or shorter now), else
+        close it and open the one `make` builds; returns the dialog showing them."""
+        if shown is not None and shown.isVisible() and same:
+            shown.set_tracks(tracks)
+            return shown
+        if shown is not None:
+            shown.close()
+        dialog = make()
         dialog.play_requested.connect(self.play_requested)
         dialog.exported.connect(self.playlist_written)
-        dialog.length_requested.connect(lambda length: self._length_changed(length, self.library.panel.options()))
+        dialog.play_all_requested.connect(self.play_all_requested)
         dialog.show()
+        return dialog
+
+    def mix(self, seeds: list[Track], options: Options) -> None:
+        """Build the mix of several analysed songs (as many songs as `options.count`) and show it."""
+        seeds = [track for track in seeds if track.status == "ok"]
+        if len(seeds) < 2:
+            self.message.emit("A mix needs at least two analysed songs: select several.")
+            return
+        ids = [track.id for track in seeds]
+        self.status.emit(f"Mixing {len(seeds)} songs…", 5000)
+        self.library.submit(lambda backend: backend.mix(ids, options), lambda tracks: self._show_mix(seeds, tracks),
+                            lambda reason: self.message.emit(f"Cannot make a mix: {reason}."))
+
+    def _show_mix(self, seeds: list[Track], tracks: list[Track]) -> None:
+        def make() -> MixDialog:
+            dialog = MixDialog(seeds, tracks, self.library.root, self.library.db, len(tracks) or 1, self.window)
+            options = self.library.panel.options()
+            dialog.length_requested.connect(lambda count: self.mix(seeds, replace(options, count=count)))
+            return dialog
+
+        same = self.mix_dialog is not None and self.mix_dialog.seeds == seeds
+        self.mix_dialog = self._show_playlist(self.mix_dialog, same, tracks, make)
+
+    def sonic_path(self, start: Track, end: Track, options: Options) -> None:
+        """Build a sonic path from one analysed song to another in `path_steps` steps and show it."""
+        if start.status != "ok" or end.status != "ok" or start.id == end.id:
+            self.message.emit("A sonic path needs two different analysed songs: select the first and the last.")
+            return
+        steps = self.path_steps
+        self.status.emit(f"Finding a path from {start.label} to {end.label}…", 5000)
+        self.library.submit(lambda backend: backend.sonic_path(start.id, end.id, steps, options),
+                            lambda tracks: self._show_path(start, end, tracks),
+                            lambda reason: self.message.emit(f"Cannot make a sonic path: {reason}."))
+
+    def _show_path(self, start: Track, end: Track, tracks: list[Track]) -> None:
+        def make() -> PathDialog:
+            dialog = PathDialog(start, end, tracks, self.library.root, self.library.db, self.path_steps, self.window)
+            dialog.length_requested.connect(lambda steps: self._path_steps_changed(start, end, steps))
+            return dialog
+
+        self.path_shown.emit(tracks)
+        shown = self.path_dialog
+        same = shown is not None and (shown.start.id, shown.end.id) == (start.id, end.id)
+        self.path_dialog = self._show_playlist(shown, same, tracks, make)
+
+    def _path_steps_changed(self, start: Track, end: Track, steps: int) -> None:
+        self.path_steps = steps
+        self.sonic_path(start, end, self.library.panel.options())

@@ -25,6 +25,7 @@ class LibraryController(QObject):
 
     library_changed = Signal()  # another library is shown (or its folder became known)
     loaded = Signal(object)  # Snapshot: the library shown, as the store has it now
+    store_opened = Signal()  # the library thread opened the store of the library shown
     state_changed = Signal()  # the selection or what can be done changed
     index_wanted = Signal()  # the library needs an indexing run (never analysed, or songs left waiting)
     message = Signal(str)  # something went wrong: show it until the next library
@@ -105,7 +106,7 @@ class LibraryController(QObject):
     def _loaded(self, snapshot: Snapshot) -> None:
         if snapshot.db_path != self.db:
             return  # an answer for a library we already left
-        self.store_open = True
+        opened, self.store_open = not self.store_open, True
         if self.root is None:
             self.root = snapshot.root
             self.library_changed.emit()
@@ -129,6 +130,8 @@ class LibraryController(QObject):
             self.index_wanted.emit()  # finish what an interrupted run left
         self._auto_indexed = True
         self.loaded.emit(snapshot)
+        if opened:
+            self.store_opened.emit()
         self.state_changed.emit()
 
     def _open_failed(self, db: Path, reason: str) -> None:

@@ -1,5 +1,5 @@
-"""The main window: builds the widgets and connects the parts that do the work (library, indexing, playback,
-dialogs), each in its own module."""
+"""The main window: builds the widgets and connects the parts that do the work (library, indexing, playback, the
+play queue, dialogs), each in its own module."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -26,8 +26,12 @@ from likewise.desktop.player import Player
 from likewise.desktop.playlists_controller import PlaylistsController
 from likewise.desktop.playlists_pane import PlaylistsPane
 from likewise.desktop.problems import ProblemsView
+from likewise.desktop.queue_controller import QueueController
+from likewise.desktop.queue_model import QueueModel
+from likewise.desktop.queue_pane import QueuePane
 from likewise.desktop.recommendations_panel import RecommendationsPanel
 from likewise.index.recommend import Options
+from likewise.index.store import Track
 
 MOOD_CHOICES = ("Any mood", "calm", "energetic", "sad", "happy")  # the mood filter's choices, "any" first
 
@@ -55,8 +59,12 @@ class MainWindow(QMainWindow):
         self.index_control = IndexingController(self.indexing, index_jobs, self)
         self.playback = Playback(self.library_control.track_path, self.library.current_track, self)
         self.transport = self.playback.transport
+        self.queue_model = QueueModel(self)
+        self.queue_pane = QueuePane(self.queue_model)
+        self.queue = QueueController(self.queue_model, self.player, self.playback.play_track,
+                                     self.library_control.submit, self.panel.options, self)
         self.dialogs = Dialogs(self, self.library_control, stored)
-        self.playlist_control = PlaylistsController(self.playlists, self.library_control, self._mix_options, self)
+        self.playlist_control = PlaylistsController(self.playlists, self.library_control, self)
         self.listening = ListeningHistory(self.library_control, self)
         self._build_actions()
         self._build_layout()
@@ -89,9 +97,17 @@ class MainWindow(QMainWindow):
                                         "Open another music folder (Ctrl+O)")
         self.rescan_action = self._action("Rescan", self.start_indexing, QKeySequence.StandardKey.Refresh,
                                           pixmap.SP_BrowserReload, "Look for new, changed and removed songs (F5)")
-        self.play_action = self._action("Play/Pause", self.playback.toggle, Qt.Key.Key_Space,
-                                        tip="Play or pause the selected song (Space)")
+        self.play_action = self._action("Play/Pause", self.toggle_playback, Qt.Key.Key_Space,
+                                        tip="Play or pause (Space)")
+        self.play_action.setShortcuts([QKeySequence(key) for key in (
+            Qt.Key.Key_Space, Qt.Key.Key_MediaTogglePlayPause, Qt.Key.Key_MediaPlay, Qt.Key.Key_MediaPause)])
         self.playback.show_state_on(self.play_action)
+        self.next_action = self._action("Next song", self.queue.next)
+        self.next_action.setShortcuts([QKeySequence("Ctrl+Right"), QKeySequence(Qt.Key.Key_MediaNext)])
+        self.previous_action = self._action("Previous song", self.queue.previous)
+        self.previous_action.setShortcuts([QKeySequence("Ctrl+Left"), QKeySequence(Qt.Key.Key_MediaPrevious)])
+        self._action("Stop", self.queue.stop, Qt.Key.Key_MediaStop)
+        self._build_song_actions()
         self.radio_action = self._action("Song radio", lambda: self.dialogs.song_radio(current(), self.panel.options()),
                                          "Ctrl+R", pixmap.SP_MediaSkipForward,
                                          "A playlist that starts from the selected song (Ctrl+R)")
@@ -100,6 +116,36 @@ class MainWindow(QMainWindow):
                                           "Open the folder of the selected song in the file manager")
         self._action("Find", self.focus_search, QKeySequence.StandardKey.Find)
         self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+
+    def _build_song_actions(self) -> None:
+        """What the songs selected in the library or the similar-songs list can do (their context menus)."""
+        selected, similar = self.library.selected_tracks, self.panel.selected_tracks
+        queue, table = self.queue, self.library.table
+        self.play_now_action = self._song_action(table, "Play now", lambda: queue.play_now(selected()))
+        self.play_next_action = self._song_action(table, "Play next", lambda: queue.play_next(selected()),
+                                                  "Ctrl+Shift+N")
+        self.add_to_queue_action = self._song_action(table, "Add to queue", lambda: queue.add(selected()),
+                                                     "Ctrl+Shift+Q")
+        options = self.panel.options
+        self.mix_action = self._song_action(table, "Mix of these songs",
+                                            lambda: self.dialogs.mix(selected(), options()), "Ctrl+M")
+        self.path_action = self._song_action(table, "Sonic path from the first to the last",
+                                             lambda: self.dialogs.sonic_path(selected()[0], selected()[-1], options()),
+                                             "Ctrl+Shift+P")
+        results = self.panel.table
+        self._song_action(results, "Play now", lambda: queue.play_now(similar(), autoplay=True))
+        self._song_action(results, "Play next", lambda: queue.play_next(similar()))
+        self._song_action(results, "Add to queue", lambda: queue.add(similar()))
+
+    def _song_action(self, view: QWidget, text: str, slot, shortcut: str | None = None) -> QAction:
+        """An action in `view`'s context menu, its shortcut working while `view` has the focus."""
+        action = QAction(text, view)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        view.addAction(action)
+        return action
 
     def _build_toolbar_widgets(self) -> None:
         self.search = QLineEdit()
@@ -140,9 +186,14 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(8, 0, 0, 0)
         left_layout.addWidget(self.notice)
         left_layout.addWidget(self.tabs, 1)
+        self.side = QSplitter(Qt.Orientation.Vertical)
+        self.side.addWidget(self.panel)
+        self.side.addWidget(self.queue_pane)
+        self.side.setStretchFactor(0, 3)
+        self.side.setStretchFactor(1, 2)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.panel)
+        self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([760, 440])
@@ -168,9 +219,26 @@ class MainWindow(QMainWindow):
         indexing.running_changed.connect(lambda _running: self._update_actions())
         indexing.progress.connect(library.index_progress)
         indexing.finished.connect(self._indexing_finished)
-        for source in (self.library.activated, self.mood_map.play_requested, self.panel.play_requested,
-                       dialogs.play_requested, self.playlist_control.play_requested):
-            source.connect(playback.play_track)
+        queue = self.queue
+        self.library.activated.connect(lambda track: queue.play_now([track]))
+        for source in (self.mood_map.play_requested, dialogs.play_requested):
+            source.connect(lambda track, start: queue.play_now([track], start=start))
+        self.panel.play_requested.connect(lambda track, start: queue.play_now([track], autoplay=True, start=start))
+        dialogs.play_all_requested.connect(queue.play_now)
+        dialogs.path_shown.connect(self.mood_map.show_sonic_path)
+        self.transport.toggle_requested.connect(self.toggle_playback)
+        self.transport.next_requested.connect(queue.next)
+        self.transport.previous_requested.connect(queue.previous)
+        self.queue_pane.play_requested.connect(queue.play_row)
+        self.queue_pane.mix_requested.connect(lambda tracks: dialogs.mix(tracks, self.panel.options()))
+        self.queue_pane.autoplay_changed.connect(queue.set_autoplay)
+        queue.autoplay_changed.connect(self.queue_pane.autoplay.setChecked)
+        queue.now_playing.connect(self._now_playing)
+        queue.message.connect(self.notify)
+        library.store_opened.connect(queue.load)
+        self.queue_model.changed.connect(self._update_actions)
+        self.playlist_control.play_requested.connect(queue.play_now)
+        self.playlist_control.mix_requested.connect(lambda tracks: dialogs.mix(tracks, self._mix_options()))
         dialogs.playlist_written.connect(self.playlist_control.save_made)
         self.panel.forget_requested.connect(self.listening.forget)
         for part in (self.playlist_control, self.listening):
@@ -192,6 +260,7 @@ class MainWindow(QMainWindow):
         if header := settings.LIBRARY_HEADER.get(self.settings):
             self.library.restore_header(header)
         self.panel.restore_options(self.settings)
+        self.transport.volume.setValue(settings.VOLUME.get(self.settings))
 
     def save_settings(self) -> None:
         """Remember window geometry, column layout and options (the library is remembered as it is opened)."""
@@ -199,6 +268,7 @@ class MainWindow(QMainWindow):
         settings.WINDOW_SPLITTER.set(self.settings, self.splitter.saveState())
         settings.LIBRARY_HEADER.set(self.settings, self.library.header_state())
         self.panel.save_options(self.settings)
+        settings.VOLUME.set(self.settings, self.player.volume)
         self.dialogs.save(self.settings)
         self.settings.sync()
 
@@ -208,6 +278,7 @@ class MainWindow(QMainWindow):
         """Show the library of `root` (store `db`, default: the one shared with `likewise index`); a folder never
         analysed is indexed in the background. The run of the library left winds down on its own."""
         self.index_control.abandon()
+        self.queue.leave_library()
         self.library_control.open_library(root, db)
 
     def start_indexing(self) -> None:
@@ -227,10 +298,22 @@ class MainWindow(QMainWindow):
                                          10000)
         self.library_control.index_finished(message)
 
+    def toggle_playback(self) -> None:
+        """Pause or resume (the queue decides what starts)."""
+        self.queue.toggle(self.library.current_track())
+
+    def _now_playing(self, track: Track | None) -> None:
+        if track is None:
+            self.transport.now_playing("Nothing playing")
+        self._set_title()
+
     def _set_title(self) -> None:
+        """The song playing, then likewise and the library."""
         root = self.library_control.root
         name = "demo library" if root == DEMO_DIR else (root.name if root else "")
-        self.setWindowTitle(f"likewise — {name}" if name else "likewise")
+        title = f"likewise — {name}" if name else "likewise"
+        playing: Track | None = self.queue.playing
+        self.setWindowTitle(f"{playing.label} · {title}" if playing is not None else title)
 
     def _mix_options(self) -> Options:
         """How a playlist's mix is chosen: as the similar songs are, as long as a song radio."""
@@ -240,7 +323,7 @@ class MainWindow(QMainWindow):
         track = self.library.current_track()
         has_folder = self.library_control.root is not None
         self.rescan_action.setEnabled(has_folder and not self.is_indexing())
-        self.play_action.setEnabled(self.playback.can_play())
+        self.play_action.setEnabled(self.playback.can_play() or self.queue_model.next_row() is not None)
         self.radio_action.setEnabled(track is not None and track.status == "ok")
         self.folder_action.setEnabled(has_folder)
 
@@ -274,6 +357,7 @@ class MainWindow(QMainWindow):
             self._closed = True
             self.save_settings()
             self.player.stop()
+            self.queue.save()
             self.index_control.close()
             self.library_control.close()
         super().closeEvent(event)

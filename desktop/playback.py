@@ -1,4 +1,5 @@
-"""Playback of library songs: the player, the transport bar and the Play/Pause action kept in step."""
+"""Playback of library songs: the player, the transport bar and the Play/Pause action kept in step. What plays, and
+what Play/Pause does, the queue decides (desktop/queue_controller.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +14,7 @@ from likewise.index.store import Track
 
 
 class Playback(QObject):
-    """Plays songs by where `locate` says their files are; Play/Pause starts `selected()` when nothing else is on."""
+    """Plays songs by where `locate` says their files are; Play/Pause can play when `selected()` is a song."""
 
     def __init__(self, locate: Callable[[Track], Path | None], selected: Callable[[], Track | None],
                  parent: QObject | None = None):
@@ -22,7 +23,6 @@ class Playback(QObject):
         self.selected = selected
         self.player = Player(self)
         self.transport = TransportBar(self.player)
-        self.transport.toggle_requested.connect(self.toggle)
 
     def show_state_on(self, action: QAction) -> None:
         """Keep an action's icon showing play or pause."""
@@ -35,14 +35,6 @@ class Playback(QObject):
         if path is not None:
             self.player.play(path, start)
             self.transport.now_playing(track.label)
-
-    def toggle(self) -> None:
-        """Pause or resume; start the selected song when another one (or none) is loaded."""
-        track = self.selected()
-        if track is not None and self.player.source != self.locate(track) and not self.player.is_playing():
-            self.play_track(track)
-        else:
-            self.player.toggle()
 
     def can_play(self) -> bool:
         """True when Play/Pause has something to do."""

@@ -1,20 +1,17 @@
-"""The Playlists tab at work: its list kept in step with the store, and Play, Mix, Export and Import done through
-the library thread; every playlist the window writes (an export, a song radio) is recorded as made by likewise."""
+"""The Playlists tab at work: its list kept in step with the store; Play (through the queue), Mix (the window's
+mix dialog), Export and Import; every playlist the window writes (an export, a radio, a mix) is recorded as made by
+likewise, through the library thread."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
-
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from likewise.desktop.backend import Snapshot
 from likewise.desktop.library_controller import LibraryController
-from likewise.desktop.mix_dialog import MixDialog
 from likewise.desktop.playlists_pane import PlaylistsPane
 from likewise.desktop.radio import export_playlist
 from likewise.index.playlist_store import Playlist
-from likewise.index.recommend import Options
 from likewise.index.store import Track
 
 IMPORT_FILTER = "Playlists (*.m3u *.m3u8 *.pls *.xspf);;All files (*)"
@@ -23,15 +20,14 @@ IMPORT_FILTER = "Playlists (*.m3u *.m3u8 *.pls *.xspf);;All files (*)"
 class PlaylistsController(QObject):
     """Connects the Playlists tab to the library shown."""
 
-    play_requested = Signal(object, float)  # Track, start seconds
+    play_requested = Signal(list)  # list[Track]: the playlist's songs, to play in order
+    mix_requested = Signal(list)  # list[Track]: the analysed songs of the playlist, once each
     status = Signal(str, int)  # a passing message and for how many milliseconds
     message = Signal(str)  # something went wrong
 
-    def __init__(self, pane: PlaylistsPane, library: LibraryController, options: Callable[[], Options],
-                 window: QWidget):
+    def __init__(self, pane: PlaylistsPane, library: LibraryController, window: QWidget):
         super().__init__(window)
-        self.pane, self.library, self.options, self.window = pane, library, options, window
-        self.mix_dialog: MixDialog | None = None
+        self.pane, self.library, self.window = pane, library, window
         self._db: Path | None = None
         self._select_next: int | None = None  # a playlist just imported or saved, selected once listed
         library.loaded.connect(self._loaded)
@@ -68,27 +64,13 @@ class PlaylistsController(QObject):
     def play(self) -> None:
         """Play the selected playlist from its first song."""
         if self.pane.tracks:
-            self.play_requested.emit(self.pane.tracks[0], 0.0)
+            self.play_requested.emit(list(self.pane.tracks))
 
     def mix(self) -> None:
-        """Songs like the selected playlist as a whole (its analysed songs are the seeds), shown in a dialog."""
-        playlist = self.pane.current()
-        seeds = list(dict.fromkeys(track.id for track in self.pane.tracks if track.status == "ok"))
-        if playlist is None or not seeds:
-            return
-        options = self.options()
-        self.status.emit(f"Finding songs like {playlist.name}…", 5000)
-        self.library.submit(lambda backend: backend.mix(seeds, options), lambda tracks: self._show_mix(playlist, tracks),
-                            lambda reason: self.message.emit(f"Cannot make a mix: {reason}."))
-
-    def _show_mix(self, playlist: Playlist, tracks: list[Track]) -> None:
-        if self.mix_dialog is not None:
-            self.mix_dialog.close()
-        dialog = self.mix_dialog = MixDialog(f"Songs like {playlist.name}", tracks, self.library.root,
-                                             self.library.db, self.window)
-        dialog.play_requested.connect(self.play_requested)
-        dialog.exported.connect(self.save_made)
-        dialog.show()
+        """Ask for songs like the selected playlist as a whole (its analysed songs are the seeds)."""
+        seeds = {track.id: track for track in self.pane.tracks if track.status == "ok"}
+        if seeds:
+            self.mix_requested.emit(list(seeds.values()))
 
     def export(self) -> None:
         """Write the selected playlist's songs as an M3U8 file (guarded), then record it as made by likewise."""

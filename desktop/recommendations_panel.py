@@ -83,6 +83,7 @@ class RecommendationsPanel(QWidget):
         self.table.setHorizontalHeaderLabels(RESULT_COLUMNS)
         self.table.horizontalHeaderItem(RESULT_COLUMNS.index("Tags")).setToolTip(TAGS_TIP)
         setup_table(self.table)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         for stretched in ("Title", "Tags"):  # they share the room the short columns leave
@@ -195,6 +196,11 @@ class RecommendationsPanel(QWidget):
         """The recommendation selected in the list."""
         rows = self.table.selectionModel().selectedRows()
         return self.items[rows[0].row()] if rows and self.items else None
+
+    def selected_tracks(self) -> list[Track]:
+        """The selected result's song, as a list (empty when none is selected)."""
+        item = self.selected()
+        return [item.track] if item is not None else []
 
     def play_result(self) -> None:
         """Play the selected result from its start."""

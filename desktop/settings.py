@@ -48,4 +48,6 @@ RECOMMEND_COUNT = Option("recommend/count", int, Options().count)
 RECOMMEND_PER_ARTIST = Option("recommend/per_artist", int, Options().per_artist or 0)  # 0: no limit
 RECOMMEND_PER_ALBUM = Option("recommend/per_album", int, Options().per_album or 0)
 RADIO_LENGTH = Option("radio/length", int, 20)  # songs in a song radio
+VOLUME = Option("player/volume", int, 80)  # percent
+PATH_STEPS = Option("path/steps", int, 8)  # steps of a sonic path from its first song to its last
 RECOMMEND_BLEND = Option("recommend/blend_together", bool, True)  # blend in what is played together (co-listening)

@@ -124,22 +124,26 @@ class Recommender:
         """The songs most similar to the seed, best first, never the seed itself, with caps and duplicates applied."""
         return self.mix([seed], options, exclude)
 
-    def mix(self, seeds: Sequence[Seed], options: Options | None = None,
-            exclude: set[int] | None = None) -> list[Recommendation]:
+    def mix(self, seeds: Sequence[Seed], options: Options | None = None, exclude: set[int] | None = None,
+            seed_weights: Sequence[float] | None = None) -> list[Recommendation]:
         """The songs most similar to the seeds as a whole, best first: every slice of every seed votes, and a song's
-        score is the geometric mean of its scores per seed, so a song close to all the seeds beats one very close to
-        a single seed. Never a seed; caps as `similar` applies them, and a copy of any seed counts as a duplicate."""
+        score is the geometric mean of its scores per seed (weighted by `seed_weights`, one per seed, if given), so
+        a song close to all the seeds beats one very close to a single seed. Never a seed; caps as `similar` applies
+        them, and a copy of any seed counts as a duplicate."""
         options = options or Options()
+        if seed_weights is not None and (len(seed_weights) != len(seeds) or min(seed_weights, default=1.0) < 0
+                                         or not sum(seed_weights)):
+            raise ValueError("a mix needs one weight per seed, none negative, not all 0")
         excluded = set(exclude or ()) | {seed.track.id for seed in seeds if seed.track is not None}
         neighbours = options.neighbours
         weights = self._blend_weights(seeds, options)
-        ranked, best = self._vote(seeds, neighbours, excluded, weights)
+        ranked, best = self._vote(seeds, neighbours, excluded, weights, seed_weights)
         chosen = self._select(seeds, ranked, options)
         # Caps and duplicates can leave too few: look further, and rank what is found there after the first
         # candidates, so the top of the list (and its scores) does not depend on how far we had to look.
         while len(chosen) < options.count and neighbours < self.search.size:
             neighbours *= 4
-            further, further_best = self._vote(seeds, neighbours, excluded, weights)
+            further, further_best = self._vote(seeds, neighbours, excluded, weights, seed_weights)
             ranked += [item for item in further if item.track.id not in best]
             best = {**further_best, **best}
             chosen = self._select(seeds, ranked, options)
@@ -154,11 +158,12 @@ class Recommender:
             return [0.0] * len(seeds)
         return [self.colistening.weight(seed.track.id) if seed.track is not None else 0.0 for seed in seeds]
 
-    def _vote(self, seeds: Sequence[Seed], neighbours: int, excluded: set[int],
-              weights: Sequence[float]) -> tuple[list[Recommendation], dict]:
+    def _vote(self, seeds: Sequence[Seed], neighbours: int, excluded: set[int], weights: Sequence[float],
+              seed_weights: Sequence[float] | None = None) -> tuple[list[Recommendation], dict]:
         """Candidates ranked by their votes pooled over the seeds (without matches yet), and each one's best match
-        per (seed, seed slice). A candidate's score is the geometric mean of its scores per seed (each blended with
-        co-listening by its weight), its distance the mean distance to the seed it lies nearest."""
+        per (seed, seed slice). A candidate's score is the geometric mean (weighted by `seed_weights`, if given) of
+        its scores per seed (each blended with co-listening by its weight in `weights`), its distance the mean
+        distance to the seed it lies nearest."""
         tallies = [self._tally(seed, neighbours, excluded) for seed in seeds]
         colistened = self._colistened(seeds, weights, excluded)
         candidates = np.unique(np.concatenate([tally.candidates for tally in tallies] + [colistened]))
@@ -180,7 +185,9 @@ class Recommender:
                 together += self.colistening.together(seeds[number].track.id, candidates)
         for n in np.flatnonzero(np.isinf(mean_distance)).tolist():  # proposed by co-listening alone
             mean_distance[n] = self._measure(seeds, int(candidates[n]), best[int(candidates[n])])
-        score = np.exp(np.log(scores + SCORE_FLOOR).mean(axis=1)) - SCORE_FLOOR
+        logs = np.log(scores + SCORE_FLOOR)
+        pooled = logs.mean(axis=1) if seed_weights is None else np.average(logs, axis=1, weights=seed_weights)
+        score = np.exp(pooled) - SCORE_FLOOR
         tracks = self.store.tracks_by_id(candidates.tolist())
         ranked = [Recommendation(tracks[owner], float(score[n]), int(votes[n]), float(mean_distance[n]),
                                  together=int(together[n]))

@@ -157,19 +157,20 @@ def test_playlists_tab_imports_shows_problems_plays_mixes_and_exports(qtbot, win
     assert problems.count() == 1 and problems.item(0).text().startswith("line 3: ")
     assert "1 with problems" in window.playlists.summary.text()
 
-    window.playlists.play_button.click()
+    window.playlists.play_button.click()  # the first song plays, the rest wait in the queue
     assert window.player.source == folder.resolve() / first.relpath
+    assert [track.id for track in window.queue_model.upcoming()][:1] == [second.id]
     window.player.stop()
 
     window.playlists.mix_button.click()
-    control = window.playlist_control
-    qtbot.waitUntil(lambda: control.mix_dialog is not None and control.mix_dialog.isVisible(), timeout=WAIT_MS)
+    dialogs = window.dialogs
+    qtbot.waitUntil(lambda: dialogs.mix_dialog is not None and dialogs.mix_dialog.isVisible(), timeout=WAIT_MS)
     with LibraryStore(demo_store_copy) as store:
         recommender = Recommender(store)
         expected = recommender.mix([recommender.seed_for_track(first.id), recommender.seed_for_track(second.id)],
                                    window._mix_options())
-    assert [track.id for track in control.mix_dialog.tracks] == [item.track.id for item in expected]
-    assert control.mix_dialog.list.count() == len(expected) > 0
+    assert [track.id for track in dialogs.mix_dialog.tracks] == [item.track.id for item in expected]
+    assert dialogs.mix_dialog.list.count() == len(expected) > 0
 
     # Export: the guarded writer never writes over a file that is not a playlist...
     notes = tmp_path / "notes.m3u8"
@@ -193,7 +194,7 @@ def test_playlists_tab_imports_shows_problems_plays_mixes_and_exports(qtbot, win
     # the mix dialog's export and the song radio's are recorded too
     mixed = tmp_path / "mix.m3u8"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(mixed), ""))
-    control.mix_dialog.choose_export()
+    dialogs.mix_dialog.choose_export()
     qtbot.waitUntil(lambda: len(pane_rows(window)) == 3, timeout=WAIT_MS)
     assert ("mix", f"{len(expected)} of {len(expected)}", "made by likewise", "0") in pane_rows(window)
     assert window.library.select_track(first.id)

@@ -332,6 +332,25 @@ def test_a_mix_of_two_ranks_songs_close_to_both_above_songs_close_to_one(store: 
     assert checked >= 100 and passed / checked >= 0.8, (passed, checked)
 
 
+def test_a_weighted_mix_leans_to_its_heavier_seed(store: LibraryStore, recommender: Recommender) -> None:
+    """Equal weights are the plain mix; a seed of weight 0 no longer pulls (its song is still left out): the top
+    songs are the other seed's own similar songs."""
+    tracks = store.tracks("ok")
+    first, second = recommender.seed_for_track(tracks[2].id), recommender.seed_for_track(tracks[16].id)
+    plain = recommender.mix([first, second], EVERYTHING)
+    even = recommender.mix([first, second], EVERYTHING, seed_weights=[2, 2])
+    assert [item.track.id for item in even] == [item.track.id for item in plain]
+    assert [item.score for item in even] == pytest.approx([item.score for item in plain])
+    top = Options(count=8, per_artist=None, per_album=None)
+    leaning = recommender.mix([first, second], top, seed_weights=[1, 0])
+    alone = recommender.similar(first, top, exclude={second.track.id})
+    assert [item.track.id for item in leaning] == [item.track.id for item in alone] != (
+        [item.track.id for item in plain][:8])
+    assert [item.score for item in leaning] == pytest.approx([item.score for item in alone])
+    with pytest.raises(ValueError, match="one weight per seed"):
+        recommender.mix([first, second], seed_weights=[1])
+
+
 def song_vector(store: LibraryStore, track_id: int) -> np.ndarray:
     """A song's vector (the normalised mean of its slice vectors), from the store."""
     return grouped_song_vectors(store.slices_of(track_id)[0].astype(np.float64), np.zeros(1, np.int64))[0]
