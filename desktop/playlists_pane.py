@@ -58,14 +58,18 @@ class PlaylistsPane(QWidget):
         self.play_button.setToolTip("Play the playlist's songs from the first")
         self.mix_button = QPushButton("Mix")
         self.mix_button.setToolTip("Songs like the whole playlist")
-        self.export_button = QPushButton("Export M3U8…")
-        self.export_button.setToolTip("Write the playlist's songs as an M3U8 file")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Write the playlist's songs as an M3U8 file (only the library's songs)")
         self.import_button = QPushButton("Import…")
         self.import_button.setToolTip("Read a playlist file (M3U, M3U8, PLS, XSPF) into the library")
-        buttons = QHBoxLayout()
         for button, signal in ((self.play_button, self.play_clicked), (self.mix_button, self.mix_clicked),
                                (self.export_button, self.export_clicked), (self.import_button, self.import_clicked)):
             button.clicked.connect(signal)
+        top = QHBoxLayout()  # the buttons for the list as a whole, then those for the playlist selected
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.import_button)
+        buttons = QHBoxLayout()
+        for button in (self.play_button, self.mix_button, self.export_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
@@ -81,7 +85,7 @@ class PlaylistsPane(QWidget):
         parts.addWidget(self.table)
         parts.addWidget(details)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
+        layout.addLayout(top)
         layout.addLayout(buttons)
         layout.addWidget(parts, 1)
         self.set_playlists([])

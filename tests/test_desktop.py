@@ -143,8 +143,9 @@ def test_browse_filter_select_recommend_and_play(qtbot, window: MainWindow, demo
     window.player.stop()
 
 
-def test_show_in_folder_and_song_radio_export(qtbot, window: MainWindow, demo_library, tmp_path: Path, monkeypatch) -> None:
-    folder, db = demo_library
+def test_show_in_folder_and_song_radio_export(qtbot, window: MainWindow, demo_library, demo_store_copy: Path,
+                                              tmp_path: Path, monkeypatch) -> None:
+    folder, db = demo_library[0], demo_store_copy  # an export is recorded in the store: not the shared one
     tracks = open_and_wait(qtbot, window, folder, db)
     seed = next(t for t in tracks if t.status == "ok")
     assert window.library.select_track(seed.id)
