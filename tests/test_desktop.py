@@ -84,8 +84,9 @@ def test_empty_state_says_what_to_do(window: MainWindow) -> None:
     assert not window.rescan_action.isEnabled()
 
 
-def test_browse_filter_select_recommend_and_play(qtbot, window: MainWindow, demo_library) -> None:
-    folder, db = demo_library
+def test_browse_filter_select_recommend_and_play(qtbot, window: MainWindow, demo_library,
+                                                 demo_store_copy: Path) -> None:
+    folder, db = demo_library[0], demo_store_copy  # playing saves the play queue in the store: not the shared one
     tracks = open_and_wait(qtbot, window, folder, db)
     assert window.library.currentIndex() == 1 and "likewise" in window.windowTitle()
 
