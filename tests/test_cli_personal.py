@@ -12,7 +12,7 @@ import pytest
 
 from likewise.cli.main import main
 from likewise.index.colisten import colistening_path, refresh_colistening
-from likewise.index.playlist_store import list_playlists, playlist_tracks, save_made_playlist
+from likewise.index.playlist_store import import_playlist, list_playlists, playlist_tracks, save_made_playlist
 from likewise.index.plays import count_plays, record_play
 from likewise.index.store import LibraryStore, Track
 from tests.test_colisten import _pair_far_apart_by_sound, _playlists
@@ -27,13 +27,16 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def colistened(demo_store_copy: Path) -> tuple[Path, str, str, Track]:
+def colistened(demo_store_copy: Path, tmp_path: Path) -> tuple[Path, str, str, Track]:
     """The demo store with 20 playlists holding two songs far apart by sound side by side, and the co-listening
     learnt from them: (store, the first song's file, a third song's file, the second song)."""
     with LibraryStore(demo_store_copy) as store:
         a, b = _pair_far_apart_by_sound(store)
-        for number, songs in enumerate(_playlists([t.id for t in store.tracks("ok")], a, b, together=20)):
-            save_made_playlist(store, f"list {number}", songs, None)
+        paths = {track.id: store.library_root / track.relpath for track in store.tracks("ok")}
+        for number, songs in enumerate(_playlists(list(paths), a, b, together=20)):
+            playlist = tmp_path / f"list {number}.m3u8"
+            playlist.write_text("".join(f"{paths[song]}\n" for song in songs), encoding="utf-8")
+            import_playlist(store, playlist)  # the person's own playlists, opened by hand
         assert refresh_colistening(store) is not None
         third = next(t for t in store.tracks("ok")[5:] if t.id not in (a, b))
         return (demo_store_copy, str(store.library_root / store.track(a).relpath),
