@@ -10,6 +10,7 @@ from likewise.index.store import LibraryStore, StoreError, Track
 from likewise.index.text import printable
 
 if TYPE_CHECKING:  # the recommender loads numpy and scikit-learn: only commands that ask for songs pay for it
+    from likewise.index.playlist_store import Playlist
     from likewise.index.recommend import Recommender, Seed
 
 
@@ -106,6 +107,25 @@ class Library:
         if seed.track is None:
             raise CommandError(f"{printable(query)} is not a song of the library: a path runs between two of its songs")
         return seed.track
+
+    def writable_store(self) -> LibraryStore:
+        """The store opened anew for writing (the caller closes it, best with `with`); StoreError if it cannot be."""
+        return LibraryStore(self.db)
+
+    def playlist(self, name_or_id: str) -> Playlist:
+        """The stored playlist named so (case aside), or with that id; CommandError for none or several."""
+        from likewise.index.playlist_store import list_playlists
+
+        playlists = list_playlists(self.store)
+        wanted = name_or_id.strip().casefold()
+        found = [item for item in playlists if item.name.casefold() == wanted]
+        found = found or [item for item in playlists if str(item.id) == wanted]
+        if not found:
+            raise CommandError(f"no playlist named {name_or_id!r}: `likewise playlists` lists them")
+        if len(found) > 1:
+            listing = "\n".join(f"  {item.id}  {printable(display_path(str(item.path or item.name)))}" for item in found)
+            raise CommandError(f"{len(found)} playlists are named {name_or_id!r}; give one by its number:\n{listing}")
+        return found[0]
 
     def close(self) -> None:
         """Close the store if it was opened."""

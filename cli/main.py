@@ -30,10 +30,23 @@ def version() -> str:
         return "unknown"
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's, counting each subcommand's name at the indent it is printed at (Python before 3.13 counts it one
+    level short, and puts a name of nine letters or more on a line of its own)."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            for subaction in self._iter_indented_subactions(action):
+                self._action_max_length = max(self._action_max_length,
+                                              len(self._format_action_invocation(subaction)) + self._current_indent)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `likewise` command: one subparser per subcommand, which it names as `subcommand`."""
     parser = argparse.ArgumentParser(
-        prog="likewise", description="Offline music recommendations from your own library, by how songs sound.")
+        prog="likewise", description="Offline music recommendations from your own library, by how songs sound.",
+        formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"likewise {version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for subcommand in SUBCOMMANDS:

@@ -12,6 +12,8 @@ from likewise.index.text import printable
 
 log = logging.getLogger("likewise")
 
+PROBLEMS_SHOWN = 5  # playlist problems listed at once; the rest are counted
+
 
 # --- argparse types and options -------------------------------------------------------------------------------
 
@@ -36,8 +38,9 @@ def add_db_option(parser: argparse.ArgumentParser, help: str = "library store (d
     parser.add_argument("--db", type=Path, help=help)
 
 
-def add_result_options(parser: argparse.ArgumentParser, count: int, what: str) -> None:
-    """-n, the per-artist and per-album caps, --keep-duplicates and --db: what a list of results holds."""
+def add_result_options(parser: argparse.ArgumentParser, count: int, what: str, blend: bool = True) -> None:
+    """-n, the per-artist and per-album caps, --keep-duplicates, --audio-only (where co-listening is blended in,
+    `blend`) and --db: what a list of results holds."""
     from likewise.index.recommend import Options
 
     defaults = Options()
@@ -48,6 +51,9 @@ def add_result_options(parser: argparse.ArgumentParser, count: int, what: str) -
                         help=f"at most N songs per album (default {defaults.per_album or 'no cap'}; 0 for no cap)")
     parser.add_argument("--keep-duplicates", action="store_true",
                         help="keep other copies of the same recording (same artist and title, or identical sound)")
+    if blend:
+        parser.add_argument("--audio-only", action="store_true",
+                            help="by sound alone: leave out what playlists and listening history taught")
     add_db_option(parser)
 
 
@@ -73,6 +79,7 @@ def result_options(args: argparse.Namespace):
         per_artist=args.per_artist or None,
         per_album=args.per_album or None,
         suppress_duplicates=not args.keep_duplicates,
+        audio_only=getattr(args, "audio_only", False),  # a command without the blend has no --audio-only
     )
 
 
@@ -90,8 +97,10 @@ def check_output(args: argparse.Namespace, library: Library) -> None:
             raise CommandError(str(error)) from error
 
 
-def write_output(args: argparse.Namespace, library: Library, tracks: list, what: str | None = None) -> None:
-    """Write the playlist asked for with -o, if any; `what` says what it holds in the log line."""
+def write_output(args: argparse.Namespace, library: Library, tracks: list, what: str | None = None,
+                 record: bool = True) -> None:
+    """Write the playlist asked for with -o, if any; `what` says what it holds in the log line. With `record`, the
+    playlist is kept in the library store too, as one likewise made (a store that cannot be written: a warning)."""
     from likewise.index.playlist import write_m3u8
 
     if args.output:
@@ -100,6 +109,32 @@ def write_output(args: argparse.Namespace, library: Library, tracks: list, what:
         except OSError as error:
             raise CommandError(f"cannot write {printable(args.output)}: {error.strerror or error}") from error
         log.info("wrote %s to %s", what or f"{len(tracks)} songs", printable(args.output))
+        if record:
+            _record_made(library, Path(args.output), tracks)
+
+
+def _record_made(library: Library, path: Path, tracks: list) -> None:
+    """Keep a written playlist in the store, named as a scan would name its file; a warning when it cannot be."""
+    from likewise.index.playlist_store import has_playlists, save_made_playlist
+    from likewise.index.store import StoreError
+
+    if not has_playlists(library.store):
+        log.warning("the playlist is not kept in the library store, which predates playlists: `likewise index` "
+                    "upgrades it")
+        return
+    try:
+        with library.writable_store() as store:
+            save_made_playlist(store, path.stem, [track.id for track in tracks], path)
+    except (StoreError, OSError) as error:
+        log.warning("the playlist is written but not kept in the library store: %s", printable(error))
+
+
+def problem_lines(problems: list[str], more: str) -> list[str]:
+    """The first playlist problems, indented and printable, then how many more there are and where (`more`)."""
+    lines = [f"  {printable(problem)}" for problem in problems[:PROBLEMS_SHOWN]]
+    if len(problems) > PROBLEMS_SHOWN:
+        lines.append(f"  ... and {len(problems) - PROBLEMS_SHOWN} more: {more}")
+    return lines
 
 
 # --- songs as JSON --------------------------------------------------------------------------------------------
@@ -126,11 +161,12 @@ def track_json(track, moods: dict[int, tuple[float, float]]) -> dict:
 
 
 def result_json(item, tags: list[tuple[str, float]], moods: dict[int, tuple[float, float]]) -> dict:
-    """A recommended song in JSON output: the song, its score and votes, its tags and the slices that matched."""
+    """A recommended song in JSON output: the song, its score and votes, its tags, how often it was played together
+    with the seeds (0 when that did not count), and the slices that matched."""
     return {
         **track_json(item.track, moods),
         "score": round(item.score, 4), "votes": item.votes, "mean_distance": round(item.mean_distance, 4),
-        "tags": tags_json(tags),
+        "tags": tags_json(tags), "together": item.together,
         "matched_slices": [
             {"seed_time": round(m.seed_time, 2), "time": round(m.time, 2), "distance": round(m.distance, 4)}
             for m in item.matches

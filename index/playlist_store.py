@@ -240,12 +240,15 @@ def playlist_tracks(store: LibraryStore, playlist_id: int) -> list[Track]:
 
 
 def playlist_sequences(store: LibraryStore) -> list[list[int]]:
-    """Every playlist as its songs' track ids in order, entries matching no song dropped (for co-listening)."""
+    """The person's playlists (not those likewise made: they follow the sound already, and learning from them
+    would feed likewise's own guesses back as evidence) as their songs' track ids in order, entries matching no song
+    dropped: what co-listening learns from."""
     if not has_playlists(store):
         return []
     sequences: dict[int, list[int]] = {}
-    rows = store.db.execute("SELECT playlist_id, track_id FROM playlist_entries WHERE track_id IS NOT NULL "
-                            "ORDER BY playlist_id, position")
+    rows = store.db.execute("SELECT e.playlist_id, e.track_id FROM playlist_entries e JOIN playlists p "
+                            "ON p.id = e.playlist_id WHERE e.track_id IS NOT NULL AND p.origin = 'file' "
+                            "ORDER BY e.playlist_id, e.position")
     for playlist_id, track_id in rows:
         sequences.setdefault(playlist_id, []).append(track_id)
     return list(sequences.values())

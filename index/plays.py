@@ -93,17 +93,25 @@ def listening_sessions(store: LibraryStore, gap: float = SESSION_GAP) -> list[li
     return sessions
 
 
-def forget_plays(store: LibraryStore) -> None:
+def count_plays(store: LibraryStore) -> int:
+    """How many plays the listening history holds, skips and all."""
+    return store.db.execute("SELECT COUNT(*) FROM plays").fetchone()[0] if has_plays_table(store) else 0
+
+
+def forget_plays(store: LibraryStore) -> int:
     """Erase the listening history: every play, then what was learnt from it (the co-listening vectors, which
-    playlists alone may build again). StoreError when the store cannot be written or the file not removed."""
+    playlists alone may build again); how many plays were erased. StoreError when the store cannot be written or
+    the file not removed."""
     from likewise.index.colisten import discard_colistening  # colisten learns from plays: it imports this module
 
+    erased = 0
     if has_plays_table(store):
         store.db.execute("PRAGMA secure_delete = ON")  # the freed pages are zeroed, not left readable in the file
         try:
             with store.transaction():
-                store.db.execute("DELETE FROM plays")
+                erased = store.db.execute("DELETE FROM plays").rowcount
         finally:
             store.db.execute("PRAGMA secure_delete = OFF")
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and the old pages leave the write-ahead log
     discard_colistening(store)
+    return erased

@@ -64,13 +64,17 @@ def demo_library(demo_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> t
     return demo_copy, db
 
 
-@pytest.fixture
-def demo_store_copy(demo_library: tuple[Path, Path], tmp_path: Path) -> Path:
-    """A private copy of the indexed demo store (same songs and ids), to write plays and the like into."""
+def copy_store(db: Path, target: Path) -> Path:
+    """A consistent copy of a store (SQLite's backup), same songs and ids."""
     import sqlite3
     from contextlib import closing
 
-    target = tmp_path / "library.sqlite"
-    with closing(sqlite3.connect(demo_library[1])) as source, closing(sqlite3.connect(target)) as copy:
+    with closing(sqlite3.connect(db)) as source, closing(sqlite3.connect(target)) as copy:
         source.backup(copy)
     return target
+
+
+@pytest.fixture
+def demo_store_copy(demo_library: tuple[Path, Path], tmp_path: Path) -> Path:
+    """A private copy of the indexed demo store (same songs and ids), to write plays and the like into."""
+    return copy_store(demo_library[1], tmp_path / "library.sqlite")

@@ -30,6 +30,7 @@ from likewise.index.recommend import Options, Recommender
 from likewise.index.store import LibraryStore, Track, format_duration
 from likewise.index.workers import AnalysisPool
 from likewise.model.teacher import TAGS as TAG_NAMES
+from tests.conftest import copy_store
 from tests.corpus import make_songs, prepare_or_misbehave
 
 WAIT_MS = 20_000
@@ -39,6 +40,14 @@ WAIT_MS = 20_000
 def settings(tmp_path: Path) -> QSettings:
     """Settings in a temporary file: tests never touch the user's."""
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def demo_library(demo_library: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """The indexed demo library with a private copy of its store: a window saves its queue and records the plays
+    into the store it shows, which must not reach the tests that share the session's store."""
+    folder, db = demo_library
+    return folder, copy_store(db, tmp_path / "library.sqlite")
 
 
 @pytest.fixture

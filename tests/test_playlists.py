@@ -283,6 +283,8 @@ def test_playlist_opened_by_hand_and_playlists_likewise_made(library, tmp_path: 
         written.write_text("#EXTM3U\n")  # what write_m3u8 wrote, as far as the scan cares
         inside = save_made_playlist(store, "Mix", ids[:1], written)
         assert inside.path == written
+        assert playlist_sequences(store) == [[track.id for track in playlist_tracks(store, opened.id)]]  # the
+        # person's playlists teach co-listening; the ones likewise made would feed its own guesses back
     assert Indexer(root, db, jobs=1).run().playlists_read == 0  # the made playlist's file is known, not re-read
 
     shutil.copy(root / songs[5], tmp_path / "keep")

@@ -1,123 +1,119 @@
-"""`likewise playlist`, `mix` and `path`: song radio from a seed, the songs near several songs, a sonic path."""
+"""`likewise playlists`: the playlists kept in the library store (found in the library folder, opened by hand, or
+made by likewise): list them, show one with its problems or export it, and import a playlist file."""
 from __future__ import annotations
 
 import argparse
 import json
-import logging
+from pathlib import Path
 
 from likewise.cli.errors import CommandError
 from likewise.cli.library import Library
-from likewise.cli.options import (add_output_options, add_playlist_options, add_result_options, check_output,
-                                  result_json, result_options, song_tags, track_json, write_output)
+from likewise.cli.options import add_playlist_options, check_output, problem_lines, track_json, write_output
 from likewise.cli.subcommand import Subcommand
+from likewise.index.paths import display_path
 from likewise.index.text import printable
 
-log = logging.getLogger("likewise")
+
+def _where(item) -> str:
+    """Where a playlist is: its file, or that likewise made it without writing one."""
+    return printable(display_path(str(item.path))) if item.path is not None else "not written to a file"
 
 
-def run_playlist(library: Library, args: argparse.Namespace) -> int:
-    from likewise.index.playlist import song_radio
+def _summary_json(item) -> dict:
+    return {"id": item.id, "name": item.name, "path": None if item.path is None else display_path(str(item.path)),
+            "origin": item.origin, "songs": item.songs, "entries": item.entries}
 
-    check_output(args, library)
-    recommender = library.recommender
-    seed = library.seed(args.seed)
-    chain = song_radio(recommender, seed, args.count, result_options(args))
-    tracks = ([seed.track] if seed.track else []) + chain
-    what = (f"the seed and {len(chain)} songs after it" if seed.track
-            else f"{len(chain)} songs after the seed (not in the library)")
-    write_output(args, library, tracks, what)
-    if seed.track:
-        print(f"seed  {printable(seed.track.label)}")
-    for position, track in enumerate(chain, 1):
-        print(f"{position:>4}  {printable(track.label)}")
-    if len(chain) < args.count:
-        log.warning("the library ran out of eligible songs after %d", len(chain))
+
+def _list(library: Library, args: argparse.Namespace) -> int:
+    from likewise.index.playlist_store import list_playlists
+
+    playlists = list_playlists(library.store)
+    for item in playlists:
+        if args.json:
+            print(json.dumps({**_summary_json(item), "problems": len(item.problems)}, ensure_ascii=False))
+        else:
+            problems = f"  {len(item.problems)} problems" if item.problems else ""
+            print(f"{item.id:>4}  {printable(item.name)}  ({item.songs} of {item.entries} entries are songs, "
+                  f"{'made by likewise' if item.origin == 'likewise' else 'a file'}: {_where(item)}){problems}")
+    if not playlists and not args.json:
+        print("no playlists yet: playlists in the library folder are read by `likewise index`; "
+              "`likewise playlists import FILE` reads one from elsewhere")
     return 0
 
 
-def run_mix(library: Library, args: argparse.Namespace) -> int:
-    check_output(args, library)
-    recommender = library.recommender
-    seeds = [library.seed(query) for query in args.query]
-    results = recommender.mix(seeds, result_options(args))
-    write_output(args, library, [seed.track for seed in seeds if seed.track] + [item.track for item in results])
-    if args.json:
-        store = library.store
-        names, moods = store.genres(), store.moods()
-        found = []
-        for item in results:
-            shown = result_json(item, song_tags(store.genre_probs(item.track.id), names), moods)
-            for match, entry in zip(item.matches, shown["matched_slices"]):
-                entry["seed"] = match.seed  # which seed, by its place among the queries
-            found.append(shown)
-        seeds_json = [track_json(seed.track, moods) if seed.track else {"path": query}
-                      for seed, query in zip(seeds, args.query)]
-        print(json.dumps({"queries": args.query, "seeds": seeds_json, "results": found}, ensure_ascii=False))
-    else:
-        labels = [seed.track.label if seed.track else query for seed, query in zip(seeds, args.query)]
-        print(f"Mix of {printable('; '.join(labels))}:")
-        for rank, item in enumerate(results, 1):
-            print(f"{rank:>3}  {item.score:5.2f}  {printable(item.track.label)}")
-    if len(results) < args.count:
-        log.warning("the library ran out of eligible songs after %d", len(results))
-    return 0
-
-
-def run_path(library: Library, args: argparse.Namespace) -> int:
-    from likewise.index.playlist import sonic_path
+def _show(library: Library, args: argparse.Namespace) -> int:
+    from likewise.index.playlist_store import playlist_tracks
 
     check_output(args, library)
-    recommender = library.recommender
-    start, end = (library.song(query) for query in (args.start, args.end))
-    try:
-        path = sonic_path(recommender, start, end, args.count, result_options(args))
-    except ValueError as error:
-        raise CommandError(str(error)) from error
-    write_output(args, library, path)
+    item = library.playlist(args.name)
+    tracks = playlist_tracks(library.store, item.id)
+    write_output(args, library, tracks, record=False)  # an export: the store keeps this playlist already
     if args.json:
         moods = library.store.moods()
-        print(json.dumps({"from": args.start, "to": args.end, "path": [track_json(track, moods) for track in path]},
-                         ensure_ascii=False))
-    else:
-        for step, track in enumerate(path):
-            print(f"{step:>3}  {printable(track.label)}")
-    if len(path) <= args.count:
-        log.warning("the library ran out of eligible songs: %d steps instead of %d", len(path) - 1, args.count)
+        print(json.dumps({**_summary_json(item), "problems": item.problems,
+                          "tracks": [track_json(track, moods) for track in tracks]}, ensure_ascii=False))
+        return 0
+    print(f"{printable(item.name)} ({_where(item)}): {item.songs} of {item.entries} entries are songs of the library")
+    for position, track in enumerate(tracks, 1):
+        print(f"{position:>4}  {printable(track.label)}")
+    if item.problems:
+        print("problems:")
+        print("\n".join(f"  {printable(problem)}" for problem in item.problems))
     return 0
 
 
-def _add_playlist_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("seed", metavar="SEED", help="file path or search words")
-    add_playlist_options(parser, "the seed and the songs after it")
-    add_result_options(parser, 25, "songs after the seed, which comes first when it is in the library")
+def _import(library: Library, args: argparse.Namespace) -> int:
+    from likewise.index.playlist_store import import_playlist
+
+    with library.writable_store() as store:
+        try:
+            item = import_playlist(store, args.file)
+        except OSError as error:
+            raise CommandError(f"cannot read {printable(args.file)}: {error.strerror or error}") from error
+    print(f"read {printable(item.name)}: {item.songs} of {item.entries} entries are songs of the library"
+          + (f", {len(item.problems)} problems:" if item.problems else ""))
+    print("\n".join(problem_lines(item.problems, f"`likewise playlists show {item.id}`")))
+    return 0
 
 
-def _add_mix_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", nargs="+", metavar="QUERY", help="file path or search words")
-    add_output_options(parser, "the seeds, then the mix")
-    add_result_options(parser, 10, "songs in the mix")
+ACTIONS = {"show": _show, "import": _import}
 
 
-def _add_path_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("start", metavar="FROM", help="file path or search words")
-    parser.add_argument("end", metavar="TO", help="file path or search words")
-    add_output_options(parser, "the path")
-    add_result_options(parser, 10, "steps from FROM to TO: the path has N + 1 songs")
+def run_playlists(library: Library, args: argparse.Namespace) -> int:
+    return ACTIONS.get(args.action, _list)(library, args)
 
 
-PLAYLIST = Subcommand(
-    "playlist", help="make a song radio playlist from a seed song",
-    description="Chain songs, each similar to the one before and to the seed.",
-    add_arguments=_add_playlist_arguments, run=run_playlist)
+def _add_common(parser: argparse.ArgumentParser, json_help: str | None = None) -> None:
+    """--db and (with its help) --json, on `playlists` and again on its actions (SUPPRESS: an action's absent option
+    leaves the value given before it)."""
+    if json_help:
+        parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=json_help)
+    parser.add_argument("--db", type=Path, default=argparse.SUPPRESS,
+                        help="library store (default: the library indexed last)")
 
-MIX = Subcommand(
-    "mix", help="list the songs that sound most like several songs together",
-    description="List the songs that sound most like the QUERY songs as a whole (each QUERY as for `similar`): songs "
-                "close to all of them first.",
-    add_arguments=_add_mix_arguments, run=run_mix)
 
-PATH = Subcommand(
-    "path", help="a sonic path from one song to another",
-    description="Go from FROM to TO (library songs, named as for `similar`) in N steps, each song close to the one "
-                "before and nearer TO.",
-    add_arguments=_add_path_arguments, run=run_path)
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(json=False, db=None)
+    _add_common(parser, "one JSON object per playlist and line: id, name, path, origin, songs, entries, problems")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    show = actions.add_parser("show", help="the songs of a playlist in order, and its problems by line",
+                              description="The songs of a stored playlist in order, and its problems: the lines "
+                                          "that are not entries, and the entries that match no song. With -o, "
+                                          "export it as M3U8.")
+    show.add_argument("name", metavar="NAME", help="the playlist's name or number, as `likewise playlists` lists them")
+    _add_common(show, "one JSON object: the playlist, its problems and its songs")
+    add_playlist_options(show, "the playlist's songs")
+    opened = actions.add_parser("import", help="read a playlist file from anywhere into the library store",
+                                description="Read an M3U/M3U8, PLS or XSPF playlist (anywhere: its entries are "
+                                            "matched to the library's songs by path, then by artist and title) into "
+                                            "the library store, or read it again; its problems are listed by line.")
+    opened.add_argument("file", type=Path, metavar="FILE", help="the playlist file")
+    _add_common(opened)
+
+
+PLAYLISTS = Subcommand(
+    "playlists", help="list, show, export or import the playlists kept in the store",
+    description="The playlists kept in the library store: those found in the library folder by `likewise index`, "
+                "those read with `playlists import`, and those likewise made (`playlist`, `mix`, `path`, `mood` with "
+                "-o). Without ACTION, list them. A playlist's songs seed a mix with `likewise mix --playlist NAME`.",
+    add_arguments=_add_arguments, run=run_playlists)

@@ -18,6 +18,7 @@ TABLE_HEADER = f"{'#':>3}  {'score':>5}  {'votes':>9}  {'song':<60}  seed moment
 
 
 def run_similar(library: Library, args: argparse.Namespace) -> int:
+    from likewise.index.recommend import together_reason
     from likewise.model.info import format_tags
 
     failed = 0
@@ -46,7 +47,8 @@ def run_similar(library: Library, args: argparse.Namespace) -> int:
             best = item.matches[0] if item.matches else None
             why = f"{format_duration(best.seed_time)} ~ {format_duration(best.time)}" if best else ""
             label = printable(item.track.label)[:60]
-            print(f"{rank:>3}  {item.score:5.2f}  {item.votes:>3} votes  {label:<60}  {why}")
+            print(f"{rank:>3}  {item.score:5.2f}  {item.votes:>3} votes  {label:<60}  "
+                  + "; ".join(reason for reason in (why, together_reason(item)) if reason))
         if not results:
             print("  (no other analysed songs in this library)")
     return 1 if failed else 0
