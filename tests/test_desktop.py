@@ -93,9 +93,8 @@ def test_empty_state_says_what_to_do(window: MainWindow) -> None:
     assert not window.rescan_action.isEnabled()
 
 
-def test_browse_filter_select_recommend_and_play(qtbot, window: MainWindow, demo_library,
-                                                 demo_store_copy: Path) -> None:
-    folder, db = demo_library[0], demo_store_copy  # playing saves the play queue in the store: not the shared one
+def test_browse_filter_select_recommend_and_play(qtbot, window: MainWindow, demo_library) -> None:
+    folder, db = demo_library
     tracks = open_and_wait(qtbot, window, folder, db)
     assert window.library.currentIndex() == 1 and "likewise" in window.windowTitle()
 
@@ -153,9 +152,8 @@ def test_browse_filter_select_recommend_and_play(qtbot, window: MainWindow, demo
     window.player.stop()
 
 
-def test_show_in_folder_and_song_radio_export(qtbot, window: MainWindow, demo_library, demo_store_copy: Path,
-                                              tmp_path: Path, monkeypatch) -> None:
-    folder, db = demo_library[0], demo_store_copy  # an export is recorded in the store: not the shared one
+def test_show_in_folder_and_song_radio_export(qtbot, window: MainWindow, demo_library, tmp_path: Path, monkeypatch) -> None:
+    folder, db = demo_library
     tracks = open_and_wait(qtbot, window, folder, db)
     seed = next(t for t in tracks if t.status == "ok")
     assert window.library.select_track(seed.id)
