@@ -66,7 +66,8 @@ def test_the_listing_names_every_system_library_that_playback_loads() -> None:
     qt = Path(PySide6.__file__).parent / "Qt"
     bundled = {path.name for path in (qt / "lib").iterdir()}
     listed = {library.soname for library in system_libraries() if library.needed_by in ("audio", "qt")}
-    for library in (qt / "plugins" / "multimedia" / "libffmpegmediaplugin.so", qt / "lib" / "libQt6Multimedia.so.6"):
+    for library in (qt / "plugins" / "multimedia" / "libffmpegmediaplugin.so", qt / "lib" / "libQt6Multimedia.so.6",
+                    qt / "qml" / "QtMultimedia" / "libquickmultimediaplugin.so"):  # desktop/player.py's QML
         assert set(_needed(library)) - bundled - BASE_SYSTEM - listed == set(), library.name
 
 
