@@ -5,6 +5,12 @@ Every command that changes the QMediaPlayer's state (play, pause, stop, seek, a 
 loop instead of called directly. A direct call holds Python's GIL while the FFmpeg backend tears down its audio
 renderer, and the renderer's thread may need the GIL to finish (PySide checks for Python overrides as it
 disconnects): the two wait for each other and the app freezes. From the event loop the call runs without the GIL.
+
+For the same reason the QMediaPlayer and its QAudioOutput are made by QML, as plain C++ objects. Made from Python
+they are PySide wrappers whose virtual methods (disconnectNotify among them) ask Python for overrides, taking the
+GIL, and the audio renderer calls them from its own thread, as it deletes itself after a song, while it holds a Qt
+lock that the GUI thread may be waiting for with the GIL held (the full test suite hung so once: the GUI thread was
+updating an action's icon).
 """
 from __future__ import annotations
 
@@ -20,6 +26,9 @@ from likewise.desktop.settings import VOLUME
 from likewise.index.store import format_duration
 
 
+PLAYER_QML = b"import QtMultimedia\nMediaPlayer { audioOutput: AudioOutput {} }"
+
+
 class Player(QObject):
     """One QMediaPlayer; `play(path, start)` seeks once the media is loaded."""
 
@@ -31,6 +40,7 @@ class Player(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._engine = None
         self._media = None
         self._output = None
         self._pending_ms: int | None = None
@@ -50,19 +60,26 @@ class Player(QObject):
     def _create(self) -> None:
         """Create the QMediaPlayer, or say in `unavailable` why there can be none here."""
         try:
-            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+            from PySide6.QtMultimedia import QMediaPlayer  # also lets PySide type the player QML makes
+            from PySide6.QtQml import QQmlComponent, QQmlEngine
         except ImportError as error:  # e.g. the system lacks the audio libraries QtMultimedia needs
             self.unavailable = f"Playback is not available: {error}"
             return
-        media = QMediaPlayer(self)
+        self._engine = QQmlEngine(self)
+        component = QQmlComponent(self._engine)
+        component.setData(PLAYER_QML, QUrl())
+        media = component.create()
+        if not isinstance(media, QMediaPlayer):  # the QML module did not load
+            self.unavailable = f"Playback is not available: {component.errorString().strip()}"
+            return
+        media.setParent(self)
         if not media.isAvailable():  # QtMultimedia found no backend (its FFmpeg plugin did not load)
             self.unavailable = ("Playback is not available: QtMultimedia found no backend. On Debian/Ubuntu: "
                                 + install_command(audio_libraries()))
             return
         self._media = media
-        self._output = QAudioOutput(self)
+        self._output = media.audioOutput()
         self._output.setVolume(self._volume / 100)
-        self._media.setAudioOutput(self._output)
         self._media.playbackStateChanged.connect(
             lambda state: self.playing_changed.emit(state == QMediaPlayer.PlaybackState.PlayingState))
         self._media.positionChanged.connect(self.position_changed)

@@ -199,7 +199,9 @@ class Recommender:
         """The analysed songs nearest each blended seed's co-listening vector (ascending ids, none excluded)."""
         nearest = [self.colistening.nearest(seed.track.id, COLISTENED_CANDIDATES + len(excluded))
                    for seed, weight in zip(seeds, weights) if weight > 0]
-        found = np.unique(np.concatenate([np.zeros(0, np.int64)] + nearest))
+        if not nearest:  # audio alone
+            return np.zeros(0, np.int64)
+        found = np.unique(np.concatenate(nearest))
         return found[np.isin(found, self.search.song_ids) & ~np.isin(found, list(excluded))]
 
     def _blend(self, audio: np.ndarray, seed_id: int, candidates: np.ndarray, weight: float) -> np.ndarray:

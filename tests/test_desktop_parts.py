@@ -45,3 +45,22 @@ def test_a_task_result_or_any_error_comes_back_on_the_gui_thread_as_one_line(qtb
     runner.stop(lambda: closed.append(True))
     runner.submit(lambda: results.append("too late"))
     assert wait_for_background(5) and closed == [True] and results == [42]
+
+
+def test_the_player_and_its_audio_output_are_made_by_qml_and_play(qtbot) -> None:
+    """Made from Python they would take the GIL in their virtual methods, which the audio renderer's thread calls
+    while holding a Qt lock: a deadlock with a GUI thread that waits for that lock with the GIL held."""
+    from shiboken6 import Shiboken
+
+    from likewise.assets import DEMO_DIR
+    from likewise.desktop.player import Player
+
+    player = Player()
+    player.play(sorted(DEMO_DIR.rglob("*.mp3"))[0])
+    assert player._media is not None, player.unavailable
+    assert not Shiboken.createdByPython(player._media)
+    assert not Shiboken.createdByPython(player._media.audioOutput())
+    qtbot.waitUntil(lambda: player.position_seconds() > 0.3, timeout=15000)
+    player.set_volume(40)
+    assert abs(player._media.audioOutput().volume() - 0.4) < 1e-6
+    player.stop()

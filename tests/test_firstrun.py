@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import struct
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from likewise.desktop.system_libraries import SystemLibrary, display_problem, missing, package_list, platform_problem
+from likewise.desktop.system_libraries import (SystemLibrary, display_problem, missing, package_list, platform_problem,
+                                               system_libraries)
 from likewise.cli.main import build_parser, main
 from tests.conftest import tone, write_audio
 
@@ -34,6 +36,39 @@ def test_the_wheel_installs_one_package_likewise(tmp_path: Path) -> None:
         assert top == {"likewise", wheel.name.split("-py")[0] + ".dist-info"}
         assert {"likewise/cli/main.py", "likewise/cli/commands/index.py", "likewise/assets/model/model.tflite",
                 "likewise/desktop/system-libraries.txt"} <= set(archive.namelist())
+
+
+BASE_SYSTEM = {"libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "ld-linux-x86-64.so.2", "libz.so.1"}
+
+
+def _needed(library: Path) -> list[str]:
+    """The sonames an ELF64 little-endian shared library names as DT_NEEDED (read from its dynamic section)."""
+    data = library.read_bytes()
+    section_offset, = struct.unpack_from("<Q", data, 0x28)
+    entry_size, count = struct.unpack_from("<HH", data, 0x3A)
+    sections = [struct.unpack_from("<IIQQQQII", data, section_offset + n * entry_size) for n in range(count)]
+    dynamic = next(section for section in sections if section[1] == 6)  # SHT_DYNAMIC
+    strings = sections[dynamic[6]][4]  # the offset of its string table (sh_link)
+    names = []
+    for at in range(dynamic[4], dynamic[4] + dynamic[5], 16):
+        tag, value = struct.unpack_from("<qQ", data, at)
+        if tag == 1:  # DT_NEEDED
+            names.append(data[strings + value:data.index(b"\0", strings + value)].decode())
+    return names
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the listing is for Debian/Ubuntu")
+def test_the_listing_names_every_system_library_that_playback_loads() -> None:
+    """QtMultimedia's FFmpeg backend fails to load ("No QtMultimedia backends found") when one library it links is
+    missing: a bare Debian 12 root lacked libXrandr.so.2."""
+    import PySide6
+
+    qt = Path(PySide6.__file__).parent / "Qt"
+    bundled = {path.name for path in (qt / "lib").iterdir()}
+    listed = {library.soname for library in system_libraries() if library.needed_by in ("audio", "qt")}
+    for library in (qt / "plugins" / "multimedia" / "libffmpegmediaplugin.so", qt / "lib" / "libQt6Multimedia.so.6",
+                    qt / "qml" / "QtMultimedia" / "libquickmultimediaplugin.so"):  # desktop/player.py's QML
+        assert set(_needed(library)) - bundled - BASE_SYSTEM - listed == set(), library.name
 
 
 def _not_installed(packages: list[str]) -> list[str]:

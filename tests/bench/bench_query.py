@@ -167,10 +167,12 @@ def main() -> None:
             build_store(Path(workdir) / f"lib{songs}.sqlite", Path(workdir), songs, spectrum, info.model_id, info.tags)
             rows = {}
             for system in ("balltree", "bruteforce"):
-                output = subprocess.run(
+                child = subprocess.run(
                     [sys.executable, "-m", "tests.bench.bench_query", "--queries", str(args.queries),
-                     "--one", str(songs), system, workdir], check=True, capture_output=True, text=True).stdout
-                row = rows[system] = json.loads(output.strip().splitlines()[-1])
+                     "--one", str(songs), system, workdir], capture_output=True, text=True)
+                if child.returncode != 0:
+                    sys.exit(f"the {system} run at {songs} songs failed:\n{child.stderr}")
+                row = rows[system] = json.loads(child.stdout.strip().splitlines()[-1])
                 print(f"{songs:>8} {system:>10} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f} "
                       f"{row['load_or_build_s']:>8.1f} {row['peak_rss_mb']:>8.0f} {row['recall']:>9.2f}", flush=True)
             ratio = rows["bruteforce"]["p95_ms"] / rows["balltree"]["p95_ms"]
