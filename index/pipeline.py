@@ -19,7 +19,7 @@ from likewise.index.workers import AnalysisPool
 from likewise.model.mood import MoodModel, load_mood
 
 BATCH_SLICES = 256  # embed at least this many slices at once
-FLUSH_SECONDS = 2.0  # and store at least this often
+FLUSH_SECONDS = 0.5  # and store at least this often, so that songs appear in the app as they are analysed
 MAX_WAITING = 64  # songs held while the model loads: bounds memory and the work a crash would lose
 
 
@@ -32,7 +32,8 @@ class Progress:
     failed: int
     elapsed: float
     current: str = ""
-    saved_ids: list[int] = field(default_factory=list)
+    saved_ids: list[int] = field(default_factory=list)  # songs stored since the previous report
+    model_loading: bool = False  # the analysis model is still loading: analysed songs wait to be stored
 
     @property
     def rate(self) -> float:
@@ -172,7 +173,8 @@ class Indexer:
         last_flush = time.monotonic()
         done = 0
 
-        def flush(current: str) -> None:
+        def flush() -> list[int]:
+            """Embed and store what is waiting; the ids stored."""
             nonlocal last_flush
             results = self._embed(loading.result(), ready, info.tags, mood) if ready else []
             store.save_results(results, [(f.track_id, f.reason, f.fingerprint) for f in failures], info.model_id)
@@ -181,25 +183,39 @@ class Indexer:
             ready.clear()
             failures.clear()
             last_flush = time.monotonic()
-            self.on_progress(Progress(done, len(todo), summary.failed, time.monotonic() - started, current, saved))
+            return saved
+
+        def flush_if_due() -> list[int]:
+            """Store once enough waits and the model is there (or too much waits); the ids stored."""
+            pending_slices = sum(len(item.slices) for item in ready)
+            due = pending_slices >= BATCH_SLICES or time.monotonic() - last_flush >= FLUSH_SECONDS
+            if (ready or failures) and ((due and loading.done()) or len(ready) >= MAX_WAITING):
+                return flush()
+            return []
+
+        def report(current: str, saved: list[int]) -> None:
+            self.on_progress(Progress(done, len(todo), summary.failed + len(failures), time.monotonic() - started,
+                                      current, saved, model_loading=not loading.done()))
+
+        def idle() -> None:
+            """While the workers are busy: store what waits once the model has loaded, so songs appear."""
+            if saved := flush_if_due():
+                report("", saved)
 
         tasks = ((track_id, str(self.root), relpath) for track_id, relpath in todo)
         relpaths = dict(todo)
         try:
-            for result in pool.run(tasks):
+            for result in pool.run(tasks, idle):
                 self._check_root(result, len(todo) - done)
                 done += 1
                 (ready if isinstance(result, Prepared) else failures).append(result)
-                pending_slices = sum(len(item.slices) for item in ready)
-                due = pending_slices >= BATCH_SLICES or time.monotonic() - last_flush >= FLUSH_SECONDS
-                if (due and loading.done()) or len(ready) >= MAX_WAITING:
-                    flush(relpaths.get(result.track_id, ""))
+                report(relpaths.get(result.track_id, ""), flush_if_due())  # every song counts on the bar
                 if self.cancelled.is_set():
                     break
         finally:
             pool.close()
             if ready or failures:
-                flush("")
+                report("", flush())
             loader.shutdown(wait=False)
             summary.analysed = done - summary.failed
 

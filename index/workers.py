@@ -9,7 +9,7 @@ import threading
 import time
 from collections import deque
 from functools import partial
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from likewise.audio.features import FeatureParams
 from likewise.index.prepare import Failed, Prepared, prepare_file
@@ -65,8 +65,9 @@ class AnalysisPool:
         pid = self.workers.get(track_id)
         return pid is not None and pid not in {child.pid for child in multiprocessing.active_children()}
 
-    def run(self, tasks: Iterable[tuple[int, str, str]]) -> Iterator[Prepared | Failed]:
-        """Yield one result per task."""
+    def run(self, tasks: Iterable[tuple[int, str, str]],
+            idle: Callable[[], None] | None = None) -> Iterator[Prepared | Failed]:
+        """Yield one result per task; call `idle` (if given) about every quarter second spent waiting for one."""
         if self.jobs == 1 and threading.current_thread() is threading.main_thread():
             # in this process only on the main thread: elsewhere (the desktop app's indexing thread) the soft time
             # limit cannot fire, and only a worker process can be stopped
@@ -92,6 +93,8 @@ class AnalysisPool:
             try:
                 result = entry[1].get(timeout=0.25)
             except multiprocessing.TimeoutError:
+                if idle is not None:
+                    idle()
                 if self._crashed(entry[0][0]):
                     in_flight.popleft()
                     result = Failed(entry[0][0], "the decoder crashed on this file")
