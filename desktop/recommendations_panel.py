@@ -12,7 +12,16 @@ from likewise.desktop.style import empty_state_label, setup_table
 from likewise.index.recommend import Options, Recommendation
 from likewise.index.store import Track, format_duration
 
-RESULT_COLUMNS = ("#", "Title", "Artist", "Tags", "Score", "Votes")
+RESULT_COLUMNS = ("#", "Title", "Artist", "Tags", "Similarity", "Score", "Votes")
+COLUMN_TIPS = {
+    "Tags": TAGS_TIP,
+    "Similarity": "How alike the matching moments of the two songs sound: 100% is the same sound, below 50% "
+                  "they have little in common",
+    "Score": "What the list is sorted by: how many moments of the selected song found this one among their nearest, "
+             "counting near finds more (0 to about 10)",
+    "Votes": "How many moments of this song were among the nearest of the selected song's moments",
+}
+DISTANCE_TIP = "How far apart the two moments sound: 0 is the same sound, above 1 they are unalike"
 
 
 def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
@@ -68,7 +77,8 @@ class RecommendationsPanel(QWidget):
 
         self.table = QTableWidget(0, len(RESULT_COLUMNS))
         self.table.setHorizontalHeaderLabels(RESULT_COLUMNS)
-        self.table.horizontalHeaderItem(RESULT_COLUMNS.index("Tags")).setToolTip(TAGS_TIP)
+        for name, tip in COLUMN_TIPS.items():
+            self.table.horizontalHeaderItem(RESULT_COLUMNS.index(name)).setToolTip(tip)
         setup_table(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -148,8 +158,10 @@ class RecommendationsPanel(QWidget):
         self.table.setRowCount(len(items))
         for row, item in enumerate(items):
             cells = (_item(str(row + 1), True), _item(item.track.display_title), _item(item.track.artist),
-                     _item(item.track.genre or ""), _item(f"{item.score:.2f}", True), _item(str(item.votes), True))
+                     _item(item.track.genre or ""), _item(f"{item.similarity:.0%}", True),
+                     _item(f"{item.score:.2f}", True), _item(str(item.votes), True))
             for column, cell in enumerate(cells):
+                cell.setToolTip(COLUMN_TIPS.get(RESULT_COLUMNS[column], ""))
                 self.table.setItem(row, column, cell)
         self._show_seed_tags(seed.genre or "")
         self.pages.setCurrentIndex(1)
@@ -190,6 +202,7 @@ class RecommendationsPanel(QWidget):
         self.why_label.setText(f"Why similar: {moments} matching moment{'s' * (moments != 1)}")
         self.why.setHorizontalHeaderLabels((f"In {self.seed.display_title}", f"In {item.track.display_title}",
                                             "Distance"))
+        self.why.horizontalHeaderItem(2).setToolTip(DISTANCE_TIP)
         self.why.setRowCount(moments)
         for row, match in enumerate(item.matches):
             for column, text in enumerate((format_duration(match.seed_time), format_duration(match.time),
