@@ -44,7 +44,7 @@ class LibraryBackend(QObject):
     open_failed = Signal(str, str)  # db path, reason
     tracks_updated = Signal(list)  # list[Track] saved by an indexing run
     recommended = Signal(object)  # Recommendations
-    radio_ready = Signal(object, list)  # seed Track, list[Track]
+    radio_ready = Signal(object, object)  # seed Track, index.playlist.Radio
     journey_ready = Signal(list)  # list[Track], in order
     error = Signal(str)
 
@@ -121,7 +121,7 @@ class LibraryBackend(QObject):
     @Slot(int, int, object)
     def radio(self, track_id: int, length: int, options: Options) -> None:
         """Build a song radio playlist from a library song."""
-        from likewise.index.playlist import song_radio
+        from likewise.index.playlist import build_radio
 
         if self.store is None:
             return
@@ -131,7 +131,7 @@ class LibraryBackend(QObject):
         except ValueError as error:
             self.error.emit(f"Cannot make a song radio: {error}.")
             return
-        self.radio_ready.emit(seed.track, song_radio(recommender, seed, length, options))
+        self.radio_ready.emit(seed.track, build_radio(recommender, seed, length, options))
 
     @Slot(object, object, int)
     def journey(self, start: tuple[float, float], end: tuple[float, float], length: int) -> None:

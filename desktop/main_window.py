@@ -21,6 +21,7 @@ from likewise.desktop.radio import RadioDialog
 from likewise.desktop.recommendations_panel import RecommendationsPanel
 from likewise.desktop.style import media_icon
 from likewise.index.paths import default_db_path
+from likewise.index.playlist import Radio
 from likewise.index.store import Track
 
 MOOD_CHOICES = ("Any mood", "calm", "energetic", "sad", "happy")  # the mood filter's choices, "any" first
@@ -461,7 +462,8 @@ class MainWindow(QMainWindow):
         self.radio_length = length
         self.request_radio.emit(self.radio_dialog.seed.id, length, self.panel.options())
 
-    def _show_radio(self, seed: Track, tracks: list[Track]) -> None:
+    def _show_radio(self, seed: Track, tracks: Radio) -> None:
+        self.statusBar().clearMessage()  # "Building a song radio…" is over
         dialog = self.radio_dialog
         if dialog is not None and dialog.isVisible() and dialog.seed.id == seed.id:
             dialog.set_tracks(tracks)  # the same radio, longer or shorter

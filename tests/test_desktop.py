@@ -150,6 +150,7 @@ def test_show_in_folder_and_song_radio_export(qtbot, window: MainWindow, demo_li
     window.radio_action.trigger()
     qtbot.waitUntil(lambda: window.radio_dialog is not None and window.radio_dialog.isVisible(), timeout=WAIT_MS)
     dialog = window.radio_dialog
+    assert not window.statusBar().currentMessage()  # no longer "Building a song radio…"
     with LibraryStore(db) as store:
         recommender = Recommender(store)
         seed_vectors = recommender.seed_for_track(seed.id)
