@@ -11,6 +11,23 @@ from likewise.index.store import Track
 COLUMN_WIDTHS = {TITLE: 200, ARTIST: 140, ALBUM: 150, DURATION: 70, TAGS: 260, STATUS: 70}
 
 
+class LibraryTable(QTableView):
+    """A table of whole rows: Home and End go to the first and last song, and typing finds a title."""
+
+    def moveCursor(self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        if action in (QAbstractItemView.CursorAction.MoveHome, QAbstractItemView.CursorAction.MoveEnd):
+            modifiers |= Qt.KeyboardModifier.ControlModifier  # rows, not cells: the first or last row
+        return super().moveCursor(action, modifiers)
+
+    def keyboardSearch(self, search: str) -> None:
+        """Jump to the next title starting with what was typed, whichever column was clicked last."""
+        current = self.currentIndex()
+        if current.isValid() and current.column() != TITLE:
+            self.selectionModel().setCurrentIndex(current.siblingAtColumn(TITLE),
+                                                  QItemSelectionModel.SelectionFlag.NoUpdate)
+        super().keyboardSearch(search)
+
+
 class LibraryView(QStackedWidget):
     """Page 0: what to do next (no library, nothing found yet); page 1: the table."""
 
@@ -22,7 +39,7 @@ class LibraryView(QStackedWidget):
         super().__init__(parent)
         self.model = LibraryModel(self)
         self.proxy = LibraryFilter(self.model, self)
-        self.table = QTableView()
+        self.table = LibraryTable()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)

@@ -56,3 +56,17 @@ def test_a_search_without_matches_says_so_in_the_table(qtbot, view: LibraryView)
     view.set_query("")
     view.proxy.set_mood("")
     assert not view.no_match.isVisible() and view.visible_count() == view.model.rowCount()
+
+
+def test_home_end_and_typing_a_title_move_the_cursor(qtbot, view: LibraryView) -> None:
+    view.table.setFocus()
+    view.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by title
+    titles = [view.proxy.index(row, 0).data() for row in range(view.visible_count())]
+    view.table.setCurrentIndex(view.proxy.index(3, 2))  # a cell of the Album column
+    qtbot.keyClick(view.table, Qt.Key.Key_End)
+    assert view.current_track().display_title == titles[-1]
+    qtbot.keyClick(view.table, Qt.Key.Key_Home)
+    assert view.current_track().display_title == titles[0]
+    view.table.setCurrentIndex(view.proxy.index(0, 1))  # the Artist column: typing still finds titles
+    qtbot.keyClicks(view.table, "neb")
+    assert view.current_track().title == "Nebula"
