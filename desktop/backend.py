@@ -149,7 +149,31 @@ class LibraryBackend(QObject):
         tracks = self.store.tracks_by_id(ids)
         self.journey_ready.emit([tracks[track_id] for track_id in ids if track_id in tracks])
 
+    @Slot(list)
+    def retry(self, track_ids: list[int]) -> None:
+        """Queue failed songs for another try at the next indexing run, then publish the library."""
+        self._change_library(lambda store: store.retry_failed(track_ids), "try these songs again")
+
+    @Slot(list)
+    def leave_out(self, track_ids: list[int]) -> None:
+        """Remove songs from the library (their files stay, and later scans pass them by), then publish."""
+        self._change_library(lambda store: store.leave_out(track_ids), "remove these songs")
+
     # --- helpers --------------------------------------------------------------------------------------------
+
+    def _change_library(self, change, what: str) -> None:
+        """Apply a change to the store unless an indexing run holds it; say why not in one line."""
+        from likewise.index.lock import IndexLock, StoreBusy
+
+        if self.store is None:
+            return
+        try:
+            with IndexLock(self.store.path):
+                change(self.store)
+        except (StoreBusy, StoreError) as error:
+            self.error.emit(f"Could not {what}: {error}")
+            return
+        self._publish()
 
     def _recommender(self) -> Recommender:
         """The recommender for the store's current contents (rebuilt when the vectors changed)."""

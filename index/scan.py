@@ -44,7 +44,9 @@ def scan_library(store: LibraryStore, root: Path, model_id: str) -> ScanResult:
     """
     result = ScanResult()
     known = store.track_states()
-    found = {item.relpath: item for item in walk_audio_files(root)}
+    left_out = store.left_out()
+    found = {item.relpath: item for item in walk_audio_files(root)
+             if left_out.get(item.relpath) != (item.size, item.mtime)}  # removed by hand, and unchanged since
     if not root.is_dir():  # gone while it was walked: its songs are not gone
         raise StoreError(f"the library folder {root} is gone (unplugged or renamed?): nothing was changed")
     retry = {track.relpath for track in store.tracks("failed") if caused_by_environment(track.reason or "")}
