@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QLabel, QLineEdit, QMainWindow, QSizePolicy, QSpinBox, QSplitter, QStyle, QTabWidget,
     QToolBar, QVBoxLayout, QWidget,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 
 from likewise.assets import DEMO_DIR
 from likewise.desktop.backend import Recommendations, Snapshot, start_backend, stop_backend
+from likewise.desktop.desktop_services import show_folder
 from likewise.desktop.indexing import IndexingBar, IndexThread
 from likewise.desktop.library_view import LibraryView
 from likewise.desktop.mood_map import MoodMapView
@@ -480,7 +481,7 @@ class MainWindow(QMainWindow):
         track = self.library.current_track()
         folder = self.track_path(track).parent if track is not None else self.root
         if folder is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+            show_folder(self, folder)  # says so, and offers the path, where no file manager answers
 
     # --- small things ---------------------------------------------------------------------------------------
 
