@@ -167,7 +167,8 @@ def decode_excerpt(path: Path, params: FeatureParams, start: float | None = None
         heard = len(excerpt.samples) / params.sample_rate
         if found.name == "MP3" and ends_mid_frame(path):  # cut short, not a short song: say so
             raise AudioError(f"damaged or truncated: the file stops in the middle of its audio, after {heard:.1f} s")
-        raise AudioError(f"too short: {heard:.1f} s of audio, need at least {params.min_samples / params.sample_rate:.1f} s")
+        needed = params.min_samples / params.sample_rate
+        raise AudioError(f"too short: {heard:.1f} s of audio, need at least {needed:.1f} s")
     if not np.all(np.isfinite(excerpt.samples)):
         raise AudioError("cannot decode audio: decoder returned invalid samples")
     return excerpt

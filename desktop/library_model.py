@@ -208,7 +208,7 @@ class LibraryFilter(QSortFilterProxyModel):
             self._change_filter(lambda: setattr(self, "_mood", word))
 
     def describe(self) -> str:
-        """What the rows are filtered by, in words: '“drums”', 'the mood “calm”', or both; "" when unfiltered."""
+        """What the rows are filtered by, in words: '“drums”', 'the mood “calm”', or both; "" if unfiltered."""
         parts = [f"“{self._text}”"] if self._words else []
         parts += [f"the mood “{self._mood}”"] if self._mood else []
         return " and ".join(parts)

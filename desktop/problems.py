@@ -40,9 +40,9 @@ class ProblemsView(QWidget):
         self.retry_button = QPushButton("Try again")
         self.retry_button.setToolTip("Analyse the selected files again at the next Rescan (after fixing them)")
         self.retry_button.clicked.connect(lambda: self.retry_requested.emit([t.id for t in self.selected()]))
-        self.remove_button = QPushButton("Remove from library")
-        self.remove_button.setToolTip("Stop listing the selected files; they stay on disk, and come back if they "
-                                      "change")
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Remove the selected files from the library; they stay on disk, and come "
+                                      "back if they change")
         self.remove_button.clicked.connect(lambda: self.remove_requested.emit([t.id for t in self.selected()]))
         buttons = QHBoxLayout()
         for button in (self.folder_button, self.retry_button, self.remove_button):

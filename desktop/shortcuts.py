@@ -3,7 +3,9 @@ and the search box."""
 from __future__ import annotations
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
 
 from likewise.desktop.style import setup_table
 
@@ -50,4 +52,5 @@ class ShortcutsDialog(QDialog):
 
     def rows(self) -> list[tuple[str, str]]:
         """The (keys, does) pairs listed."""
-        return [(self.table.item(row, 0).text(), self.table.item(row, 1).text()) for row in range(self.table.rowCount())]
+        cells = self.table.item
+        return [(cells(row, 0).text(), cells(row, 1).text()) for row in range(self.table.rowCount())]

@@ -464,8 +464,10 @@ class LibraryStore:
     def retry_failed(self, track_ids: list[int]) -> None:
         """Queue failed tracks for another try: the next indexing run analyses them again."""
         with self.transaction():
-            self.db.executemany("UPDATE tracks SET status = 'pending', reason = NULL WHERE id = ? AND status = 'failed'",
-                                [(track_id,) for track_id in track_ids])
+            self.db.executemany(
+                "UPDATE tracks SET status = 'pending', reason = NULL WHERE id = ? AND status = 'failed'",
+                [(track_id,) for track_id in track_ids],
+            )
 
     def leave_out(self, track_ids: list[int]) -> None:
         """Remove tracks from the library and keep later scans from adding their files again, until a file
