@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from likewise.audio.formats import format_of
 
@@ -19,7 +19,12 @@ class FoundFile:
 
 
 def walk_audio_files(root: Path) -> Iterator[FoundFile]:
-    """Yield every music file under `root` (by suffix, from the format registry), following no symlinked folders, in sorted order.
+    """Yield every music file under `root` (by suffix, from the format registry), as `walk_files` does."""
+    return walk_files(root, lambda name: format_of(name) is not None)
+
+
+def walk_files(root: Path, wanted: Callable[[str], bool]) -> Iterator[FoundFile]:
+    """Yield every file under `root` whose name is `wanted`, following no symlinked folders, in sorted order.
 
     Folders that cannot be read are skipped; files that vanish during the scan are skipped.
     """
@@ -38,7 +43,7 @@ def walk_audio_files(root: Path) -> Iterator[FoundFile]:
                 if entry.is_dir(follow_symlinks=False):
                     subfolders.append(Path(entry.path))
                     continue
-                if format_of(entry.name) is None:
+                if not wanted(entry.name):
                     continue
                 if not entry.is_file(follow_symlinks=True):
                     continue

@@ -2,7 +2,7 @@
 
 Each kind subclasses LikewiseError where it is raised: audio.decoders.AudioError (a file that cannot be analysed),
 index.store.StoreError (a store that cannot be used), index.lock.StoreBusy (another run is indexing) and
-index.cli.CommandError (a command that cannot do what was asked). `except LikewiseError` catches them all; their
+cli.errors.CommandError (a command that cannot do what was asked). `except LikewiseError` catches them all; their
 messages are written for the user.
 """
 from __future__ import annotations

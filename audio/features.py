@@ -46,31 +46,54 @@ class FeatureParams:
 DEFAULT_PARAMS = FeatureParams()
 
 
+def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
+    """Slaney's mel scale (librosa's default): linear below 1 kHz, logarithmic above."""
+    hz = np.asarray(hz, dtype=np.float64)
+    linear = hz / (200.0 / 3)
+    return np.where(hz >= 1000.0, 15.0 + np.log(np.maximum(hz, 1e-10) / 1000.0) / (np.log(6.4) / 27.0), linear)
+
+
+def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
+    """The inverse of `_hz_to_mel`."""
+    mel = np.asarray(mel, dtype=np.float64)
+    return np.where(mel >= 15.0, 1000.0 * np.exp((np.log(6.4) / 27.0) * (mel - 15.0)), (200.0 / 3) * mel)
+
+
 @lru_cache(maxsize=4)
 def mel_filterbank(params: FeatureParams) -> np.ndarray:
-    """The mel filterbank (n_mels, 1 + n_fft // 2), float32, built once per parameter set."""
-    import librosa
+    """The mel filterbank (n_mels, 1 + n_fft // 2), float32, built once per parameter set: librosa.filters.mel's
+    triangles with Slaney's area normalisation, in NumPy so that the app never imports librosa."""
+    frequencies = np.fft.rfftfreq(params.n_fft, 1.0 / params.sample_rate)
+    edges = _mel_to_hz(np.linspace(_hz_to_mel(params.fmin), _hz_to_mel(params.fmax), params.n_mels + 2))
+    widths = np.diff(edges)
+    ramps = edges[:, None] - frequencies[None, :]
+    rising = -ramps[:-2] / widths[:-1, None]
+    falling = ramps[2:] / widths[1:, None]
+    weights = np.maximum(0.0, np.minimum(rising, falling))
+    weights *= (2.0 / (edges[2:] - edges[:-2]))[:, None]
+    return weights.astype(np.float32)
 
-    return librosa.filters.mel(
-        sr=params.sample_rate, n_fft=params.n_fft, n_mels=params.n_mels, fmin=params.fmin, fmax=params.fmax,
-        dtype=np.float32,
-    )
+
+@lru_cache(maxsize=4)
+def _window(n_fft: int) -> np.ndarray:
+    """The periodic Hann window librosa.stft uses."""
+    return 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n_fft) / n_fft)
 
 
 def log_mel(samples: np.ndarray, params: FeatureParams = DEFAULT_PARAMS) -> np.ndarray:
     """Log-compressed mel spectrogram of mono samples, shape (frames, n_mels), float32, in dB.
 
-    Frames are not centred (frame i starts at sample i*hop) so slice times are exact. Same values as
-    librosa.feature.melspectrogram(power=2, center=False), with the filterbank built once.
+    Frames are not centred (frame i starts at sample i*hop) so slice times are exact. The same values as
+    librosa.feature.melspectrogram(power=2, center=False) (a test compares them), computed with NumPy alone.
     """
-    import librosa
-
-    spectrum = librosa.stft(np.asarray(samples, dtype=np.float32), n_fft=params.n_fft, hop_length=params.hop_length,
-                            center=False)
+    samples = np.asarray(samples, dtype=np.float32)
+    if len(samples) < params.n_fft:
+        return np.zeros((0, params.n_mels), dtype=np.float32)
+    frames = np.lib.stride_tricks.sliding_window_view(samples, params.n_fft)[::params.hop_length]
+    spectrum = np.fft.rfft(frames * _window(params.n_fft), axis=-1).astype(np.complex64)
     power = spectrum.real**2 + spectrum.imag**2
-    mel = mel_filterbank(params) @ power
-    db = 10.0 * np.log10(np.maximum(mel, params.log_amin))
-    return db.T.astype(np.float32)
+    mel = power @ mel_filterbank(params).T
+    return (10.0 * np.log10(np.maximum(mel, params.log_amin))).astype(np.float32)
 
 
 def cut_slices(frames: np.ndarray, params: FeatureParams = DEFAULT_PARAMS, hop_frames: int | None = None) -> np.ndarray:

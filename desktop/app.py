@@ -11,20 +11,18 @@ from likewise.assets import DEMO_DIR
 from likewise.desktop.main_window import MainWindow
 from likewise.desktop.style import apply_style
 from likewise.desktop.system_libraries import audio_problem
+from likewise.desktop.tasks import wait_for_background
 from likewise.index.paths import default_db_path, last_library
 
 APP_NAME = "likewise"
+BACKGROUND_WAIT_S = 30.0  # after the window closed, how long cancelled runs may take to wind down
 
 
-def initial_library(folder: Path | None, settings: QSettings) -> tuple[Path | None, Path]:
-    """(music folder or None when only the store is known, store): the folder given, else the library shown
-    last (by the app, else by `likewise index`), else the bundled demo library."""
+def initial_library(folder: Path | None) -> tuple[Path | None, Path]:
+    """(music folder or None when only the store is known, store): the folder given, else the library shown last
+    (by the app or by a `likewise` command: the store knows its folder), else the bundled demo library."""
     if folder is not None:
         return folder, default_db_path(folder)
-    remembered = settings.value("library/db", "", type=str)
-    if remembered and Path(remembered).exists():
-        root = settings.value("library/folder", "", type=str)
-        return (Path(root) if root else None), Path(remembered)
     if (db := last_library()) is not None:
         return None, db
     return DEMO_DIR, default_db_path(DEMO_DIR)
@@ -40,9 +38,11 @@ def run_app(folder: Path | None) -> int:
     apply_style(app)
     window = MainWindow(QSettings())
     window.show()
-    root, db = initial_library(Path(folder).expanduser() if folder is not None else None, window.settings)
+    root, db = initial_library(Path(folder).expanduser() if folder is not None else None)
     QTimer.singleShot(0, lambda: _open(window, root, db))  # paint the window first, then load
-    return app.exec()
+    code = app.exec()
+    wait_for_background(BACKGROUND_WAIT_S)  # the window is gone: indexing runs store what they finished
+    return code
 
 
 def _open(window: MainWindow, root: Path | None, db: Path) -> None:

@@ -1,17 +1,21 @@
-"""The library thread: owns the store connection and the recommender, so no query ever runs on the GUI thread.
+"""The library thread's state: the store connection and the recommender, so no query ever runs on the GUI thread.
 
-The window talks to `LibraryBackend` through queued signals; results come back as signals carrying plain
-dataclasses (Track, Recommendation).
+Every method but the constructor runs on the library thread, called through `TaskRunner.submit`; results are
+plain dataclasses (Snapshot, Recommendations, Track). Errors are raised and reach the GUI as messages.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from likewise.index.recommend import Options, Recommendation, Recommender
-from likewise.index.store import LibraryStore, StoreError, Track
+from likewise.index.store import LibraryStore, Track
+
+if TYPE_CHECKING:
+    from likewise.index.playlist import Radio
 
 POLL_MS = 3000  # how often to look for changes made by another process (`likewise index`)
 
@@ -34,19 +38,12 @@ class Recommendations:
     request: int
     seed: Track
     items: list[Recommendation]
-    error: str = ""
 
 
 class LibraryBackend(QObject):
-    """Lives in its own thread; every slot runs there."""
+    """Lives in the library thread (moved there by its owner); publishes changes another process made."""
 
-    opened = Signal(object)  # Snapshot, after open() or whenever the store changed
-    open_failed = Signal(str, str)  # db path, reason
-    tracks_updated = Signal(list)  # list[Track] saved by an indexing run
-    recommended = Signal(object)  # Recommendations
-    radio_ready = Signal(object, object)  # seed Track, index.playlist.Radio
-    journey_ready = Signal(list)  # list[Track], in order
-    error = Signal(str)
+    changed = Signal(object)  # Snapshot, whenever the store changed under us
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,158 +54,113 @@ class LibraryBackend(QObject):
         self._state: tuple | None = None
         self._timer: QTimer | None = None
 
-    # --- lifetime -------------------------------------------------------------------------------------------
-
-    @Slot(str)
-    def open(self, db_path: str) -> None:
-        """Open a store (closing the previous one) and publish its tracks."""
-        self._close()
-        try:
-            self.store = LibraryStore(Path(db_path), timeout=5.0)
-        except StoreError as error:
-            self.open_failed.emit(db_path, str(error))
-            return
-        self._publish()
+    def open(self, db_path: Path) -> Snapshot:
+        """Open a store (closing the previous one) and return its snapshot. Raises StoreError."""
+        self.shutdown()
+        self.store = LibraryStore(Path(db_path), timeout=5.0)
+        snapshot = self.snapshot()
         if self._timer is None:
             self._timer = QTimer(self)
             self._timer.timeout.connect(self.poll)
-            self._timer.start(POLL_MS)
-        self._recommender()  # build or load the search index now, so the first click is quick
+        self._timer.start(POLL_MS)
+        self.current_recommender()  # build or load the search index now, so the first click is quick
+        return snapshot
 
-    @Slot()
-    def reload(self) -> None:
-        """Publish the whole library again (after an indexing run)."""
-        if self.store is not None:
-            self._publish()
+    def snapshot(self) -> Snapshot:
+        """The whole library, now."""
+        self._state = self._store_state()
+        store = self._open_store()
+        return Snapshot(store.path, store.library_root, store.tracks(), store.counts(), store.moods())
 
-    @Slot()
     def poll(self) -> None:
-        """Reload when another process changed the store."""
+        """Publish a snapshot when another process changed the store."""
         if self.store is not None and self.watch_store and self._store_state() != self._state:
-            self._publish()
+            self.changed.emit(self.snapshot())
 
-    @Slot()
     def shutdown(self) -> None:
-        """Stop the timer and close the store; call before quitting the thread."""
+        """Stop watching and close the store."""
         if self._timer is not None:
             self._timer.stop()
-        self._close()
-
-    # --- queries --------------------------------------------------------------------------------------------
-
-    @Slot(list)
-    def fetch(self, track_ids: list[int]) -> None:
-        """Publish the current state of some tracks (just analysed)."""
-        if self.store is not None and track_ids:
-            self.tracks_updated.emit(list(self.store.tracks_by_id(track_ids).values()))
-
-    @Slot(int, int, object)
-    def recommend(self, request: int, track_id: int, options: Options) -> None:
-        """Find songs similar to a library song, unless a newer request is already waiting."""
-        if self.store is None or request != self.latest_request:
-            return
-        seed_track = self.store.track(track_id)
-        if seed_track is None:
-            return
-        try:
-            recommender = self._recommender()
-            items = recommender.similar(recommender.seed_for_track(track_id), options)
-        except ValueError as error:
-            self.recommended.emit(Recommendations(request, seed_track, [], str(error)))
-            return
-        self.recommended.emit(Recommendations(request, seed_track, items))
-
-    @Slot(int, int, object)
-    def radio(self, track_id: int, length: int, options: Options) -> None:
-        """Build a song radio playlist from a library song."""
-        from likewise.index.playlist import build_radio
-
-        if self.store is None:
-            return
-        try:
-            recommender = self._recommender()
-            seed = recommender.seed_for_track(track_id)
-        except ValueError as error:
-            self.error.emit(f"Cannot make a song radio: {error}.")
-            return
-        self.radio_ready.emit(seed.track, build_radio(recommender, seed, length, options))
-
-    @Slot(object, object, int)
-    def journey(self, start: tuple[float, float], end: tuple[float, float], length: int) -> None:
-        """Build a mood journey of `length` songs from one (valence, arousal) to another."""
-        from likewise.index.mood import mood_journey
-
-        if self.store is None:
-            return
-        try:
-            search = self._recommender().search
-        except ValueError as error:
-            self.error.emit(f"Cannot make a mood journey: {error}.")
-            return
-        ids = mood_journey(self.store.moods(), search, start, end, length)
-        tracks = self.store.tracks_by_id(ids)
-        self.journey_ready.emit([tracks[track_id] for track_id in ids if track_id in tracks])
-
-    @Slot(list)
-    def retry(self, track_ids: list[int]) -> None:
-        """Queue failed songs for another try at the next indexing run, then publish the library."""
-        self._change_library(lambda store: store.retry_failed(track_ids), "try these songs again")
-
-    @Slot(list)
-    def leave_out(self, track_ids: list[int]) -> None:
-        """Remove songs from the library (their files stay, and later scans pass them by), then publish."""
-        self._change_library(lambda store: store.leave_out(track_ids), "remove these songs")
-
-    # --- helpers --------------------------------------------------------------------------------------------
-
-    def _change_library(self, change, what: str) -> None:
-        """Apply a change to the store unless an indexing run holds it; say why not in one line."""
-        from likewise.index.lock import IndexLock, StoreBusy
-
-        if self.store is None:
-            return
-        try:
-            with IndexLock(self.store.path):
-                change(self.store)
-        except (StoreBusy, StoreError) as error:
-            self.error.emit(f"Could not {what}: {error}")
-            return
-        self._publish()
-
-    def _recommender(self) -> Recommender:
-        """The recommender for the store's current contents (rebuilt when the vectors changed)."""
-        if self.recommender is None or self.recommender.search.generation != self.store.generation:
-            self.recommender = Recommender(self.store)
-        return self.recommender
-
-    def _store_state(self) -> tuple:
-        return self.store.generation, tuple(sorted(self.store.counts().items()))
-
-    def _publish(self) -> None:
-        self._state = self._store_state()
-        store = self.store
-        self.opened.emit(Snapshot(store.path, store.library_root, store.tracks(), store.counts(), store.moods()))
-
-    def _close(self) -> None:
         if self.store is not None:
             self.store.close()
         self.store = None
         self.recommender = None
         self._state = None
 
+    def fetch(self, track_ids: list[int]) -> list[Track]:
+        """The current state of some tracks (just analysed)."""
+        return list(self._open_store().tracks_by_id(track_ids).values()) if track_ids else []
 
-def start_backend(parent: QObject) -> tuple[LibraryBackend, QThread]:
-    """A backend running in a new thread (stop it with `stop_backend`)."""
-    thread = QThread(parent)
-    thread.setObjectName("likewise-library")
-    backend = LibraryBackend()
-    backend.moveToThread(thread)
-    thread.start()
-    return backend, thread
+    def recommend(self, request: int, track_id: int, options: Options) -> Recommendations | None:
+        """Songs similar to a library song; None when a newer request is already waiting."""
+        if request != self.latest_request:
+            return None
+        seed_track = self._open_store().track(track_id)
+        if seed_track is None:
+            raise ValueError("this song is no longer in the library")
+        recommender = self.current_recommender()
+        return Recommendations(request, seed_track, recommender.similar(recommender.seed_for_track(track_id), options))
 
+    def radio(self, track_id: int, length: int, options: Options) -> tuple[Track, Radio]:
+        """(seed, playlist and why it is shorter than asked): a song radio from a library song."""
+        from likewise.index.playlist import build_radio
 
-def stop_backend(backend: LibraryBackend, thread: QThread) -> None:
-    """Close the store in its own thread and end the thread."""
-    QMetaObject.invokeMethod(backend, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
-    thread.quit()
-    thread.wait()
+        recommender = self.current_recommender()
+        seed = recommender.seed_for_track(track_id)
+        return seed.track, build_radio(recommender, seed, length, options)
+
+    def journey(self, start: tuple[float, float], end: tuple[float, float], length: int) -> list[Track]:
+        """A mood journey of `length` songs from one (valence, arousal) to another, in order."""
+        from likewise.index.mood import mood_journey
+
+        store = self._open_store()
+        ids = mood_journey(store.moods(), self.current_recommender().search, start, end, length)
+        tracks = store.tracks_by_id(ids)
+        return [tracks[track_id] for track_id in ids if track_id in tracks]
+
+    def mix(self, track_ids: list[int], options: Options) -> list[Track]:
+        """The songs most similar to these songs as a whole (Recommender.mix), best first."""
+        recommender = self.current_recommender()
+        return [item.track for item in recommender.mix([recommender.seed_for_track(i) for i in track_ids], options)]
+
+    def sonic_path(self, start_id: int, end_id: int, steps: int, options: Options) -> list[Track]:
+        """A sonic path from one song to another in `steps` steps, both ends included."""
+        from likewise.index.playlist import sonic_path
+
+        tracks = self._open_store().tracks_by_id([start_id, end_id])
+        if len(tracks) < 2:
+            raise ValueError("a song of the path is no longer in the library")
+        return sonic_path(self.current_recommender(), tracks[start_id], tracks[end_id], steps, options)
+
+    def retry(self, track_ids: list[int]) -> Snapshot:
+        """Queue failed songs for another try at the next indexing run; the library after it."""
+        return self._change_library(lambda store: store.retry_failed(track_ids))
+
+    def leave_out(self, track_ids: list[int]) -> Snapshot:
+        """Remove songs from the library (their files stay, and later scans pass them by); the library after it."""
+        return self._change_library(lambda store: store.leave_out(track_ids))
+
+    def _change_library(self, change: Callable[[LibraryStore], None]) -> Snapshot:
+        """Apply a change to the store unless an indexing run holds it (raises StoreBusy); the library after it."""
+        from likewise.index.lock import IndexLock
+
+        store = self._open_store()
+        with IndexLock(store.path):
+            change(store)
+        return self.snapshot()
+
+    def _open_store(self) -> LibraryStore:
+        if self.store is None:
+            raise ValueError("no library is open")
+        return self.store
+
+    def current_recommender(self) -> Recommender:
+        """The recommender for the store's current contents (rebuilt when the vectors changed)."""
+        store = self._open_store()
+        if self.recommender is None or self.recommender.search.generation != store.generation:
+            self.recommender = Recommender(store)
+        return self.recommender
+
+    def _store_state(self) -> tuple:
+        store = self._open_store()
+        return store.generation, tuple(sorted(store.counts().items()))

@@ -1,4 +1,4 @@
-"""Starting the desktop app: the `likewise-desktop` command and the `likewise desktop` subcommand."""
+"""Starting the desktop app: the `likewise-desktop` command, and what the `likewise desktop` subcommand runs."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Check the folder and Qt's system libraries, then run the app; errors are named after `args.prog`."""
     from likewise.desktop.system_libraries import display_problem, platform_problem, qt_platform
 
@@ -22,24 +22,17 @@ def _run(args: argparse.Namespace) -> int:
     return run_app(args.folder)
 
 
-def _add_arguments(parser: argparse.ArgumentParser, prog: str) -> None:
+def add_arguments(parser: argparse.ArgumentParser, prog: str) -> None:
+    """FOLDER, and the name that errors are reported under."""
     parser.add_argument("folder", type=Path, nargs="?", metavar="FOLDER", help="music folder to open")
-    parser.set_defaults(func=_run, prog=prog)
-
-
-def register(subparsers) -> None:
-    """Add the `desktop` subcommand to the `likewise` command."""
-    parser = subparsers.add_parser("desktop", help="open the desktop app",
-                                   description="Open the likewise desktop app on FOLDER, on the library used last, "
-                                               "or on the bundled demo library.")
-    _add_arguments(parser, "likewise")
+    parser.set_defaults(prog=prog)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `likewise-desktop` command."""
     parser = argparse.ArgumentParser(prog="likewise-desktop", description="Open the likewise desktop app.")
-    _add_arguments(parser, "likewise-desktop")
-    return _run(parser.parse_args(argv))
+    add_arguments(parser, "likewise-desktop")
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

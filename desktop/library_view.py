@@ -44,6 +44,8 @@ class LibraryView(QStackedWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         setup_table(self.table)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # several songs for a mix
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
@@ -108,6 +110,12 @@ class LibraryView(QStackedWidget):
     def current_track(self) -> Track | None:
         """The song under the cursor, or the one a search hides while it is still the current song."""
         return self._track(self.table.currentIndex()) or self._kept
+
+    def selected_tracks(self) -> list[Track]:
+        """The selected songs, top to bottom as shown (the song under the cursor when none is selected)."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=lambda index: index.row())
+        tracks = [self._track(index) for index in rows]
+        return tracks or [track for track in (self.current_track(),) if track is not None]
 
     def select_track(self, track_id: int) -> bool:
         """Make a song current (clearing a filter that hides it); False if it is not listed."""

@@ -1,4 +1,5 @@
-"""Playback with QtMultimedia, loaded on first use, and the transport bar (play/pause, position, now playing).
+"""Playback with QtMultimedia, loaded on first use, and the transport bar (previous, play/pause, next, position,
+volume, now playing).
 
 Every command that changes the QMediaPlayer's state (play, pause, stop, seek, a new source) is queued to Qt's event
 loop instead of called directly. A direct call holds Python's GIL while the FFmpeg backend tears down its audio
@@ -10,10 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
 from likewise.desktop.style import media_icon
 from likewise.desktop.system_libraries import audio_libraries, install_command
+from likewise.desktop.settings import VOLUME
 from likewise.index.store import format_duration
 
 
@@ -23,6 +26,7 @@ class Player(QObject):
     playing_changed = Signal(bool)
     position_changed = Signal("qlonglong")  # milliseconds
     duration_changed = Signal("qlonglong")  # milliseconds
+    ended = Signal()  # the song played to its end
     error = Signal(str)
 
     def __init__(self, parent=None):
@@ -30,6 +34,7 @@ class Player(QObject):
         self._media = None
         self._output = None
         self._pending_ms: int | None = None
+        self._volume = VOLUME.default
         self.source: Path | None = None
         self.unavailable = ""  # why playback cannot work here, if it cannot
 
@@ -56,6 +61,7 @@ class Player(QObject):
             return
         self._media = media
         self._output = QAudioOutput(self)
+        self._output.setVolume(self._volume / 100)
         self._media.setAudioOutput(self._output)
         self._media.playbackStateChanged.connect(
             lambda state: self.playing_changed.emit(state == QMediaPlayer.PlaybackState.PlayingState))
@@ -101,6 +107,21 @@ class Player(QObject):
         if self._media is not None:
             self._command("stop")
 
+    def position_seconds(self) -> float:
+        """How far into the current song playback is."""
+        return self._media.position() / 1000 if self._media is not None else 0.0
+
+    @property
+    def volume(self) -> int:
+        """The volume, 0 to 100."""
+        return self._volume
+
+    def set_volume(self, volume: int) -> None:
+        """Set the volume, 0 to 100 (kept until the player exists)."""
+        self._volume = max(0, min(100, int(volume)))
+        if self._output is not None:
+            self._output.setVolume(self._volume / 100)
+
     def _status_changed(self, status) -> None:
         from PySide6.QtMultimedia import QMediaPlayer
 
@@ -108,21 +129,26 @@ class Player(QObject):
         if status in loaded and self._pending_ms is not None:
             self._command("setPosition", Q_ARG("qlonglong", self._pending_ms))
             self._pending_ms = None
+        elif status == QMediaPlayer.MediaStatus.EndOfMedia:
+            self.ended.emit()
 
 
 class TransportBar(QWidget):
-    """Play/pause, the song playing and a position slider."""
+    """Previous, play/pause and next, the song playing, a position slider and the volume."""
 
     toggle_requested = Signal()
+    previous_requested = Signal()
+    next_requested = Signal()
 
     def __init__(self, player: Player, parent=None):
         super().__init__(parent)
         self.player = player
-        self.play_button = QToolButton()
-        self.play_button.setIcon(media_icon(False))
-        self.play_button.setToolTip("Play or pause (Space)")
-        self.play_button.setAutoRaise(True)
-        self.play_button.clicked.connect(self.toggle_requested)
+        pixmap = QStyle.StandardPixmap
+        self.previous_button = self._button(self.style().standardIcon(pixmap.SP_MediaSkipBackward),
+                                            "Previous song (Ctrl+Left)", self.previous_requested)
+        self.play_button = self._button(media_icon(False), "Play or pause (Space)", self.toggle_requested)
+        self.next_button = self._button(self.style().standardIcon(pixmap.SP_MediaSkipForward),
+                                        "Next song (Ctrl+Right)", self.next_requested)
         self.title = QLabel("Nothing playing")
         self.title.setMinimumWidth(160)
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -131,16 +157,33 @@ class TransportBar(QWidget):
         self.time = QLabel(format_duration(0))
         self.time.setMinimumWidth(80)
         self.time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume.setRange(0, 100)
+        self.volume.setValue(player.volume)
+        self.volume.setMaximumWidth(100)
+        self.volume.setToolTip("Volume")
+        self.volume.valueChanged.connect(player.set_volume)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
-        layout.addWidget(self.play_button)
+        for button in (self.previous_button, self.play_button, self.next_button):
+            layout.addWidget(button)
         layout.addWidget(self.title, 2)
         layout.addWidget(self.slider, 3)
         layout.addWidget(self.time)
+        layout.addWidget(self.volume)
         player.playing_changed.connect(self._playing_changed)
         player.position_changed.connect(self._position_changed)
         player.duration_changed.connect(self._duration_changed)
         self._duration_ms = 0
+
+    @staticmethod
+    def _button(icon: QIcon, tip: str, clicked: Signal) -> QToolButton:
+        button = QToolButton()
+        button.setIcon(icon)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.clicked.connect(clicked)
+        return button
 
     def now_playing(self, label: str) -> None:
         """Show what is playing."""

@@ -1,4 +1,5 @@
-"""The song radio dialog: the playlist built from a seed song, playable and exportable as M3U8."""
+"""The playlist dialogs (song radio, mix, sonic path): a playlist built by the library thread, playable and exportable
+as M3U8."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -38,19 +39,24 @@ def export_playlist(parent: QWidget, tracks: list[Track], library_root: Path, db
     return f"Not saved. {reason}"
 
 
-class RadioDialog(QDialog):
-    """Shows a song radio playlist; double-click plays a song, Export writes an M3U8 file, and its length can change."""
+class PlaylistDialog(QDialog):
+    """A playlist built by the library thread (a song radio, a mix, a sonic path): double-click plays a song, Play all
+    plays them through the queue, Export writes an M3U8 file, and the length box asks for a longer or shorter one.
+    `leading` songs (a radio's seed) come first in Play all and the export, not in the list."""
 
     play_requested = Signal(object, float)  # Track, start seconds
+    play_all_requested = Signal(list)  # list[Track], in order
     length_requested = Signal(int)  # the person asked for a playlist of this many songs
 
-    def __init__(self, seed: Track, radio: Radio, library_root: Path, db: Path, length: int, parent=None):
+    def __init__(self, title: str, library_root: Path, db: Path, length: int, length_tip: str,
+                 export_name: str, leading: tuple[Track, ...] = (), parent=None):
         super().__init__(parent)
-        self.seed = seed
         self.tracks: list[Track] = []
+        self.leading = list(leading)
         self.library_root = library_root
         self.db = db
-        self.setWindowTitle(f"Song radio: {seed.label}")
+        self.export_name = export_name
+        self.setWindowTitle(title)
         self.resize(520, 460)
         self.heading = QLabel()
         self.heading.setWordWrap(True)
@@ -62,17 +68,19 @@ class RadioDialog(QDialog):
         self.length = QSpinBox()
         self.length.setRange(1, 200)
         self.length.setValue(length)
-        self.length.setToolTip("How many songs follow the seed")
+        self.length.setToolTip(length_tip)
         self._length_timer = QTimer(self, singleShot=True, interval=LENGTH_DELAY_MS)
         self._length_timer.timeout.connect(lambda: self.length_requested.emit(self.length.value()))
         self.length.valueChanged.connect(self._length_timer.start)
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
         self.list.itemActivated.connect(lambda item: self.play_requested.emit(self.tracks[self.list.row(item)], 0.0))
-        self.set_tracks(radio)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        play_all = QPushButton("Play all")
         export = QPushButton("Export M3U8…")
-        buttons.addButton(export, QDialogButtonBox.ButtonRole.ActionRole)
+        for button in (play_all, export):
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        play_all.clicked.connect(lambda: self.play_all_requested.emit(self.leading + self.tracks))
         export.clicked.connect(self.choose_export)
         buttons.rejected.connect(self.reject)
         top = QHBoxLayout()
@@ -86,21 +94,66 @@ class RadioDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(buttons)
 
-    def set_tracks(self, radio: Radio) -> None:
-        """Show a (new) playlist for the same seed, and why it is shorter than asked, if it is."""
-        tracks = self.tracks = radio.tracks
-        short = len(tracks) < self.length.value() and radio.short_because
-        self.shortfall.setText(f"Only {len(tracks)} of {self.length.value()} songs: {radio.short_because}." if short
-                               else "")
+    def describe(self, tracks: list[Track]) -> str:
+        """The heading over these songs."""
+        return f"{len(tracks)} songs."
+
+    def set_tracks(self, tracks: list[Track], short_because: str = "") -> None:
+        """Show a (new) playlist of the same kind, and why it is shorter than asked (`short_because`), if it is."""
+        self.tracks = tracks
+        self.heading.setText(self.describe(tracks))
+        short = len(tracks) < self.length.value() and short_because
+        self.shortfall.setText(f"Only {len(tracks)} of {self.length.value()} songs: {short_because}." if short else "")
         self.shortfall.setVisible(bool(short))
-        self.heading.setText(f"{len(tracks)} songs that follow on from {self.seed.label}, each like the one before.")
         self.list.clear()
         for number, track in enumerate(tracks, 1):
             self.list.addItem(f"{number:>2}.  {track.label}   {format_duration(track.duration)}")
 
     def choose_export(self) -> None:
-        """Ask where to save the playlist (seed first), then save it."""
-        outcome = export_playlist(self, [self.seed, *self.tracks], self.library_root, self.db,
-                                  f"Radio - {self.seed.label}")
+        """Ask where to save the playlist (leading songs first), then save it."""
+        outcome = export_playlist(self, self.leading + self.tracks, self.library_root, self.db, self.export_name)
         if outcome:
             self.status.setText(outcome)
+
+
+class RadioDialog(PlaylistDialog):
+    """A song radio: the songs that follow on from a seed."""
+
+    def __init__(self, seed: Track, radio: Radio, library_root: Path, db: Path, length: int, parent=None):
+        self.seed = seed
+        super().__init__(f"Song radio: {seed.label}", library_root, db, length,
+                         "How many songs follow the seed", f"Radio - {seed.label}", (seed,), parent)
+        self.set_tracks(radio.tracks, radio.short_because)
+
+    def describe(self, tracks: list[Track]) -> str:
+        return f"{len(tracks)} songs that follow on from {self.seed.label}, each like the one before."
+
+
+class MixDialog(PlaylistDialog):
+    """A mix: the songs most like several songs together."""
+
+    def __init__(self, seeds: list[Track], tracks: list[Track], library_root: Path, db: Path, length: int,
+                 parent=None):
+        self.seeds = seeds
+        super().__init__(f"Mix of {len(seeds)} songs", library_root, db, length, "How many songs the mix holds",
+                         f"Mix - {seeds[0].label} and {len(seeds) - 1} more", (), parent)
+        self.set_tracks(tracks)
+
+    def describe(self, tracks: list[Track]) -> str:
+        names = ", ".join(seed.display_title for seed in self.seeds)
+        return f"{len(tracks)} songs like {names}, all together."
+
+
+class PathDialog(PlaylistDialog):
+    """A sonic path: from one song to another, step by step."""
+
+    def __init__(self, start: Track, end: Track, tracks: list[Track], library_root: Path, db: Path, steps: int,
+                 parent=None):
+        self.start, self.end = start, end
+        super().__init__(f"Sonic path: {start.display_title} to {end.display_title}", library_root, db, steps,
+                         "In how many steps the path goes from the first song to the last",
+                         f"Path - {start.label} to {end.label}", (), parent)
+        self.set_tracks(tracks)
+
+    def describe(self, tracks: list[Track]) -> str:
+        return f"{len(tracks)} songs from {self.start.label} to {self.end.label}, each a step nearer."

@@ -1,12 +1,13 @@
 """The side panel: songs similar to the selected one, and why (which moments matched)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
     QWidget,
 )
 
+from likewise.desktop import settings
 from likewise.desktop.library_model import TAGS_TIP
 from likewise.desktop.style import empty_state_label, setup_table
 from likewise.index.recommend import Options, Recommendation
@@ -60,11 +61,10 @@ class RecommendationsPanel(QWidget):
 
         self.count = QSpinBox()
         self.count.setRange(1, 100)
-        self.count.setValue(10)
+        self.count.setValue(settings.RECOMMEND_COUNT.default)
         self.count.setToolTip("How many similar songs to list")
-        defaults = Options()
-        self.per_artist = _cap_box(defaults.per_artist or 0, "At most this many songs by the same artist")
-        self.per_album = _cap_box(defaults.per_album or 0, "At most this many songs from the same album")
+        self.per_artist = _cap_box(settings.RECOMMEND_PER_ARTIST.default, "At most this many songs by the same artist")
+        self.per_album = _cap_box(settings.RECOMMEND_PER_ALBUM.default, "At most this many songs from the same album")
         controls = QHBoxLayout()
         for text, box in (("Results", self.count), ("Per artist", self.per_artist), ("Per album", self.per_album)):
             box.valueChanged.connect(self.options_changed)
@@ -80,6 +80,7 @@ class RecommendationsPanel(QWidget):
         for name, tip in COLUMN_TIPS.items():
             self.table.horizontalHeaderItem(RESULT_COLUMNS.index(name)).setToolTip(tip)
         setup_table(self.table)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         for stretched in ("Title", "Tags"):  # they share the room the short columns leave
@@ -129,6 +130,20 @@ class RecommendationsPanel(QWidget):
         layout.addWidget(self.pages, 1)
         self.show_prompt()
 
+    def _option_boxes(self) -> list[tuple[settings.Option, QSpinBox]]:
+        return [(settings.RECOMMEND_COUNT, self.count), (settings.RECOMMEND_PER_ARTIST, self.per_artist),
+                (settings.RECOMMEND_PER_ALBUM, self.per_album)]
+
+    def restore_options(self, stored: QSettings) -> None:
+        """Show the options chosen last time."""
+        for option, box in self._option_boxes():
+            box.setValue(option.get(stored))
+
+    def save_options(self, stored: QSettings) -> None:
+        """Remember the options chosen."""
+        for option, box in self._option_boxes():
+            option.set(stored, box.value())
+
     def options(self) -> Options:
         """The result count and the artist and album caps chosen (0 in a box: no cap)."""
         return Options(count=self.count.value(), per_artist=self.per_artist.value() or None,
@@ -176,6 +191,11 @@ class RecommendationsPanel(QWidget):
         """The recommendation selected in the list."""
         rows = self.table.selectionModel().selectedRows()
         return self.items[rows[0].row()] if rows and self.items else None
+
+    def selected_tracks(self) -> list[Track]:
+        """The selected result's song, as a list (empty when none is selected)."""
+        item = self.selected()
+        return [item.track] if item is not None else []
 
     def play_result(self) -> None:
         """Play the selected result from its start."""

@@ -43,7 +43,25 @@ def _add_plays_and_queue(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Migration] = [_add_store_id, _add_moods, _add_plays_and_queue]
+def _add_playlists(db: sqlite3.Connection) -> None:
+    """4 → 5: playlists found in the library folder, opened by hand or made by likewise (index/playlist_store.py).
+    A playlist's path is relative to the library folder when it lies inside it (the scan keeps those in step),
+    absolute otherwise, NULL for one never written; each entry keeps its location and tags as written, so that it
+    can be matched again when the library changes, and why it matches no song (NULL once it does)."""
+    for statement in (
+            "CREATE TABLE playlists (id INTEGER PRIMARY KEY, name TEXT NOT NULL, path BLOB UNIQUE, "
+            "origin TEXT NOT NULL CHECK (origin IN ('file', 'likewise')), size INTEGER, mtime REAL, "
+            "imported_at REAL NOT NULL, problems TEXT NOT NULL DEFAULT '')",
+            "CREATE TABLE playlist_entries ("
+            "playlist_id INTEGER NOT NULL REFERENCES playlists (id) ON DELETE CASCADE, position INTEGER NOT NULL, "
+            "track_id INTEGER REFERENCES tracks (id) ON DELETE SET NULL, line INTEGER, location TEXT NOT NULL, "
+            "artist TEXT NOT NULL, title TEXT NOT NULL, duration REAL, unmatched TEXT, "
+            "PRIMARY KEY (playlist_id, position))",
+            "CREATE INDEX playlist_entries_track ON playlist_entries (track_id)"):
+        db.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [_add_store_id, _add_moods, _add_plays_and_queue, _add_playlists]
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 OLDEST_READABLE = 1  # the oldest schema read-only commands read as it stands; raise it when readers need a migration
 

@@ -12,6 +12,8 @@ from typing import Callable
 import numpy as np
 
 from likewise.index.lock import IndexLock
+from likewise.index.colisten import refresh_colistening
+from likewise.index.playlist_store import sync_playlists
 from likewise.index.prepare import Failed, Prepared, caused_by_environment
 from likewise.index.scan import ScanCounts, scan_library
 from likewise.index.store import Analysis, LibraryStore, StoreError
@@ -54,6 +56,8 @@ class Summary(ScanCounts):
     analysed: int = 0
     seconds: float = 0.0
     interrupted: bool = False
+    playlists_read: int = 0  # new or changed playlist files of the library folder
+    playlist_problems: list[str] = field(default_factory=list)  # theirs, as 'name: line 7: ...'
 
     def line(self) -> str:
         """One-line human summary."""
@@ -67,6 +71,10 @@ class Summary(ScanCounts):
             text += f", resumed {self.resumed}"
         if self.retried:
             text += f", retried {self.retried}"
+        if self.playlists_read:
+            text += f", playlists read {self.playlists_read}"
+            if self.playlist_problems:
+                text += f" (problems: {len(self.playlist_problems)})"
         text += f" in {self.seconds:.1f} s"
         if self.interrupted:
             text += " (interrupted: run again to finish)"
@@ -155,6 +163,11 @@ class Indexer:
             except KeyboardInterrupt:
                 summary.interrupted = True
             summary.interrupted = summary.interrupted or self.cancelled.is_set()
+            # after the analysis, so that the tags of new songs can match their entries
+            songs_changed = bool(scan.added or scan.moved or scan.removed or summary.analysed)
+            summary.playlists_read, summary.playlist_problems = sync_playlists(store, scan.playlist_files,
+                                                                               songs_changed)
+            refresh_colistening(store)  # learns again only when the playlists (or plays) changed
         summary.seconds = time.monotonic() - started
         return summary
 
@@ -205,7 +218,7 @@ class Indexer:
         tasks = ((track_id, str(self.root), relpath) for track_id, relpath in todo)
         relpaths = dict(todo)
         try:
-            for result in pool.run(tasks, idle):
+            for result in pool.run(tasks, self.cancelled, idle):
                 self._check_root(result, len(todo) - done)
                 done += 1
                 (ready if isinstance(result, Prepared) else failures).append(result)
@@ -214,6 +227,8 @@ class Indexer:
                     break
         finally:
             pool.close()
+            if self.cancelled.is_set() and not loading.done():
+                ready.clear()  # no waiting for the model to load: these songs stay waiting for the next run
             if ready or failures:
                 report("", flush())
             loader.shutdown(wait=False)

@@ -22,7 +22,7 @@ PREVIOUS_WEIGHT = 0.5  # how much a path step's distance from the song before co
 BACKSTEP_PENALTY = 10.0  # how much a path step that moves away from the end song counts against it
 OFF_COURSE = 100.0  # added to a path step that moves away from the end song or leaves too few songs nearer it
 PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
-STORE_FILES = ("", "-wal", "-shm", "-journal", ".tree", ".lock")  # a store and the files SQLite and likewise keep
+STORE_FILES = ("", "-wal", "-shm", "-journal", ".tree", ".colisten", ".lock")  # a store, SQLite's and likewise's files
 
 
 @dataclass

@@ -1,6 +1,10 @@
 """Recommendations by slice voting: each slice of the seed asks the search index for its nearest slices of other
 songs, and those vote for their songs. Also the "why similar" evidence: which moments of the seed matched which
-moments of a result."""
+moments of a result.
+
+A seed that was in playlists or listening sessions also has co-listening (index/colisten.py): its scores are
+blended with how near each song's co-listening vector lies to the seed's, by a weight that grows with that
+evidence, and the songs nearest it there become candidates too. Options.audio_only leaves the blend out."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -9,11 +13,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from likewise.index.colisten import CoListening, load_colistening
 from likewise.index.store import LibraryStore, StoreError, Track
 from likewise.index.search import SearchIndex, load_index
 
 DUPLICATE_DISTANCE = 0.02  # mean best-match distance below this: another copy of the same recording
 SCORE_FLOOR = 1e-3  # added to each seed's score before a mix takes their geometric mean (no votes: low, not 0)
+COLISTENED_CANDIDATES = 20  # songs nearest a seed's co-listening vector that join its candidates
+TOGETHER_SHOWN = 2  # "often played together" from this many times
 
 
 @dataclass
@@ -25,6 +32,7 @@ class Options:
     per_album: int | None = None  # at most this many results per album (None: no cap)
     suppress_duplicates: bool = True
     neighbours: int = 50  # nearest slices asked for per seed slice
+    audio_only: bool = False  # by sound alone: no co-listening blended in
 
 
 @dataclass
@@ -48,6 +56,7 @@ class Recommendation:
     votes: int  # neighbour slices that voted for it
     mean_distance: float  # mean distance of its best match per matching seed slice
     matches: list[Match] = field(default_factory=list)  # best first, each moment of this song once
+    together: int = 0  # times played together with the seeds whose co-listening was blended in
 
     @property
     def similarity(self) -> float:
@@ -87,6 +96,11 @@ def title_key(track: Track) -> str | None:
     return f"{_norm(track.artist)}\x00{title}" if title and track.artist else None
 
 
+def together_reason(item: Recommendation) -> str:
+    """The co-listening part of "why similar": 'often played together (N times)', or '' when it did not count."""
+    return f"often played together ({item.together} times)" if item.together >= TOGETHER_SHOWN else ""
+
+
 def is_duplicate(item: Recommendation, titles: set[str]) -> bool:
     """Another copy of the seed (near-identical sound) or of a song in `titles` (same artist and title)."""
     title = title_key(item.track)
@@ -96,9 +110,11 @@ def is_duplicate(item: Recommendation, titles: set[str]) -> bool:
 class Recommender:
     """Answers "what sounds like this?" over one library store."""
 
-    def __init__(self, store: LibraryStore, search: SearchIndex | None = None):
+    def __init__(self, store: LibraryStore, search: SearchIndex | None = None,
+                 colistening: CoListening | None = None):
         self.store = store
         self.search = search or load_index(store)
+        self.colistening = colistening or load_colistening(store)
 
     def seed_for_track(self, track_id: int) -> Seed:
         """The seed of a library song; ValueError if it has not been analysed."""
@@ -114,34 +130,49 @@ class Recommender:
         """The songs most similar to the seed, best first, never the seed itself, with caps and duplicates applied."""
         return self.mix([seed], options, exclude)
 
-    def mix(self, seeds: Sequence[Seed], options: Options | None = None,
-            exclude: set[int] | None = None) -> list[Recommendation]:
+    def mix(self, seeds: Sequence[Seed], options: Options | None = None, exclude: set[int] | None = None,
+            seed_weights: Sequence[float] | None = None) -> list[Recommendation]:
         """The songs most similar to the seeds as a whole, best first: every slice of every seed votes, and a song's
-        score is the geometric mean of its scores per seed, so a song close to all the seeds beats one very close to
-        a single seed. Never a seed; caps as `similar` applies them, and a copy of any seed counts as a duplicate."""
+        score is the geometric mean of its scores per seed (weighted by `seed_weights`, one per seed, if given), so
+        a song close to all the seeds beats one very close to a single seed. Never a seed; caps as `similar` applies
+        them, and a copy of any seed counts as a duplicate."""
         options = options or Options()
+        if seed_weights is not None and (len(seed_weights) != len(seeds) or min(seed_weights, default=1.0) < 0
+                                         or not sum(seed_weights)):
+            raise ValueError("a mix needs one weight per seed, none negative, not all 0")
         excluded = set(exclude or ()) | {seed.track.id for seed in seeds if seed.track is not None}
         neighbours = options.neighbours
-        ranked, best = self._vote(seeds, neighbours, excluded)
+        weights = self._blend_weights(seeds, options)
+        ranked, best = self._vote(seeds, neighbours, excluded, weights, seed_weights)
         chosen = self._select(seeds, ranked, options)
         # Caps and duplicates can leave too few: look further, and rank what is found there after the first
         # candidates, so the top of the list (and its scores) does not depend on how far we had to look.
         while len(chosen) < options.count and neighbours < self.search.size:
             neighbours *= 4
-            further, further_best = self._vote(seeds, neighbours, excluded)
+            further, further_best = self._vote(seeds, neighbours, excluded, weights, seed_weights)
             ranked += [item for item in further if item.track.id not in best]
             best = {**further_best, **best}
             chosen = self._select(seeds, ranked, options)
         for item in chosen:  # the evidence is read only for the songs shown
-            item.matches = self._matches(seeds, item.track.id, best[item.track.id])
+            item.matches = self._matches(seeds, item.track.id, best.get(item.track.id, {}))
         return chosen
 
-    def _vote(self, seeds: Sequence[Seed], neighbours: int, excluded: set[int]) -> tuple[list[Recommendation], dict]:
+    def _blend_weights(self, seeds: Sequence[Seed], options: Options) -> list[float]:
+        """How much co-listening counts for each seed: 0 with audio_only, for a seed outside the library, or
+        without co-listening evidence."""
+        if options.audio_only or self.colistening is None:
+            return [0.0] * len(seeds)
+        return [self.colistening.weight(seed.track.id) if seed.track is not None else 0.0 for seed in seeds]
+
+    def _vote(self, seeds: Sequence[Seed], neighbours: int, excluded: set[int], weights: Sequence[float],
+              seed_weights: Sequence[float] | None = None) -> tuple[list[Recommendation], dict]:
         """Candidates ranked by their votes pooled over the seeds (without matches yet), and each one's best match
-        per (seed, seed slice). A candidate's score is the geometric mean of its scores per seed, its distance the
-        mean distance to the seed it lies nearest."""
+        per (seed, seed slice). A candidate's score is the geometric mean (weighted by `seed_weights`, if given) of
+        its scores per seed (each blended with co-listening by its weight in `weights`), its distance the mean
+        distance to the seed it lies nearest."""
         tallies = [self._tally(seed, neighbours, excluded) for seed in seeds]
-        candidates = np.unique(np.concatenate([tally.candidates for tally in tallies]))
+        colistened = self._colistened(seeds, weights, excluded)
+        candidates = np.unique(np.concatenate([tally.candidates for tally in tallies] + [colistened]))
         scores = np.zeros((len(candidates), len(seeds)))  # each candidate's score from each seed
         votes = np.zeros(len(candidates), np.int64)
         mean_distance = np.full(len(candidates), np.inf)
@@ -153,12 +184,53 @@ class Recommender:
             mean_distance[rows] = np.minimum(mean_distance[rows], tally.mean_distance)
             for owner, found in tally.best.items():
                 best[owner].update({(number, seed_slice): match for seed_slice, match in found.items()})
-        score = np.exp(np.log(scores + SCORE_FLOOR).mean(axis=1)) - SCORE_FLOOR
+        together = np.zeros(len(candidates), np.int64)
+        for number, weight in enumerate(weights):
+            if weight > 0:
+                scores[:, number] = self._blend(scores[:, number], seeds[number].track.id, candidates, weight)
+                together += self.colistening.together(seeds[number].track.id, candidates)
+        for n in np.flatnonzero(np.isinf(mean_distance)).tolist():  # proposed by co-listening alone
+            mean_distance[n] = self._measure(seeds, int(candidates[n]), best[int(candidates[n])])
+        logs = np.log(scores + SCORE_FLOOR)
+        pooled = logs.mean(axis=1) if seed_weights is None else np.average(logs, axis=1, weights=seed_weights)
+        score = np.exp(pooled) - SCORE_FLOOR
         tracks = self.store.tracks_by_id(candidates.tolist())
-        ranked = [Recommendation(tracks[owner], float(score[n]), int(votes[n]), float(mean_distance[n]))
+        ranked = [Recommendation(tracks[owner], float(score[n]), int(votes[n]), float(mean_distance[n]),
+                                 together=int(together[n]))
                   for n, owner in enumerate(candidates.tolist()) if owner in tracks]  # else removed since indexed
         ranked.sort(key=lambda item: (-item.score, item.mean_distance, item.track.id))
         return ranked, best
+
+    def _colistened(self, seeds: Sequence[Seed], weights: Sequence[float], excluded: set[int]) -> np.ndarray:
+        """The analysed songs nearest each blended seed's co-listening vector (ascending ids, none excluded)."""
+        nearest = [self.colistening.nearest(seed.track.id, COLISTENED_CANDIDATES + len(excluded))
+                   for seed, weight in zip(seeds, weights) if weight > 0]
+        found = np.unique(np.concatenate([np.zeros(0, np.int64)] + nearest))
+        return found[np.isin(found, self.search.song_ids) & ~np.isin(found, list(excluded))]
+
+    def _blend(self, audio: np.ndarray, seed_id: int, candidates: np.ndarray, weight: float) -> np.ndarray:
+        """One seed's audio scores blended with the candidates' co-listening similarity to it (0..1), scaled so
+        that the song most likely played with the seed scores as the best-voted one does by sound."""
+        scale = audio.max() if len(audio) and audio.max() > 0 else 1.0
+        return (1.0 - weight) * audio + weight * scale * self.colistening.similarity(seed_id, candidates)
+
+    def _measure(self, seeds: Sequence[Seed], owner: int, found: dict[tuple[int, int], tuple[float, int]]) -> float:
+        """For a song no seed slice voted for: each seed slice's best match in it, into `found`, and its mean
+        distance to the seed it lies nearest."""
+        row = self.search.song_row(owner)
+        begin, end = self.search.bounds[row], self.search.bounds[row + 1]
+        slices = self.search.vectors[begin:end]
+        nearest = np.inf
+        for number, seed in enumerate(seeds):
+            vectors = np.asarray(seed.vectors, np.float32)
+            squared = ((vectors**2).sum(axis=1)[:, None] + self.search.squared_norms[begin:end][None, :]
+                       - 2.0 * vectors @ slices.T)
+            index = squared.argmin(axis=1)
+            distances = np.sqrt(np.maximum(squared[np.arange(len(vectors)), index], 0.0))
+            for seed_slice, (distance, slice_index) in enumerate(zip(distances.tolist(), index.tolist())):
+                found[(number, seed_slice)] = (distance, int(self.search.positions[begin + slice_index]))
+            nearest = min(nearest, float(distances.mean()))
+        return nearest
 
     def _tally(self, seed: Seed, neighbours: int, excluded: set[int]) -> _Tally:
         """The votes of one seed's slices for the songs of their nearest slices."""

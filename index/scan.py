@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from likewise.audio.discover import walk_audio_files
+from likewise.audio.discover import FoundFile, walk_files
+from likewise.audio.formats import format_of
 from likewise.audio.tags import title_from_filename
 from likewise.index.fingerprint import file_fingerprint
+from likewise.index.playlist_files import is_playlist_file
 from likewise.index.prepare import caused_by_environment
 from likewise.index.store import LibraryStore, StoreError
 
@@ -30,6 +32,7 @@ class ScanResult(ScanCounts):
     """What a scan found and already applied to the store (moves, removals, new pending rows)."""
 
     to_analyse: list[tuple[int, str]] = field(default_factory=list)  # (track id, relpath)
+    playlist_files: list[FoundFile] = field(default_factory=list)  # for index/playlist_store.sync_playlists
 
 
 def _needs_analysis(status: str, analysed_by: str | None, model_id: str) -> bool:
@@ -38,15 +41,20 @@ def _needs_analysis(status: str, analysed_by: str | None, model_id: str) -> bool
 
 
 def scan_library(store: LibraryStore, root: Path, model_id: str) -> ScanResult:
-    """Walk `root`, apply moves and removals to the store, queue new and changed files; return the plan.
+    """Walk `root`, apply moves and removals to the store, queue new and changed files; return the plan, with the
+    playlist files found on the way.
 
     Unchanged files (same size and mtime, analysed by the current model) cost one stat each: nothing is read.
     """
     result = ScanResult()
     known = store.track_states()
     left_out = store.left_out()
-    found = {item.relpath: item for item in walk_audio_files(root)
-             if left_out.get(item.relpath) != (item.size, item.mtime)}  # removed by hand, and unchanged since
+    found: dict[str, FoundFile] = {}
+    for item in walk_files(root, lambda name: format_of(name) is not None or is_playlist_file(name)):
+        if is_playlist_file(item.relpath):
+            result.playlist_files.append(item)
+        elif left_out.get(item.relpath) != (item.size, item.mtime):  # removed by hand, and unchanged since
+            found[item.relpath] = item
     if not root.is_dir():  # gone while it was walked: its songs are not gone
         raise StoreError(f"the library folder {root} is gone (unplugged or renamed?): nothing was changed")
     retry = {track.relpath for track in store.tracks("failed") if caused_by_environment(track.reason or "")}

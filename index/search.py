@@ -14,11 +14,7 @@ beside a store must not be able to run code) and rebuilt whenever it was not mad
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import stat
-import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from likewise.index.cache_file import read_arrays, write_arrays
 from likewise.index.store import LibraryStore
 from likewise.model.metrics import grouped_song_vectors
 
@@ -154,34 +151,10 @@ def _cache_key(store: LibraryStore) -> str:
     return json.dumps([CACHE_VERSION, store_id(store), store.generation, store.analysis_settings()[0]])
 
 
-def _digest(arrays: dict[str, np.ndarray]) -> str:
-    """A hash of the arrays' shapes, types and contents."""
-    digest = hashlib.blake2b(digest_size=20)
-    for name in _ARRAYS:
-        array = np.ascontiguousarray(arrays[name])
-        digest.update(f"{name}{array.dtype.str}{array.shape}".encode())
-        digest.update(array.data)
-    return digest.hexdigest()
-
-
 def _read_cache(path: Path, key: str) -> SearchIndex | None:
     """The cached index when `path` is a regular file made for `key` whose contents check out; else None."""
-    try:  # non-blocking, no links followed: a FIFO or a device in its place must not hang or feed us
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return None
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        try:
-            with np.load(handle, allow_pickle=False) as cached:
-                if str(cached["key"]) != key:
-                    return None
-                arrays = {name: cached[name] for name in _ARRAYS}
-                digest = str(cached["digest"])
-        except Exception:  # missing, truncated, corrupt or not ours: all mean "rebuild"
-            return None
-    if _digest(arrays) != digest or not _consistent(**arrays):
+    arrays = read_arrays(path, key, _ARRAYS)
+    if arrays is None or not _consistent(**arrays):
         return None
     generation, model_id = json.loads(key)[2:]
     song_vectors = arrays.pop("song_vectors")
@@ -198,25 +171,9 @@ def _consistent(vectors: np.ndarray, owners: np.ndarray, positions: np.ndarray, 
 
 
 def _write_cache(path: Path, index: SearchIndex, key: str) -> None:
-    """Cache the index beside the store: a new file renamed into place, never written through what is there."""
-    try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return  # a link, a FIFO or a folder we did not make: leave it alone
-    except FileNotFoundError:
-        pass
-    except OSError:
-        return
-    arrays = {"vectors": index.vectors, "owners": index.owners, "positions": index.positions,
-              "song_vectors": np.asarray(index.song_vectors(), np.float64)}
-    temporary = None
-    try:
-        descriptor, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        with os.fdopen(descriptor, "wb") as handle:
-            np.savez(handle, key=np.array(key), digest=np.array(_digest(arrays)), **arrays)
-        os.replace(temporary, path)
-    except OSError:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)  # a cache we cannot write is only slower next time
+    """Cache the index beside the store (never written through what is there)."""
+    write_arrays(path, key, {"vectors": index.vectors, "owners": index.owners, "positions": index.positions,
+                             "song_vectors": np.asarray(index.song_vectors(), np.float64)})
 
 
 def load_index(store: LibraryStore) -> SearchIndex:

@@ -84,6 +84,16 @@ class StoreError(LikewiseError):
     """A store that cannot be used; the message says why and what to do."""
 
 
+def _disk_full(path: Path) -> bool:
+    """Whether the drive of the store at `path` has (next to) no room left: SQLite reports a write that found the
+    disk full as a disk I/O error when it happens in the journal or the -wal/-shm files."""
+    try:
+        stats = os.statvfs(path.parent)
+    except (OSError, AttributeError):  # no such folder, or no statvfs (Windows)
+        return False
+    return stats.f_bavail * stats.f_frsize < 64 * 1024
+
+
 def describe_error(error: BaseException, path: Path | str | None) -> str:
     """One line for an SQLite or OS error met on the store at `path`: only real damage is called damage."""
     where = display_path(str(path)) if path is not None else "the library store"
@@ -91,7 +101,7 @@ def describe_error(error: BaseException, path: Path | str | None) -> str:
     if isinstance(error, OSError):
         return f"cannot use {where}: {os_error_reason(error, Path(str(path or '.')))}"
     code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
-    if code == sqlite3.SQLITE_FULL:
+    if code == sqlite3.SQLITE_FULL or (code == sqlite3.SQLITE_IOERR and path is not None and _disk_full(Path(path))):
         return (f"the disk is full (writing {where}): free some space and run `likewise index` again; "
                 "the store is kept, and the run resumes where it stopped")
     if code == sqlite3.SQLITE_READONLY:

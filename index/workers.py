@@ -66,12 +66,17 @@ class AnalysisPool:
         return pid is not None and pid not in {child.pid for child in multiprocessing.active_children()}
 
     def run(self, tasks: Iterable[tuple[int, str, str]],
+            cancelled: threading.Event | None = None,
             idle: Callable[[], None] | None = None) -> Iterator[Prepared | Failed]:
-        """Yield one result per task; call `idle` (if given) about every quarter second spent waiting for one."""
+        """Yield one result per task; stop within a quarter of a second once `cancelled` is set (`close` then ends
+        the workers, whatever they are doing); call `idle` (if given) about every quarter second spent waiting."""
+        cancelled = cancelled or threading.Event()
         if self.jobs == 1 and threading.current_thread() is threading.main_thread():
             # in this process only on the main thread: elsewhere (the desktop app's indexing thread) the soft time
             # limit cannot fire, and only a worker process can be stopped
             for task in tasks:
+                if cancelled.is_set():
+                    return
                 yield self.work(task)
             return
         self.pool = self._start()
@@ -86,7 +91,7 @@ class AnalysisPool:
             submit(task)
             if len(in_flight) >= window:
                 break
-        while in_flight:
+        while in_flight and not cancelled.is_set():
             entry = in_flight[0]
             if entry[2] is None:
                 entry[2] = time.monotonic()

@@ -62,3 +62,19 @@ def demo_library(demo_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> t
     summary = Indexer(demo_copy, db, jobs=2).run()
     assert summary.failed == 0 and summary.analysed > 0
     return demo_copy, db
+
+
+def copy_store(db: Path, target: Path) -> Path:
+    """A consistent copy of a store (SQLite's backup), same songs and ids."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(db)) as source, closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
+    return target
+
+
+@pytest.fixture
+def demo_store_copy(demo_library: tuple[Path, Path], tmp_path: Path) -> Path:
+    """A private copy of the indexed demo store (same songs and ids), to write plays and the like into."""
+    return copy_store(demo_library[1], tmp_path / "library.sqlite")

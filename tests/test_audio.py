@@ -1,6 +1,8 @@
 """Audio input: excerpt choice, decoding of each format, log-mel features, slicing and tags."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import mutagen
@@ -11,7 +13,10 @@ from likewise.audio.decode import AudioError, decode_excerpt, excerpt_window
 from likewise.audio.discover import walk_audio_files
 from likewise.audio.features import DEFAULT_PARAMS, cut_slices, log_mel, slice_offsets
 from likewise.audio.tags import read_tags, title_from_filename
+from likewise.assets import DEMO_DIR
 from tests.conftest import tone, write_audio
+
+DEMO_SONG = sorted(DEMO_DIR.rglob("*.mp3"))[0]
 
 P = DEFAULT_PARAMS
 
@@ -62,6 +67,31 @@ def test_log_mel_is_log_compressed_with_model_shape() -> None:
     # A 40 dB gain change shifts a log spectrogram by 40 dB; a linear one would scale by 10,000.
     band = int(np.argmax(mel_loud.mean(axis=0)))
     assert mel_loud[:, band].mean() - mel_quiet[:, band].mean() == pytest.approx(40.0, abs=0.5)
+
+
+def test_log_mel_equals_librosas_mel_spectrogram_on_real_music() -> None:
+    import librosa
+
+    params = DEFAULT_PARAMS
+    samples = decode_excerpt(DEMO_SONG, params).samples
+    power = librosa.feature.melspectrogram(y=samples, sr=params.sample_rate, n_fft=params.n_fft,
+                                           hop_length=params.hop_length, n_mels=params.n_mels, fmin=params.fmin,
+                                           fmax=params.fmax, power=2, center=False)
+    expected = (10.0 * np.log10(np.maximum(power, params.log_amin))).T
+    assert log_mel(samples).shape == expected.shape
+    assert np.abs(log_mel(samples) - expected).max() < 1e-3  # dB
+
+
+def test_analysing_an_outside_file_imports_no_librosa() -> None:
+    """librosa (with numba and scipy) takes longer to import than the whole analysis: the app computes log-mel
+    with NumPy."""
+    script = ("import sys; from likewise.index.recommend import seed_from_file; "
+              f"seed = seed_from_file({str(DEMO_SONG)!r}); "
+              "print(len(seed.vectors), 'librosa' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert shown.returncode == 0, shown.stderr
+    count, imported = shown.stdout.split()
+    assert int(count) > 0 and imported == "False"
 
 
 def test_slices_have_model_frames_and_exact_times() -> None:

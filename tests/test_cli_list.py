@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from likewise.index.cli import main
+from likewise.cli.main import main
 from likewise.index.store import LibraryStore
 from tests.test_recommend import assert_valid_tags
 
 LISTED = {"path", "artist", "title", "album", "valence", "arousal", "duration", "status", "reason", "tags",
-          "model_id", "excerpt_start"}
+          "model_id", "excerpt_start", "plays", "last_played"}
 
 
 def _listed(capsys) -> list[dict]:

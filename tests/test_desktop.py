@@ -1,10 +1,12 @@
 """The desktop app, driven through its real window on real (small) libraries, offscreen."""
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +20,18 @@ from likewise.desktop.app import initial_library
 from likewise.desktop.library_model import STATUS, TAGS, LibraryFilter, LibraryModel
 from likewise.desktop.main_window import MainWindow
 from likewise.desktop.recommendations_panel import RESULT_COLUMNS
+from likewise.desktop.settings import RADIO_LENGTH
+from likewise.desktop.tasks import wait_for_background
 from likewise.index.lock import IndexLock
-from likewise.index.paths import default_db_path
+from likewise.index.paths import default_db_path, last_library
 from likewise.index.pipeline import Indexer
 from likewise.index.playlist import song_radio
 from likewise.index.recommend import Options, Recommender
 from likewise.index.store import LibraryStore, Track, format_duration
+from likewise.index.workers import AnalysisPool
 from likewise.model.teacher import TAGS as TAG_NAMES
+from tests.conftest import copy_store
+from tests.corpus import make_songs, prepare_or_misbehave
 
 WAIT_MS = 20_000
 
@@ -33,6 +40,14 @@ WAIT_MS = 20_000
 def settings(tmp_path: Path) -> QSettings:
     """Settings in a temporary file: tests never touch the user's."""
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def demo_library(demo_library: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """The indexed demo library with a private copy of its store: a window saves its queue and records the plays
+    into the store it shows, which must not reach the tests that share the session's store."""
+    folder, db = demo_library
+    return folder, copy_store(db, tmp_path / "library.sqlite")
 
 
 @pytest.fixture
@@ -148,23 +163,24 @@ def test_show_in_folder_and_song_radio_export(qtbot, window: MainWindow, demo_li
     assert opened == [(folder / seed.relpath).resolve().parent]
 
     window.radio_action.trigger()
-    qtbot.waitUntil(lambda: window.radio_dialog is not None and window.radio_dialog.isVisible(), timeout=WAIT_MS)
-    dialog = window.radio_dialog
+    dialogs = window.dialogs
+    qtbot.waitUntil(lambda: dialogs.radio_dialog is not None and dialogs.radio_dialog.isVisible(), timeout=WAIT_MS)
+    dialog = dialogs.radio_dialog
     assert not window.statusBar().currentMessage()  # no longer "Building a song radio…"
     with LibraryStore(db) as store:
         recommender = Recommender(store)
         seed_vectors = recommender.seed_for_track(seed.id)
-        expected = song_radio(recommender, seed_vectors, window.radio_length, window.panel.options())
+        expected = song_radio(recommender, seed_vectors, window.dialogs.radio_length, window.panel.options())
         shorter = song_radio(recommender, seed_vectors, 4, window.panel.options())
     assert [t.id for t in dialog.tracks] == [t.id for t in expected]
     assert dialog.list.count() == len(expected) > 4
 
     dialog.length.setValue(4)  # the same dialog shows the shorter radio, and the length is remembered
     qtbot.waitUntil(lambda: len(dialog.tracks) == 4, timeout=WAIT_MS)
-    assert window.radio_dialog is dialog and dialog.list.count() == 4
+    assert window.dialogs.radio_dialog is dialog and dialog.list.count() == 4
     assert [t.id for t in dialog.tracks] == [t.id for t in shorter]
     window.save_settings()
-    assert window.settings.value("radio/length", type=int) == 4
+    assert RADIO_LENGTH.get(window.settings) == 4
     expected = shorter
 
     out = tmp_path / "lists" / "radio.m3u8"
@@ -245,13 +261,12 @@ def test_settings_are_remembered(qtbot, settings: QSettings, demo_library, tmp_p
     assert (second.width(), second.height()) == (760, 560)
     assert header.logicalIndex(0) == 1 and header.sectionSize(2) == 123
     assert second.panel.count.value() == 7
-    assert initial_library(None, settings) == (folder.resolve(), db)
+    assert initial_library(None) == (None, db)  # the store knows its folder
     second.close()
 
     # first start ever: the demo library
     monkeypatch.setenv("LIKEWISE_DATA_DIR", str(tmp_path / "fresh"))
-    assert initial_library(None, QSettings(str(tmp_path / "none.ini"), QSettings.Format.IniFormat)) == (
-        DEMO_DIR, default_db_path(DEMO_DIR))
+    assert initial_library(None) == (DEMO_DIR, default_db_path(DEMO_DIR))
 
 
 def test_model_scales_to_50000_rows(qtbot) -> None:
@@ -276,3 +291,63 @@ def test_start_up_imports_no_tensorflow() -> None:
             "print(sorted(m for m in ('tensorflow', 'keras', 'likewise.model.embedder', 'sklearn') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_an_unexpected_recommender_error_is_shown_not_finding_for_ever(qtbot, window: MainWindow, demo_library,
+                                                                        monkeypatch) -> None:
+    folder, db = demo_library
+    tracks = open_and_wait(qtbot, window, folder, db)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the search index is damaged")
+
+    monkeypatch.setattr(Recommender, "similar", broken)
+    seed = next(track for track in tracks if track.status == "ok")
+    assert window.library.select_track(seed.id)
+    qtbot.waitUntil(lambda: window.panel.message.text().startswith("No recommendations"), timeout=WAIT_MS)
+    assert window.panel.message.text() == "No recommendations: RuntimeError: the search index is damaged."
+    assert window.panel.heading.text() == seed.label
+
+
+def test_a_library_opened_in_the_window_is_the_commands_last_library(qtbot, window: MainWindow, demo_library) -> None:
+    folder, db = demo_library
+    open_and_wait(qtbot, window, folder, db)
+    assert last_library() == db.resolve()
+    assert initial_library(None) == (None, db.resolve())
+
+
+def test_closing_the_window_while_a_decoder_hangs_is_immediate_and_the_next_run_resumes(
+        qtbot, settings: QSettings, tmp_path: Path, monkeypatch) -> None:
+    """A worker stuck in C code is ended by the cancel: the window closes at once, the songs stay waiting."""
+    music = tmp_path / "music"
+    songs = make_songs(music, 2)
+    for number in range(2):
+        shutil.copy(songs[0], music / f"hang{number}.flac")  # prepare_or_misbehave hangs on these for good
+
+    class HangingPool(AnalysisPool):
+        def __init__(self, jobs: int, params, time_limit: float = 60.0):
+            super().__init__(jobs, params, time_limit)
+            self.work = partial(prepare_or_misbehave, params=params, time_limit=time_limit)
+
+    monkeypatch.setattr("likewise.index.pipeline.AnalysisPool", HangingPool)
+    main = MainWindow(settings, index_jobs=2)
+    qtbot.addWidget(main)
+    main.show()
+    main.open_library(music)
+    db = default_db_path(music)
+    qtbot.waitUntil(lambda: len(multiprocessing.active_children()) == 2, timeout=60_000)  # the workers started
+    qtbot.wait(5000)  # they did the good songs and are stuck on the others
+    assert main.is_indexing()
+    started = time.monotonic()
+    main.close()
+    assert time.monotonic() - started < 2.0
+    assert wait_for_background(60), "the cancelled run did not wind down"
+    assert not multiprocessing.active_children(), "a worker outlived the cancelled run"
+    with LibraryStore(db) as store:
+        assert store.counts()["pending"] >= 2
+
+    monkeypatch.undo()
+    summary = Indexer(music, db, jobs=1).run()
+    assert summary.failed == 0 and not summary.interrupted
+    with LibraryStore(db) as store:
+        assert store.counts()["ok"] == 4 and not store.counts()["pending"]

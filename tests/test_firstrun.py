@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from likewise.desktop.system_libraries import SystemLibrary, display_problem, missing, package_list, platform_problem
-from likewise.index.cli import build_parser, main
+from likewise.cli.main import build_parser, main
 from tests.conftest import tone, write_audio
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,7 +23,7 @@ def test_the_wheel_installs_one_package_likewise(tmp_path: Path) -> None:
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, source / name)
-    for folder in ("audio", "model", "index", "desktop", "assets"):
+    for folder in ("audio", "model", "index", "desktop", "cli", "assets"):
         shutil.copytree(REPO / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
                             "-w", str(tmp_path / "wheel"), str(source)], capture_output=True, text=True, timeout=300)
@@ -32,7 +32,7 @@ def test_the_wheel_installs_one_package_likewise(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         top = {name.split("/")[0] for name in archive.namelist()}
         assert top == {"likewise", wheel.name.split("-py")[0] + ".dist-info"}
-        assert {"likewise/index/cli.py", "likewise/assets/model/model.tflite",
+        assert {"likewise/cli/main.py", "likewise/cli/commands/index.py", "likewise/assets/model/model.tflite",
                 "likewise/desktop/system-libraries.txt"} <= set(archive.namelist())
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from likewise.index.cli import main
+from likewise.cli.main import main
 from likewise.index.pipeline import Indexer
 from likewise.index.store import LibraryStore
 from likewise.model.info import default_model_dir

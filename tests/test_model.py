@@ -32,8 +32,9 @@ def _slices(n: int, seed: int = 0) -> np.ndarray:
 
 
 def test_info_reads_without_tensorflow():
-    code = ("import sys; from model.info import read_model_info; import model.cli; info = read_model_info(); "
-            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules; print(info.model_id)")
+    code = ("import sys; from model.info import read_model_info; import likewise.cli.commands.model; "
+            "info = read_model_info(); assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules; "
+            "print(info.model_id)")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     info = read_model_info()
     assert result.stdout.strip() == info.model_id
@@ -227,7 +228,7 @@ def test_tiny_training_run_end_to_end(tmp_path):
 
 
 def test_train_and_evaluate_refuse_a_folder_that_is_not_gtzan(tmp_path, capsys) -> None:
-    from likewise.index.cli import main
+    from likewise.cli.main import main
 
     assert main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "model")]) == 1
     assert main(["evaluate", "--data", str(tmp_path)]) == 1

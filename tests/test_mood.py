@@ -71,7 +71,7 @@ def _moods_by_path(db: Path) -> dict[str, tuple[float, float]]:
 def test_mood_json_ranks_songs_by_distance_to_the_asked_mood(demo_library: tuple[Path, Path], capsys) -> None:
     import json
 
-    from likewise.index.cli import main
+    from likewise.cli.main import main
 
     db = demo_library[1]
     assert main(["mood", "--valence", "0.5", "--arousal", "-0.5", "-n", "5", "--json", "--db", str(db)]) == 0
@@ -83,7 +83,7 @@ def test_mood_json_ranks_songs_by_distance_to_the_asked_mood(demo_library: tuple
 
 
 def test_a_journey_walks_from_one_mood_to_the_other(demo_library: tuple[Path, Path], tmp_path: Path) -> None:
-    from likewise.index.cli import main
+    from likewise.cli.main import main
 
     (music, db), out = demo_library, tmp_path / "journey.m3u8"
     assert main(["mood", "--from", "-1,-1", "--to", "1,1", "-n", "8", "-o", str(out), "--absolute",
@@ -98,7 +98,7 @@ def test_a_journey_walks_from_one_mood_to_the_other(demo_library: tuple[Path, Pa
 def test_similar_json_carries_the_mood_of_every_track(demo_library: tuple[Path, Path], capsys) -> None:
     import json
 
-    from likewise.index.cli import main
+    from likewise.cli.main import main
 
     music, db = demo_library
     moods = _moods_by_path(db)

@@ -13,7 +13,8 @@ from likewise.desktop.main_window import MainWindow
 from likewise.desktop.mood_map import HIT_RADIUS, NEAREST_COUNT
 from likewise.index.mood import mood_words, nearest_moods
 from likewise.index.store import LibraryStore
-from tests.test_desktop import WAIT_MS, expected_similar, open_and_wait, settings, shown_results, window  # noqa: F401
+from tests.test_desktop import (WAIT_MS, demo_library, expected_similar, open_and_wait, settings,  # noqa: F401
+                                shown_results, window)
 
 
 def clear_point(pixels: np.ndarray, candidates: np.ndarray) -> np.ndarray:

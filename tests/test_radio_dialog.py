@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from likewise.desktop.radio import RadioDialog
-from likewise.index.playlist import Radio, build_radio, song_radio
+from likewise.index.playlist import build_radio, song_radio
 from likewise.index.recommend import Options, Recommender
 from likewise.index.store import LibraryStore
 
@@ -64,7 +64,7 @@ def test_the_dialog_explains_the_shortfall_and_reports_the_export(qtbot, radios,
     assert dialog.status.text().startswith("Not saved. Could not write the playlist:") and "not a playlist" in warned[0]
     assert notes.read_text() == "my notes, not a playlist"
 
-    dialog.set_tracks(Radio(capped.tracks[:3]))  # a later list that is as long as asked hides the reason
+    dialog.set_tracks(capped.tracks[:3])  # a later list that is as long as asked hides the reason
     dialog.length.setValue(3)
-    dialog.set_tracks(Radio(capped.tracks[:3]))
+    dialog.set_tracks(capped.tracks[:3])
     assert not dialog.shortfall.isVisible()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import mutagen
 import numpy as np
 import pytest
 
-from likewise.index.cli import main
+from likewise.cli.main import main
 from likewise.index.pipeline import Indexer
 from likewise.index.playlist import sonic_path, song_radio, write_m3u8
 from likewise.index.recommend import Options, Recommender, artist_key, seed_from_file
@@ -193,6 +194,19 @@ def test_cli_similar_json_and_table(demo_library: tuple[Path, Path], store: Libr
     assert answer["seed"]["tags"][0]["tag"] in header
 
 
+def test_cli_similar_table_has_a_header_naming_its_columns(demo_library: tuple[Path, Path], store: LibraryStore,
+                                                           capsys) -> None:
+    _, db = demo_library
+    track = store.tracks("ok")[2]
+    assert main(["similar", f"{track.artist} - {track.title}", "-n", "3", "--db", str(db)]) == 0
+    _, header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split() == ["#", "score", "votes", "song", "seed", "moment", "~", "its", "moment"]
+    assert len(rows) == 3
+    for row in rows:  # each moment pair sits under the header's "seed moment ~ its moment"
+        moments = re.search(r"\d+:\d\d ~ \d+:\d\d$", row)
+        assert moments and moments.start() == header.index("seed moment")
+
+
 def assert_valid_tags(tags: list[dict]) -> None:
     """Tags as `similar --json` gives them: at most 3 of the model's tags, likeliest first, p in [0.1, 1]."""
     assert len(tags) <= 3
@@ -326,6 +340,25 @@ def test_a_mix_of_two_ranks_songs_close_to_both_above_songs_close_to_one(store: 
             checked += 1
             passed += max(mixed.index(track_id) for track_id in both) < min(mixed.index(track_id) for track_id in one)
     assert checked >= 100 and passed / checked >= 0.8, (passed, checked)
+
+
+def test_a_weighted_mix_leans_to_its_heavier_seed(store: LibraryStore, recommender: Recommender) -> None:
+    """Equal weights are the plain mix; a seed of weight 0 no longer pulls (its song is still left out): the top
+    songs are the other seed's own similar songs."""
+    tracks = store.tracks("ok")
+    first, second = recommender.seed_for_track(tracks[2].id), recommender.seed_for_track(tracks[16].id)
+    plain = recommender.mix([first, second], EVERYTHING)
+    even = recommender.mix([first, second], EVERYTHING, seed_weights=[2, 2])
+    assert [item.track.id for item in even] == [item.track.id for item in plain]
+    assert [item.score for item in even] == pytest.approx([item.score for item in plain])
+    top = Options(count=8, per_artist=None, per_album=None)
+    leaning = recommender.mix([first, second], top, seed_weights=[1, 0])
+    alone = recommender.similar(first, top, exclude={second.track.id})
+    assert [item.track.id for item in leaning] == [item.track.id for item in alone] != (
+        [item.track.id for item in plain][:8])
+    assert [item.score for item in leaning] == pytest.approx([item.score for item in alone])
+    with pytest.raises(ValueError, match="one weight per seed"):
+        recommender.mix([first, second], seed_weights=[1])
 
 
 def song_vector(store: LibraryStore, track_id: int) -> np.ndarray:

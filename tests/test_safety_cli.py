@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from likewise.audio.tags import Tags
-from likewise.index.cli import main
+from likewise.cli.main import main
 from likewise.index.store import LibraryStore
 from tests.corpus import LIKEWISE, likewise_env, one_line_error, as_ordinary_user, synthetic_store
 

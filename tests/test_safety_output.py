@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from likewise.audio.tags import Tags
-from likewise.index.cli import main
+from likewise.cli.main import main
 from likewise.index.playlist import write_m3u8
 from likewise.index.store import LibraryStore
 from tests.corpus import synthetic_store

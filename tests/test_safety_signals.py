@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from likewise.index.cli import main
+from likewise.cli.main import main
 from likewise.index.store import LibraryStore
 from tests.corpus import finished_tracks, live_group_members, make_songs, run_likewise, start_likewise, wait_for
 

@@ -42,7 +42,7 @@ if job == "load":
     embedder.load_embedder()
     print(time.perf_counter() - started)
 elif job == "similar":
-    from likewise.index.cli import main
+    from likewise.cli.main import main
     sys.exit(main(["similar", *args]))
 else:
     from pathlib import Path

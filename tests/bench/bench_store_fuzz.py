@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from likewise.index.cli import main
+from likewise.cli.main import main
 
 QUERY = "Crossroads"  # a song of the demo library
 GOOD = ("same results", "clear message", "damaged songs skipped with a warning", "repaired")

@@ -1,0 +1,83 @@
+"""The `likewise` command: index a folder, inspect it, ask for similar songs, make playlists.
+
+Logs go to stderr, results to stdout. Exit codes: 0 ok, 1 failure, 2 usage.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sqlite3
+import sys
+
+from likewise.audio.errors import LikewiseError
+from likewise.cli.commands import SUBCOMMANDS
+from likewise.cli.commands.mood import attach_mood_points
+from likewise.cli.library import Library
+from likewise.index.store import describe_error
+
+log = logging.getLogger("likewise")
+
+
+def version() -> str:
+    """The installed version of likewise."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as package_version
+
+    try:
+        return package_version("likewise")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's, counting each subcommand's name at the indent it is printed at (Python before 3.13 counts it one
+    level short, and puts a name of nine letters or more on a line of its own)."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            for subaction in self._iter_indented_subactions(action):
+                self._action_max_length = max(self._action_max_length,
+                                              len(self._format_action_invocation(subaction)) + self._current_indent)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `likewise` command: one subparser per subcommand, which it names as `subcommand`."""
+    parser = argparse.ArgumentParser(
+        prog="likewise", description="Offline music recommendations from your own library, by how songs sound.",
+        formatter_class=HelpFormatter)
+    parser.add_argument("--version", action="version", version=f"likewise {version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for subcommand in SUBCOMMANDS:
+        subparser = commands.add_parser(subcommand.name, help=subcommand.help, description=subcommand.description)
+        subcommand.add_arguments(subparser)
+        subparser.set_defaults(subcommand=subcommand)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `likewise` command: runs the subcommand on its library; a LikewiseError is one line."""
+    logging.basicConfig(level=logging.INFO, format="likewise: %(message)s", stream=sys.stderr, force=True)
+    args = build_parser().parse_args(attach_mood_points(sys.argv[1:] if argv is None else argv))
+    try:
+        with Library(getattr(args, "db", None), getattr(args, "folder", None)) as library:
+            code = args.subcommand.run(library, args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:  # the reader went away (`likewise similar ... | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the final flush at exit must not fail again
+        return 141
+    except LikewiseError as error:  # CommandError, a store that cannot be used or is busy, a file that cannot be read
+        log.error("%s", error)
+        return 1
+    except sqlite3.Error as error:  # met mid-command: damage past the pages checked on opening, a full disk...
+        log.error("%s", describe_error(error, getattr(args, "db", None)))
+        return 1
+    except KeyboardInterrupt:
+        log.error("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

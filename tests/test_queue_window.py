@@ -1,0 +1,256 @@
+"""The play queue in the real window on the demo library (a copy of its store: the queue is saved there), offscreen:
+add, reorder, remove, restart; the next song on Next and at the end of a song (the real player); autoplay; a mix
+and a sonic path of the selected songs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
+
+from likewise.desktop.main_window import MainWindow
+from likewise.desktop.settings import PATH_STEPS
+from likewise.desktop.tasks import wait_for_background
+from likewise.index.autoplay import Listening, songs_to_append
+from likewise.index.playlist import sonic_path
+from likewise.index.recommend import Recommender
+from likewise.index.store import LibraryStore, Track
+from tests.test_desktop import WAIT_MS, open_and_wait, settings, window  # noqa: F401
+from tests.test_queue_store import library_copy  # noqa: F401
+
+
+def queued(window: MainWindow) -> list[int]:
+    return [track.id for track in window.queue_model.tracks()]
+
+
+def playing_path(window: MainWindow, track: Track) -> Path:
+    return window.library_control.root / track.relpath
+
+
+def recorded_plays(db: Path) -> list[tuple[int, int, int]]:
+    """(track id, skipped, counted) of every play the store holds, in order."""
+    with LibraryStore(db, read_only=True) as store:
+        return store.db.execute("SELECT track_id, skipped, counted FROM plays ORDER BY id").fetchall()
+
+
+def select(window: MainWindow, *tracks: Track) -> None:
+    """Select these songs in the library table, as ctrl-clicks would."""
+    window.library.table.clearSelection()
+    for track in tracks:
+        assert window.library.select_track(track.id)
+    selection = window.library.table.selectionModel()
+    for track in tracks:
+        index = window.library.proxy.mapFromSource(window.library.model.index(window.library.model.row_of(track.id), 0))
+        selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+
+
+def test_queue_add_reorder_remove_survive_a_restart(qtbot, settings: QSettings, demo_library,
+                                                    library_copy: Path) -> None:  # noqa: F811
+    folder, _ = demo_library
+    first = MainWindow(settings, index_jobs=1)
+    qtbot.addWidget(first)
+    first.show()
+    tracks = [t for t in open_and_wait(qtbot, first, folder, library_copy) if t.status == "ok"]
+    a, b, c, d = tracks[0], tracks[5], tracks[11], tracks[17]
+    qtbot.waitUntil(lambda: first.queue._loaded, timeout=WAIT_MS)
+
+    select(first, a, b)
+    first.add_to_queue_action.trigger()
+    select(first, c)
+    first.add_to_queue_action.trigger()
+    select(first, d)
+    first.play_next_action.trigger()  # nothing plays yet: it comes first
+    assert queued(first) == [d.id, a.id, b.id, c.id]
+
+    # reorder: a drop (what QListView's internal move calls), and Alt+Down on the song under the cursor
+    assert first.queue_model.moveRow(QModelIndex(), 0, QModelIndex(), 4)
+    assert queued(first) == [a.id, b.id, c.id, d.id]
+    view = first.queue_pane.view
+    view.setFocus()
+    view.setCurrentIndex(first.queue_model.index(0))
+    qtbot.keyClick(view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert queued(first) == [b.id, a.id, c.id, d.id]
+
+    # remove with Delete, the selected rows
+    view.setCurrentIndex(first.queue_model.index(2))
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert queued(first) == [b.id, a.id, d.id]
+    first.queue_pane.autoplay.setChecked(False)
+    assert not first.queue.autoplay
+    first.transport.volume.setValue(35)
+    assert first.player.volume == 35
+    first.close()
+    assert wait_for_background(30)
+
+    second = MainWindow(settings, index_jobs=1)
+    qtbot.addWidget(second)
+    second.show()
+    open_and_wait(qtbot, second, folder, library_copy)
+    qtbot.waitUntil(lambda: queued(second) == [b.id, a.id, d.id], timeout=WAIT_MS)
+    assert not second.queue.autoplay and not second.queue_pane.autoplay.isChecked()
+    assert second.player.volume == 35 and second.transport.volume.value() == 35
+    assert second.play_action.isEnabled()  # Space resumes the queue
+
+    second.queue_pane.view.setCurrentIndex(second.queue_model.index(0))
+    second.queue_pane.clear_button.click()  # nothing plays: every song goes
+    assert queued(second) == []
+    second.close()
+
+
+def test_next_and_the_end_of_a_song_play_the_next_queued_song(qtbot, window: MainWindow, demo_library,
+                                                              library_copy: Path) -> None:  # noqa: F811
+    folder, _ = demo_library
+    tracks = [t for t in open_and_wait(qtbot, window, folder, library_copy) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    window.queue.set_autoplay(False)
+    first, second, third = tracks[2], tracks[8], tracks[13]
+    player = window.player
+
+    select(window, first)
+    with qtbot.waitSignal(player.position_changed, timeout=WAIT_MS, check_params_cb=lambda ms: ms > 0):
+        qtbot.keyClick(window.library.table, Qt.Key.Key_Return)  # Enter plays the song
+    window.queue.add([second, third])
+    assert player.source == playing_path(window, first) and queued(window) == [first.id, second.id, third.id]
+    assert window.transport.title.text() == first.label and window.windowTitle().startswith(first.label)
+
+    # Next (Ctrl+Right) within the first 30 s: the next song plays, and the one left counts as skipped
+    with qtbot.waitSignal(player.position_changed, timeout=WAIT_MS, check_params_cb=lambda ms: ms > 0):
+        qtbot.keyClick(window.library.table, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert player.source == playing_path(window, second) and window.queue_model.current_row() == 1
+    assert window.queue.history == [(first.id, True)]
+
+    # the song plays to its end: the next queued song follows, and the one that ended is not a skip
+    qtbot.waitUntil(lambda: player._media.duration() > 0, timeout=WAIT_MS)
+    player.seek(player._media.duration() - 400)
+    qtbot.waitUntil(lambda: player.source == playing_path(window, third), timeout=WAIT_MS)
+    assert window.queue.history == [(first.id, True), (second.id, False)]
+    assert window.queue_model.current_row() == 2 and window.windowTitle().startswith(third.label)
+    # each play is recorded in the store: the first a skip, the second counted
+    qtbot.waitUntil(lambda: recorded_plays(library_copy) == [(first.id, 1, 0), (second.id, 0, 1)], timeout=WAIT_MS)
+
+    # Previous at the start of a song plays the one before; Next at the end of the queue stops
+    window.previous_action.trigger()
+    assert player.source == playing_path(window, second)
+    window.queue.play_row(2)
+    window.next_action.trigger()
+    assert window.queue.playing is None
+    player.stop()
+
+
+def test_autoplay_appends_when_the_queue_runs_low_steered_by_skips_and_never_repeats(
+        qtbot, window: MainWindow, demo_library, library_copy: Path) -> None:  # noqa: F811
+    folder, _ = demo_library
+    tracks = [t for t in open_and_wait(qtbot, window, folder, library_copy) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    window.queue.set_autoplay(False)
+    options = window.panel.options()
+    seed = tracks[4]
+    select(window, seed)
+    qtbot.waitUntil(lambda: bool(window.panel.items), timeout=WAIT_MS)
+    window.panel.table.selectRow(0)
+    started = window.panel.items[0].track
+    window.panel.play_result()  # a song started from the recommendations turns keep playing on
+
+    with LibraryStore(library_copy) as store:
+        recommender = Recommender(store)
+        first = songs_to_append(recommender, Listening([(started.id, False)], [], {started.id}), options)
+        qtbot.waitUntil(lambda: len(queued(window)) == 1 + len(first), timeout=WAIT_MS)
+        assert window.queue.autoplay and window.queue_pane.autoplay.isChecked()
+        assert queued(window) == [started.id] + [track.id for track in first]
+
+        # skip three songs at once: the queue runs low, and what comes steers away from them
+        for _ in range(3):
+            window.next_action.trigger()
+        asked = window.queue.listening()
+        assert [skipped for _, skipped in asked.history] == [True, True, True, False]
+        expected = songs_to_append(recommender, asked, options)
+        unskipped = Listening([(track_id, False) for track_id, _ in asked.history], asked.queued, asked.played)
+        assert expected and expected != songs_to_append(recommender, unskipped, options)
+        before = len(queued(window))
+        qtbot.waitUntil(lambda: len(queued(window)) == before + len(expected), timeout=WAIT_MS)
+        assert queued(window)[before:] == [track.id for track in expected]
+
+        # on and on: no song comes twice in the session
+        for _ in range(8):
+            window.next_action.trigger()
+            qtbot.wait(300)
+        assert len(queued(window)) == len(set(queued(window))) > 10
+    window.player.stop()
+
+
+def test_a_mix_of_selected_songs_plays_and_exports_guarded(qtbot, window: MainWindow, demo_library, library_copy: Path,
+                                                           tmp_path: Path, monkeypatch) -> None:  # noqa: F811
+    folder, _ = demo_library
+    tracks = [t for t in open_and_wait(qtbot, window, folder, library_copy) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    window.queue.set_autoplay(False)
+    seeds = [tracks[1], tracks[9], tracks[15]]
+    select(window, *seeds)
+    assert window.library.selected_tracks() == seeds
+    window.mix_action.trigger()
+    qtbot.waitUntil(lambda: window.dialogs.mix_dialog is not None and window.dialogs.mix_dialog.isVisible(),
+                    timeout=WAIT_MS)
+    dialog = window.dialogs.mix_dialog
+    options = window.panel.options()
+    with LibraryStore(library_copy) as store:
+        recommender = Recommender(store)
+        expected = recommender.mix([recommender.seed_for_track(seed.id) for seed in seeds], options)
+    assert [t.id for t in dialog.tracks] == [item.track.id for item in expected]
+    assert dialog.list.count() == len(expected)
+    assert not {seed.id for seed in seeds} & {t.id for t in dialog.tracks}
+
+    # export: a file that is not a playlist is never overwritten; a new one is written
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    notes = tmp_path / "notes.m3u8"
+    notes.write_text("my own notes\n")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(notes), ""))
+    dialog.choose_export()
+    assert notes.read_text() == "my own notes\n" and "not a playlist" in warnings[0]
+    out = tmp_path / "mix.m3u8"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), ""))
+    dialog.choose_export()
+    entries = [line for line in out.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert [(out.parent / entry).resolve() for entry in entries] == [
+        (folder / t.relpath).resolve() for t in dialog.tracks]
+
+    # Play all: the mix goes into the queue and its first song plays
+    next(button for button in dialog.findChildren(QPushButton) if button.text() == "Play all").click()
+    assert queued(window) == [t.id for t in dialog.tracks] and window.queue.playing == dialog.tracks[0]
+
+    # a mix of songs selected in the queue pane
+    window.queue_pane.view.selectAll()
+    window.queue_pane.mix_action.trigger()
+    qtbot.waitUntil(lambda: window.dialogs.mix_dialog is not dialog and window.dialogs.mix_dialog is not None,
+                    timeout=WAIT_MS)
+    assert window.dialogs.mix_dialog.seeds == dialog.tracks
+    window.player.stop()
+
+
+def test_a_sonic_path_from_the_first_selected_song_to_the_last(qtbot, window: MainWindow, demo_library,
+                                                               library_copy: Path) -> None:  # noqa: F811
+    folder, _ = demo_library
+    tracks = [t for t in open_and_wait(qtbot, window, folder, library_copy) if t.status == "ok"]
+    start, end = tracks[3], tracks[16]
+    select(window, start, end)
+    window.path_action.trigger()
+    qtbot.waitUntil(lambda: window.dialogs.path_dialog is not None and window.dialogs.path_dialog.isVisible(),
+                    timeout=WAIT_MS)
+    dialog = window.dialogs.path_dialog
+    options = window.panel.options()
+    with LibraryStore(library_copy) as store:
+        recommender = Recommender(store)
+        expected = sonic_path(recommender, start, end, window.dialogs.path_steps, options)
+        shorter = sonic_path(recommender, start, end, 3, options)
+        moods = store.moods()
+    assert [t.id for t in dialog.tracks] == [t.id for t in expected] and dialog.tracks[-1].id == end.id
+    # drawn on the mood map as a journey is, and listed there
+    assert np.allclose(window.mood_map.plot.path, [moods[t.id] for t in expected])
+    assert window.mood_map.found == dialog.tracks
+
+    dialog.length.setValue(3)  # fewer steps: the same dialog shows the shorter path, and the steps are remembered
+    qtbot.waitUntil(lambda: [t.id for t in dialog.tracks] == [t.id for t in shorter], timeout=WAIT_MS)
+    assert window.dialogs.path_dialog is dialog
+    window.save_settings()
+    assert PATH_STEPS.get(window.settings) == 3
