@@ -16,6 +16,7 @@ from likewise.index.store import LibraryStore, Track
 
 if TYPE_CHECKING:
     from likewise.index.playlist import Radio
+    from likewise.index.playlist_store import Playlist
 
 POLL_MS = 3000  # how often to look for changes made by another process (`likewise index`)
 
@@ -140,14 +141,28 @@ class LibraryBackend(QObject):
         """Remove songs from the library (their files stay, and later scans pass them by); the library after it."""
         return self._change_library(lambda store: store.leave_out(track_ids))
 
-    def _change_library(self, change: Callable[[LibraryStore], None]) -> Snapshot:
-        """Apply a change to the store unless an indexing run holds it (raises StoreBusy); the library after it."""
-        from likewise.index.lock import IndexLock
+    def import_playlist(self, path: Path) -> tuple[Playlist, list[Track]]:
+        """Read a playlist file into the store (index/playlist_store.import_playlist); it and its library songs."""
+        from likewise.index.playlist_store import import_playlist, playlist_tracks
 
         store = self._open_store()
-        with IndexLock(store.path):
+        with self._locked(store):
+            item = import_playlist(store, path)
+        return item, playlist_tracks(store, item.id)
+
+    def _change_library(self, change: Callable[[LibraryStore], None]) -> Snapshot:
+        """Apply a change to the store unless an indexing run holds it (raises StoreBusy); the library after it."""
+        store = self._open_store()
+        with self._locked(store):
             change(store)
         return self.snapshot()
+
+    @staticmethod
+    def _locked(store: LibraryStore):
+        """The store's indexing lock: a change waits for no run, it fails at once (StoreBusy) while one holds it."""
+        from likewise.index.lock import IndexLock
+
+        return IndexLock(store.path)
 
     def _open_store(self) -> LibraryStore:
         if self.store is None:

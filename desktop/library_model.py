@@ -117,6 +117,10 @@ class LibraryModel(QAbstractTableModel):
         """The track shown in a source row."""
         return self._tracks[row]
 
+    def tracks(self) -> list[Track]:
+        """Every track listed, in source order."""
+        return list(self._tracks)
+
     def row_of(self, track_id: int) -> int | None:
         """The source row of a track, if it is listed."""
         return self._rows.get(track_id)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
 )
 
 from likewise.desktop import settings
+from likewise.desktop.cover import CoverView
 from likewise.desktop.library_model import TAGS_TIP
 from likewise.desktop.style import empty_state_label, setup_table
 from likewise.index.recommend import Options, Recommendation
@@ -22,6 +23,7 @@ COLUMN_TIPS = {
              "counting near finds more (0 to about 10)",
     "Votes": "How many moments of this song were among the nearest of the selected song's moments",
 }
+COVER_SIZE = 56  # pixels: the selected result's cover beside its buttons
 DISTANCE_TIP = "How far apart the two moments sound: 0 is the same sound, above 1 they are unalike"
 
 
@@ -47,6 +49,7 @@ class RecommendationsPanel(QWidget):
     options_changed = Signal()
     play_requested = Signal(object, float)  # Track, start seconds
     show_requested = Signal(object)  # Track: select it in the library
+    result_changed = Signal(object)  # the selected result's Track, or None
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -104,9 +107,11 @@ class RecommendationsPanel(QWidget):
         self.moment_button.clicked.connect(self.play_moment)
         self.show_button = QPushButton("Show in library")
         self.show_button.clicked.connect(lambda: self.show_requested.emit(self.selected().track))
+        self.cover = CoverView(COVER_SIZE)  # the selected result's cover (the window reads it)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.cover)
         for button in (self.play_button, self.moment_button, self.show_button):
-            buttons.addWidget(button)
+            buttons.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
         buttons.addStretch(1)
 
         content = QWidget()
@@ -215,6 +220,7 @@ class RecommendationsPanel(QWidget):
         item = self.selected()
         for button in (self.play_button, self.moment_button, self.show_button):
             button.setEnabled(item is not None)
+        self.result_changed.emit(item.track if item is not None else None)
         if item is None:
             self.why_label.setText("Why similar")
             return
