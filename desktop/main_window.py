@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search title, artist, album, tags, mood  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(300)
+        self.search.setMinimumWidth(180)
         self.search.installEventFilter(self)
         self.mood_filter = QComboBox()
         self.mood_filter.addItems(MOOD_CHOICES)
@@ -193,6 +193,8 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(spacer)
         toolbar.addWidget(self.search)
         toolbar.addWidget(self.mood_filter)
+        for action in (self.rescan_action, self.play_action):  # their icons say it: room for the search box at 800 px
+            toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
 
