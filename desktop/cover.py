@@ -25,11 +25,12 @@ def cover_image(path: Path, side: int) -> QImage | None:
 
 
 class CoverView(QLabel):
-    """The cover of one song; `show_song(None)` or a song without a picture shows "No cover"."""
+    """The cover of one song; `show_song(None)` or a song without a picture shows `placeholder`."""
 
-    def __init__(self, size: int = COVER_SIZE, parent=None):
+    def __init__(self, size: int = COVER_SIZE, parent=None, placeholder: str = "No cover"):
         super().__init__(parent)
         self.side = size
+        self.placeholder = placeholder
         self.setFixedSize(size, size)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setObjectName("cover")
@@ -48,7 +49,7 @@ class CoverView(QLabel):
             self.setToolTip("")
         else:
             self.clear()
-            self.setText("No cover")
+            self.setText(self.placeholder)
             self.setToolTip("This song's file holds no cover picture" if path is not None else "")
         return self.has_cover
 

@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
                                      self.library_control.submit, self.panel.options, self)
         self.dialogs = Dialogs(self, self.library_control, stored)
         self.covers = CoverLoader(self)
-        self.now_cover = CoverView(NOW_PLAYING_COVER)
+        self.now_cover = CoverView(NOW_PLAYING_COVER, placeholder="♪")
         self.transport.layout().insertWidget(0, self.now_cover)
         self.rescan_offer: QMessageBox | None = None
         self._build_actions()

@@ -107,7 +107,7 @@ class RecommendationsPanel(QWidget):
         self.moment_button.clicked.connect(self.play_moment)
         self.show_button = QPushButton("Show in library")
         self.show_button.clicked.connect(lambda: self.show_requested.emit(self.selected().track))
-        self.cover = CoverView(COVER_SIZE)  # the selected result's cover (the window reads it)
+        self.cover = CoverView(COVER_SIZE, placeholder="♪")  # the selected result's cover (the window reads it)
         buttons = QHBoxLayout()
         buttons.addWidget(self.cover)
         for button in (self.play_button, self.moment_button, self.show_button):

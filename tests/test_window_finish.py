@@ -183,7 +183,7 @@ def test_covers_are_read_off_the_gui_thread_and_follow_the_song(qtbot, window: M
     tracks = [t for t in open_and_wait(qtbot, window, folder, db) if t.status == "ok"]
     window.now_cover.setText("")
     window.queue.play_now([tracks[0]])
-    qtbot.waitUntil(lambda: window.now_cover.text() == "No cover", timeout=WAIT_MS)  # the demo songs have none
+    qtbot.waitUntil(lambda: window.now_cover.text() == "♪", timeout=WAIT_MS)  # the demo songs have none
     assert window.now_cover.toolTip() == "This song's file holds no cover picture"
     window.queue.stop()
 
