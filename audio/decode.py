@@ -11,6 +11,7 @@ import numpy as np
 from likewise.audio.decoders import AudioError, Decoder, Source
 from likewise.audio.features import FeatureParams
 from likewise.audio.formats import format_of
+from likewise.audio.mp3 import ends_mid_frame
 
 
 @dataclass(frozen=True)
@@ -163,10 +164,11 @@ def decode_excerpt(path: Path, params: FeatureParams, start: float | None = None
             raise AudioError("file vanished while it was being read") from error
         raise AudioError(f"cannot decode audio: {_decoder_reason(error, path)}") from error
     if len(excerpt.samples) < params.min_samples:
-        raise AudioError(
-            f"too short: {len(excerpt.samples) / params.sample_rate:.1f} s of audio, "
-            f"need at least {params.min_samples / params.sample_rate:.1f} s"
-        )
+        heard = len(excerpt.samples) / params.sample_rate
+        if found.name == "MP3" and ends_mid_frame(path):  # cut short, not a short song: say so
+            raise AudioError(f"damaged or truncated: the file stops in the middle of its audio, after {heard:.1f} s")
+        needed = params.min_samples / params.sample_rate
+        raise AudioError(f"too short: {heard:.1f} s of audio, need at least {needed:.1f} s")
     if not np.all(np.isfinite(excerpt.samples)):
         raise AudioError("cannot decode audio: decoder returned invalid samples")
     return excerpt

@@ -10,6 +10,7 @@ import os
 import sqlite3
 import sys
 
+from likewise.assets import installed_version
 from likewise.audio.errors import LikewiseError
 from likewise.cli.commands import SUBCOMMANDS
 from likewise.cli.commands.mood import attach_mood_points
@@ -17,17 +18,6 @@ from likewise.cli.library import Library
 from likewise.index.store import describe_error
 
 log = logging.getLogger("likewise")
-
-
-def version() -> str:
-    """The installed version of likewise."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as package_version
-
-    try:
-        return package_version("likewise")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -47,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="likewise", description="Offline music recommendations from your own library, by how songs sound.",
         formatter_class=HelpFormatter)
-    parser.add_argument("--version", action="version", version=f"likewise {version()}")
+    parser.add_argument("--version", action="version", version=f"likewise {installed_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for subcommand in SUBCOMMANDS:
         subparser = commands.add_parser(subcommand.name, help=subcommand.help, description=subcommand.description)

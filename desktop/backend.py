@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -15,6 +16,10 @@ from likewise.index.playlist_store import Playlist, has_playlists
 from likewise.index.plays import forget_plays, has_plays_table, play_counts
 from likewise.index.recommend import Options, Recommendation, Recommender
 from likewise.index.store import LibraryStore, Track
+
+if TYPE_CHECKING:
+    from likewise.index.playlist import Radio
+    from likewise.index.playlist_store import Playlist
 
 POLL_MS = 3000  # how often to look for changes made by another process (`likewise index`)
 
@@ -103,13 +108,13 @@ class LibraryBackend(QObject):
         recommender = self.current_recommender()
         return Recommendations(request, seed_track, recommender.similar(recommender.seed_for_track(track_id), options))
 
-    def radio(self, track_id: int, length: int, options: Options) -> tuple[Track, list[Track]]:
-        """(seed, playlist): a song radio from a library song."""
-        from likewise.index.playlist import song_radio
+    def radio(self, track_id: int, length: int, options: Options) -> tuple[Track, Radio]:
+        """(seed, playlist and why it is shorter than asked): a song radio from a library song."""
+        from likewise.index.playlist import build_radio
 
         recommender = self.current_recommender()
         seed = recommender.seed_for_track(track_id)
-        return seed.track, song_radio(recommender, seed, length, options)
+        return seed.track, build_radio(recommender, seed, length, options)
 
     def journey(self, start: tuple[float, float], end: tuple[float, float], length: int) -> list[Track]:
         """A mood journey of `length` songs from one (valence, arousal) to another, in order."""
@@ -150,6 +155,28 @@ class LibraryBackend(QObject):
         """Erase the listening history and what was learnt from it."""
         forget_plays(self._open_store())
         self.recommender = None  # its co-listening was learnt from the plays
+
+    def retry(self, track_ids: list[int]) -> Snapshot:
+        """Queue failed songs for another try at the next indexing run; the library after it."""
+        return self._change_library(lambda store: store.retry_failed(track_ids))
+
+    def leave_out(self, track_ids: list[int]) -> Snapshot:
+        """Remove songs from the library (their files stay, and later scans pass them by); the library after it."""
+        return self._change_library(lambda store: store.leave_out(track_ids))
+
+    def _change_library(self, change: Callable[[LibraryStore], None]) -> Snapshot:
+        """Apply a change to the store unless an indexing run holds it (raises StoreBusy); the library after it."""
+        store = self._open_store()
+        with self._locked(store):
+            change(store)
+        return self.snapshot()
+
+    @staticmethod
+    def _locked(store: LibraryStore):
+        """The store's indexing lock: a change waits for no run, it fails at once (StoreBusy) while one holds it."""
+        from likewise.index.lock import IndexLock
+
+        return IndexLock(store.path)
 
     def _open_store(self) -> LibraryStore:
         if self.store is None:

@@ -5,14 +5,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, QSettings, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from likewise.assets import DEMO_DIR
 from likewise.desktop import settings
+from likewise.desktop.desktop_services import show_folder
 from likewise.desktop.library_controller import LibraryController
 from likewise.desktop.radio import MixDialog, PathDialog, PlaylistDialog, RadioDialog
+from likewise.index.playlist import Radio
 from likewise.index.recommend import Options
 from likewise.index.store import Track
 
@@ -56,7 +57,7 @@ class Dialogs(QObject):
         path = self.library.track_path(track) if track is not None else None
         folder = path.parent if path is not None else self.library.root
         if folder is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+            show_folder(self.window, folder)  # says so, and offers the path, where no file manager answers
 
     def song_radio(self, track: Track | None, options: Options) -> None:
         """Build a song radio playlist from an analysed song and show it."""
@@ -74,21 +75,24 @@ class Dialogs(QObject):
         self.radio_length = length
         self._request_radio(self.radio_dialog.seed.id, options)
 
-    def _show_radio(self, seed: Track, tracks: list[Track]) -> None:
+    def _show_radio(self, seed: Track, radio: Radio) -> None:
+        self.status.emit("", 0)  # "Building a song radio…" is over
+
         def make() -> RadioDialog:
-            dialog = RadioDialog(seed, tracks, self.library.root, self.library.db, self.radio_length, self.window)
+            dialog = RadioDialog(seed, radio, self.library.root, self.library.db, self.radio_length, self.window)
             dialog.length_requested.connect(lambda length: self._length_changed(length, self.library.panel.options()))
             return dialog
 
         same = self.radio_dialog is not None and self.radio_dialog.seed.id == seed.id
-        self.radio_dialog = self._show_playlist(self.radio_dialog, same, tracks, make)
+        self.radio_dialog = self._show_playlist(self.radio_dialog, same, radio.tracks, make, radio.short_because)
 
     def _show_playlist(self, shown: PlaylistDialog | None, same: bool, tracks: list[Track],
-                       make: Callable[[], PlaylistDialog]) -> PlaylistDialog:
-        """Show `tracks` in the dialog `shown` when it is open on the same playlist (longer or shorter now), else
-        close it and open the one `make` builds; returns the dialog showing them."""
+                       make: Callable[[], PlaylistDialog], short_because: str = "") -> PlaylistDialog:
+        """Show `tracks` in the dialog `shown` when it is open on the same playlist (longer or shorter now, and
+        `short_because` says why shorter than asked), else close it and open the one `make` builds; returns the
+        dialog showing them."""
         if shown is not None and shown.isVisible() and same:
-            shown.set_tracks(tracks)
+            shown.set_tracks(tracks, short_because)
             return shown
         if shown is not None:
             shown.close()

@@ -92,6 +92,8 @@ class IndexingBar(QWidget):
             parts += [f"{rate:.1f} songs/s", _format_eta((progress.total - progress.done) / rate)]
         if progress.failed:
             parts.append(f"{progress.failed} failed")
+        if progress.model_loading:
+            parts.append("loading the analysis model…")
         self.label.setText(" · ".join(parts))
         if progress.current:
             self.label.setToolTip(display_path(progress.current))

@@ -30,6 +30,7 @@ class LibraryController(QObject):
     index_wanted = Signal()  # the library needs an indexing run (never analysed, or songs left waiting)
     message = Signal(str)  # something went wrong: show it until the next library
     message_cleared = Signal()
+    retried = Signal(int)  # this many failed songs wait for the next indexing run
 
     def __init__(self, view: LibraryView, mood_map: MoodMapView, problems: ProblemsView, panel: RecommendationsPanel,
                  tabs: QTabWidget, search: QLineEdit, mood_filter: QComboBox, counts_label: QLabel,
@@ -40,6 +41,7 @@ class LibraryController(QObject):
         self.root: Path | None = None
         self.db: Path | None = None
         self.store_open = False
+        self.opening = False  # an open of the store is on its way to the library thread
         self.indexing = False
         self._auto_indexed = False
         self._first_progress = False
@@ -61,6 +63,8 @@ class LibraryController(QObject):
         mood_map.journey_requested.connect(self.request_journey)
         panel.options_changed.connect(self.select_timer.start)
         panel.show_requested.connect(self.show_track)
+        problems.retry_requested.connect(self.retry)
+        problems.remove_requested.connect(self.leave_out)
 
     def submit(self, fn: Callable[[LibraryBackend], Any], on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[str], None] | None = None) -> None:
@@ -97,6 +101,7 @@ class LibraryController(QObject):
 
     def _open_store(self) -> None:
         db = self.db
+        self.opening = True
         self.submit(lambda backend: backend.open(db), self._loaded, lambda reason: self._open_failed(db, reason))
 
     def reload(self) -> None:
@@ -106,7 +111,7 @@ class LibraryController(QObject):
     def _loaded(self, snapshot: Snapshot) -> None:
         if snapshot.db_path != self.db:
             return  # an answer for a library we already left
-        opened, self.store_open = not self.store_open, True
+        opened, self.store_open, self.opening = not self.store_open, True, False
         if self.root is None:
             self.root = snapshot.root
             self.library_changed.emit()
@@ -137,6 +142,7 @@ class LibraryController(QObject):
     def _open_failed(self, db: Path, reason: str) -> None:
         if db != self.db:
             return
+        self.opening = False
         if self.root is not None and not self.db.exists():
             self.index_wanted.emit()
             return
@@ -161,7 +167,8 @@ class LibraryController(QObject):
     def index_progress(self, progress) -> None:
         """Show the songs an indexing run just stored."""
         if not self.store_open:
-            self._open_store()
+            if not self.opening:  # the first report opens the store; later ones wait for it to answer
+                self._open_store()
         elif self._first_progress:
             self.reload()  # list the files the scan found, waiting ones included
         else:
@@ -178,6 +185,22 @@ class LibraryController(QObject):
             self._open_store()
         elif self.view.model.rowCount() == 0:
             self.view.show_empty(f"{self.root} could not be indexed.\n{message}")
+
+    # --- the Problems tab -------------------------------------------------------------------------------------
+
+    def retry(self, track_ids: list[int]) -> None:
+        """Mark failed songs to be analysed again by the next indexing run (on the library thread)."""
+        self.submit(lambda backend: backend.retry(track_ids), lambda snapshot: self._changed(snapshot, track_ids),
+                    lambda reason: self.message.emit(f"Could not try these songs again: {reason}"))
+
+    def leave_out(self, track_ids: list[int]) -> None:
+        """Remove songs from the library (their files stay on disk; later scans pass them by until they change)."""
+        self.submit(lambda backend: backend.leave_out(track_ids), self._loaded,
+                    lambda reason: self.message.emit(f"Could not remove these songs: {reason}"))
+
+    def _changed(self, snapshot: Snapshot, retried: list[int]) -> None:
+        self._loaded(snapshot)
+        self.retried.emit(len(retried))
 
     # --- selection and similar songs --------------------------------------------------------------------------
 

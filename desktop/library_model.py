@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 
 from likewise.index.mood import mood_words
 from likewise.index.paths import display_path
@@ -135,6 +135,10 @@ class LibraryModel(QAbstractTableModel):
         """The track shown in a source row."""
         return self._tracks[row]
 
+    def tracks(self) -> list[Track]:
+        """Every track listed, in source order."""
+        return list(self._tracks)
+
     def row_of(self, track_id: int) -> int | None:
         """The source row of a track, if it is listed."""
         return self._rows.get(track_id)
@@ -214,28 +218,40 @@ class LibraryFilter(QSortFilterProxyModel):
     """Shows the rows whose search key contains every word typed, and whose mood has the chosen word; sorting is
     delegated to the source model."""
 
+    filter_about_to_change = Signal()
+    filter_changed = Signal()
+
     def __init__(self, source: LibraryModel, parent=None):
         super().__init__(parent)
+        self._text = ""
         self._words: list[str] = []
         self._mood = ""
         self.setSourceModel(source)
 
     def set_query(self, text: str) -> None:
         """Filter by the words of `text` (case-insensitive, any column)."""
+        self._text = text.strip()
         words = text.casefold().split()
-        if words == self._words:
-            return
-        self.beginFilterChange()
-        self._words = words
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        if words != self._words:
+            self._change_filter(lambda: setattr(self, "_words", words))
 
     def set_mood(self, word: str) -> None:
         """Keep only the songs whose Mood cell has this word ("calm", "happy"); "" keeps every song."""
-        if word == self._mood:
-            return
+        if word != self._mood:
+            self._change_filter(lambda: setattr(self, "_mood", word))
+
+    def describe(self) -> str:
+        """What the rows are filtered by, in words: '“drums”', 'the mood “calm”', or both; "" if unfiltered."""
+        parts = [f"“{self._text}”"] if self._words else []
+        parts += [f"the mood “{self._mood}”"] if self._mood else []
+        return " and ".join(parts)
+
+    def _change_filter(self, change) -> None:
+        self.filter_about_to_change.emit()
         self.beginFilterChange()
-        self._mood = word
+        change()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.filter_changed.emit()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if self._mood and self._mood not in self.sourceModel().mood_words(source_row):

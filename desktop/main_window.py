@@ -6,20 +6,26 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QLabel, QLineEdit, QMainWindow, QSizePolicy, QSplitter, QStyle, QTabWidget, QToolBar, QVBoxLayout,
-    QWidget,
+    QComboBox, QLabel, QLineEdit, QMainWindow, QMessageBox, QSizePolicy, QSplitter, QStyle, QTabWidget, QToolBar,
+    QVBoxLayout, QWidget,
 )
 
 from likewise.assets import DEMO_DIR
 from likewise.desktop import settings
+from likewise.desktop.about import AboutDialog
+from likewise.desktop.cover import CoverLoader, CoverView
+from likewise.desktop.desktop_services import copy_text
 from likewise.desktop.dialogs import Dialogs
+from likewise.desktop.drops import dropped_paths, library_songs, sort_dropped
 from likewise.desktop.indexing import IndexingBar
 from likewise.desktop.indexing_controller import IndexingController
 from likewise.desktop.library_controller import LibraryController
 from likewise.desktop.library_view import LibraryView
 from likewise.desktop.listening_history import ListeningHistory
+from likewise.desktop.media_session import start_media_session
+from likewise.desktop.menus import build_menus
 from likewise.desktop.mood_map import MoodMapView
 from likewise.desktop.playback import Playback
 from likewise.desktop.player import Player
@@ -29,11 +35,15 @@ from likewise.desktop.problems import ProblemsView
 from likewise.desktop.queue_controller import QueueController
 from likewise.desktop.queue_model import QueueModel
 from likewise.desktop.queue_pane import QueuePane
+from likewise.desktop.radio import export_playlist
 from likewise.desktop.recommendations_panel import RecommendationsPanel
+from likewise.desktop.shortcuts import ShortcutsDialog
 from likewise.index.recommend import Options
 from likewise.index.store import Track
 
 MOOD_CHOICES = ("Any mood", "calm", "energetic", "sad", "happy")  # the mood filter's choices, "any" first
+MINIMUM_SIZE = (800, 500)  # the smallest window that shows everything (no toolbar overflow, whole tab names)
+NOW_PLAYING_COVER = 40  # pixels: the cover beside the transport buttons
 
 
 class MainWindow(QMainWindow):
@@ -44,7 +54,9 @@ class MainWindow(QMainWindow):
         self.settings = stored
         self._closed = False
         self.setWindowTitle("likewise")
+        self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(1200, 750)
+        self.setAcceptDrops(True)
         self.library = LibraryView()
         self.mood_map = MoodMapView()
         self.problems = ProblemsView()
@@ -66,10 +78,16 @@ class MainWindow(QMainWindow):
         self.dialogs = Dialogs(self, self.library_control, stored)
         self.playlist_control = PlaylistsController(self.playlists, self.library_control, self)
         self.listening = ListeningHistory(self.library_control, self)
+        self.covers = CoverLoader(self)
+        self.now_cover = CoverView(NOW_PLAYING_COVER, placeholder="♪")
+        self.transport.layout().insertWidget(0, self.now_cover)
+        self.rescan_offer: QMessageBox | None = None
         self._build_actions()
         self._build_layout()
+        build_menus(self)
         self._restore_settings()
         self._connect()
+        self.mpris = start_media_session(self.queue, self.player, self.toggle_playback, self.bring_to_front, self)
 
     @property
     def player(self) -> Player:
@@ -106,7 +124,7 @@ class MainWindow(QMainWindow):
         self.next_action.setShortcuts([QKeySequence("Ctrl+Right"), QKeySequence(Qt.Key.Key_MediaNext)])
         self.previous_action = self._action("Previous song", self.queue.previous)
         self.previous_action.setShortcuts([QKeySequence("Ctrl+Left"), QKeySequence(Qt.Key.Key_MediaPrevious)])
-        self._action("Stop", self.queue.stop, Qt.Key.Key_MediaStop)
+        self.stop_action = self._action("Stop", self.queue.stop, Qt.Key.Key_MediaStop)
         self._build_song_actions()
         self.radio_action = self._action("Song radio", lambda: self.dialogs.song_radio(current(), self.panel.options()),
                                          "Ctrl+R", pixmap.SP_MediaSkipForward,
@@ -114,8 +132,17 @@ class MainWindow(QMainWindow):
         self.folder_action = self._action("Show in folder", lambda: self.dialogs.show_in_folder(current()),
                                           "Ctrl+Shift+O", pixmap.SP_DirIcon,
                                           "Open the folder of the selected song in the file manager")
-        self._action("Find", self.focus_search, QKeySequence.StandardKey.Find)
-        self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.export_action = self._action("Export the queue…", self.export_queue, "Ctrl+E",
+                                          tip="Save the play queue as an M3U8 playlist (Ctrl+E)")
+        self.find_action = self._action("Find", self.focus_search, QKeySequence.StandardKey.Find)
+        self.select_all_action = self._action("Select all songs", self.select_all, QKeySequence.StandardKey.SelectAll)
+        self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.tab_actions = [self._action(name, lambda _checked=False, page=page: self.tabs.setCurrentWidget(page),
+                                         f"Ctrl+{number}")
+                            for number, (name, page) in enumerate((("Library", self.library), ("Mood map", self.mood_map),
+                                                                   ("Problems", self.problems)), 1)]
+        self.shortcuts_action = self._action("Keyboard shortcuts", lambda: ShortcutsDialog(self).show(), "F1")
+        self.about_action = self._action("About likewise", lambda: AboutDialog(self).show())
 
     def _build_song_actions(self) -> None:
         """What the songs selected in the library or the similar-songs list can do (their context menus)."""
@@ -136,6 +163,10 @@ class MainWindow(QMainWindow):
         self._song_action(results, "Play now", lambda: queue.play_now(similar(), autoplay=True))
         self._song_action(results, "Play next", lambda: queue.play_next(similar()))
         self._song_action(results, "Add to queue", lambda: queue.add(similar()))
+        for view, songs in ((table, selected), (results, similar)):
+            self._song_action(view, "Similar songs", lambda _checked=False, songs=songs: self.similar_to(songs()))
+            self._song_action(view, "Show in folder", lambda _checked=False, songs=songs: self.show_songs_folder(songs()))
+            self._song_action(view, "Copy path", lambda _checked=False, songs=songs: self.copy_paths(songs()))
 
     def _song_action(self, view: QWidget, text: str, slot, shortcut: str | None = None) -> QAction:
         """An action in `view`'s context menu, its shortcut working while `view` has the focus."""
@@ -151,7 +182,7 @@ class MainWindow(QMainWindow):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search title, artist, album, tags, mood  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(300)
+        self.search.setMinimumWidth(180)
         self.search.installEventFilter(self)
         self.mood_filter = QComboBox()
         self.mood_filter.addItems(MOOD_CHOICES)
@@ -170,13 +201,17 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(spacer)
         toolbar.addWidget(self.search)
         toolbar.addWidget(self.mood_filter)
+        for action in (self.rescan_action, self.play_action):  # their icons say it: room for the search box at 800 px
+            toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.addToolBar(toolbar)
+        self.toolbar = toolbar
 
         self.notice = QLabel()
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
         self.notice.hide()
         self.tabs.setDocumentMode(True)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)  # "Problems (12)", never "Probl…"
         self.tabs.addTab(self.library, "Library")
         self.tabs.addTab(self.mood_map, "Mood map")
         self.tabs.addTab(self.playlists, "Playlists")
@@ -240,11 +275,16 @@ class MainWindow(QMainWindow):
         self.playlist_control.play_requested.connect(queue.play_now)
         self.playlist_control.mix_requested.connect(lambda tracks: dialogs.mix(tracks, self._mix_options()))
         dialogs.playlist_written.connect(self.playlist_control.save_made)
+        self.mood_map.exported.connect(self.playlist_control.save_made)
         self.panel.forget_requested.connect(self.listening.forget)
         for part in (self.playlist_control, self.listening):
             part.status.connect(self.statusBar().showMessage)
             part.message.connect(self.notify)
         self.library.open_requested.connect(dialogs.choose_folder)
+        self.problems.open_folder_requested.connect(dialogs.show_in_folder)
+        library.retried.connect(self._offer_rescan)
+        self.panel.result_changed.connect(lambda track: self.covers.show(self.panel.cover, self._path_of(track)))
+        queue.now_playing.connect(lambda track: self.covers.show(self.now_cover, self._path_of(track)))
         dialogs.folder_chosen.connect(self.open_library)
         dialogs.status.connect(self.statusBar().showMessage)
         dialogs.message.connect(self.notify)
@@ -327,6 +367,117 @@ class MainWindow(QMainWindow):
         self.radio_action.setEnabled(track is not None and track.status == "ok")
         self.folder_action.setEnabled(has_folder)
 
+    # --- songs ----------------------------------------------------------------------------------------------
+
+    def _path_of(self, track: Track | None) -> Path | None:
+        return self.library_control.track_path(track) if track is not None else None
+
+    def similar_to(self, tracks: list[Track]) -> None:
+        """Show the songs similar to the first of `tracks` (selecting it in the library)."""
+        if tracks:
+            self.library_control.show_track(tracks[0])
+
+    def show_songs_folder(self, tracks: list[Track]) -> None:
+        """Open the folder of the first of `tracks` in the file manager."""
+        if tracks:
+            self.dialogs.show_in_folder(tracks[0])
+
+    def copy_paths(self, tracks: list[Track]) -> None:
+        """Put the files' paths on the clipboard, one a line."""
+        paths = [str(path) for path in map(self._path_of, tracks) if path is not None]
+        if paths:
+            copy_text("\n".join(paths))
+            self.statusBar().showMessage(f"Copied {len(paths)} path{'s' * (len(paths) != 1)}", 3000)
+
+    def select_all(self) -> None:
+        """Select every song the library shows."""
+        self.tabs.setCurrentWidget(self.library)
+        self.library.table.setFocus()
+        self.library.table.selectAll()
+
+    def export_queue(self) -> None:
+        """Save the play queue as an M3U8 playlist."""
+        tracks = self.queue_model.tracks()
+        if not tracks or self.library_control.root is None:
+            self.statusBar().showMessage("The play queue is empty: nothing to export.", 5000)
+            return
+        path, outcome = export_playlist(self, tracks, self.library_control.root, self.library_control.db, "Queue")
+        if path is not None:
+            self.playlist_control.save_made(tracks, path)  # which says where it was saved
+        elif outcome:
+            self.statusBar().showMessage(outcome, 10000)
+
+    def _offer_rescan(self, count: int) -> None:
+        """After Try again: say when the songs will be analysed, and offer to do it now."""
+        if self.rescan_offer is not None:
+            self.rescan_offer.close()
+        box = QMessageBox(QMessageBox.Icon.Information, "Try again",
+                          f"{count} song{'s' * (count != 1)} will be analysed again at the next Rescan.",
+                          QMessageBox.StandardButton.Close, self)
+        rescan = box.addButton("Rescan now", QMessageBox.ButtonRole.AcceptRole)
+        rescan.clicked.connect(self.start_indexing)
+        box.setDefaultButton(rescan)
+        box.show()
+        self.rescan_offer = box
+
+    # --- drag and drop ----------------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept local files and folders."""
+        if dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """A folder opens as the library; songs of the library join the queue; playlist files are imported."""
+        paths = dropped_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.open_dropped(paths)
+
+    def open_dropped(self, paths: list[Path]) -> None:
+        """Do what a drop of these files and folders asks (see dropEvent); say in a line what could not be."""
+        dropped = sort_dropped(paths)
+        if dropped.folders:
+            self.open_library(dropped.folders[0])
+            return
+        notes = []
+        songs, outside = library_songs(dropped.songs, self.library_control.root, self.library.model.tracks())
+        if songs:
+            self.queue.add(songs)
+            notes.append(f"Added {len(songs)} song{'s' * (len(songs) != 1)} to the queue.")
+        if outside:
+            notes.append(f"{len(outside)} dropped file{'s are' if len(outside) != 1 else ' is'} not in this library "
+                         f"({outside[0].name}{', …' * (len(outside) > 1)}): open its folder to play it here.")
+        if dropped.other:
+            notes.append(f"Not music or a playlist: {dropped.other[0].name}{', …' * (len(dropped.other) > 1)}.")
+        for playlist in dropped.playlists:
+            self.import_playlist(playlist)
+        if notes:
+            (self.notify if outside or dropped.other else self.statusBar().showMessage)(" ".join(notes))
+
+    def import_playlist(self, path: Path) -> None:
+        """Read a playlist file into the library's store and queue its songs of the library."""
+        def imported(result) -> None:
+            item, tracks = result
+            self.queue.add(tracks)
+            self.statusBar().showMessage(f"Imported {item.name}: {item.songs} of {item.entries} entries are songs of "
+                                         f"the library, added to the queue.", 10000)
+
+        def read(backend):
+            item = backend.import_playlist(path)
+            return item, backend.playlist_tracks(item.id)
+
+        self.library_control.submit(read, imported,
+                                    lambda reason: self.notify(f"Could not import {path.name}: {reason}"))
+
+    # --- small things -----------------------------------------------------------------------------------------
+
+    def bring_to_front(self) -> None:
+        """Show the window above the others (the desktop's media controls asked)."""
+        self.showNormal() if self.isMinimized() else self.show()
+        self.raise_()
+        self.activateWindow()
+
     def notify(self, message: str) -> None:
         """Show a message above the library until the next library is opened."""
         self.notice.setText(message)
@@ -359,5 +510,6 @@ class MainWindow(QMainWindow):
             self.player.stop()
             self.queue.save()
             self.index_control.close()
+            self.covers.close()
             self.library_control.close()
         super().closeEvent(event)

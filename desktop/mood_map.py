@@ -246,6 +246,7 @@ class MoodMapView(QWidget):
     track_clicked = Signal(object)  # Track: select it in the library
     play_requested = Signal(object, float)  # Track, start seconds
     journey_requested = Signal(object, object, int)  # start and end (valence, arousal), number of songs
+    exported = Signal(list, object)  # the songs written, the M3U8 file (Path)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -348,4 +349,6 @@ class MoodMapView(QWidget):
 
     def choose_export(self) -> None:
         """Ask where to save the listed songs, then save them."""
-        export_playlist(self, self.found, self.library_root, self.db, "Mood")
+        path, _ = export_playlist(self, self.found, self.library_root, self.db, "Mood")
+        if path is not None:
+            self.exported.emit(self.found, path)

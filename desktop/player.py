@@ -108,6 +108,12 @@ class Player(QObject):
         """True while a song plays."""
         return self._media is not None and self._media.isPlaying()
 
+    def is_paused(self) -> bool:
+        """True while a song is paused (not stopped, not playing)."""
+        from PySide6.QtMultimedia import QMediaPlayer
+
+        return self._media is not None and self._media.playbackState() == QMediaPlayer.PlaybackState.PausedState
+
     def toggle(self) -> None:
         """Pause when playing, else resume."""
         if self._media is None:

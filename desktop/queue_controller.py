@@ -111,12 +111,13 @@ class QueueController(QObject):
 
     def toggle(self, selected: Track | None) -> None:
         """Pause or resume. With nothing loaded yet, resume the queue (or, when it is empty, play the `selected`
-        song); with another song selected while nothing plays, play that one now."""
-        playing = self.player.is_playing()
+        song); a paused song resumes, whatever is selected; with another song selected while nothing plays (stopped,
+        or at the end), play that one now."""
+        idle = not self.player.is_playing() and not self.player.is_paused()
         resume = self.model.next_row() if self.player.source is None else None
         if resume is not None:
             self.play_row(resume)
-        elif selected is not None and not playing and (self._playing is None or self._playing.id != selected.id):
+        elif selected is not None and idle and (self._playing is None or self._playing.id != selected.id):
             self.play_now([selected])
         else:
             self.player.toggle()

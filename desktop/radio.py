@@ -4,38 +4,41 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QMessageBox, QPushButton, QSpinBox,
     QVBoxLayout, QWidget,
 )
 
-from likewise.index.playlist import check_playlist_output, write_m3u8
+from likewise.index.playlist import Radio, check_playlist_output, write_m3u8
 from likewise.index.store import Track, format_duration
 
 
 LENGTH_DELAY_MS = 400  # wait for the length box to settle before building the playlist again
 
 
-def export_playlist(parent: QWidget, tracks: list[Track], library_root: Path, db: Path, name: str) -> Path | None:
+def export_playlist(parent: QWidget, tracks: list[Track], library_root: Path, db: Path,
+                    name: str) -> tuple[Path | None, str]:
     """Ask where to save `tracks` (suggesting `name`.m3u8 in the home folder), then write them as M3U8 with paths
     relative to the playlist's folder; never over the store or a file that is not a playlist. Returns the file
-    written (None: cancelled, or refused and said why)."""
+    written (None: cancelled or refused) and what happened, in a line ("" when the person cancelled); a failure is
+    also shown in a message box."""
     suggested = Path.home() / f"{name}.m3u8".replace("/", "-")
     chosen, _ = QFileDialog.getSaveFileName(parent, "Export playlist", str(suggested), "M3U8 playlists (*.m3u8)")
     if not chosen:
-        return None
+        return None, ""
     path = Path(chosen) if chosen.lower().endswith(".m3u8") else Path(chosen + ".m3u8")
     try:
         check_playlist_output(path, db, library_root, force=True)  # the file dialog asked before replacing one
         write_m3u8(tracks, library_root, path)
     except ValueError as error:
-        QMessageBox.warning(parent, "Export playlist", f"Could not write the playlist: {error}")
+        reason = f"Could not write the playlist: {error}"
     except OSError as error:
-        QMessageBox.warning(parent, "Export playlist", f"Could not write {path}: {error.strerror or error}")
+        reason = f"Could not write {path}: {error.strerror or error}"
     else:
-        return path
-    return None
+        return path, f"Saved {len(tracks)} songs to {path}"
+    QMessageBox.warning(parent, "Export playlist", reason)
+    return None, f"Not saved. {reason}"
 
 
 class PlaylistDialog(QDialog):
@@ -48,7 +51,7 @@ class PlaylistDialog(QDialog):
     length_requested = Signal(int)  # the person asked for a playlist of this many songs
     exported = Signal(list, object)  # the songs written, the M3U8 file (Path)
 
-    def __init__(self, title: str, tracks: list[Track], library_root: Path, db: Path, length: int, length_tip: str,
+    def __init__(self, title: str, library_root: Path, db: Path, length: int, length_tip: str,
                  export_name: str, leading: tuple[Track, ...] = (), parent=None):
         super().__init__(parent)
         self.tracks: list[Track] = []
@@ -60,6 +63,11 @@ class PlaylistDialog(QDialog):
         self.resize(520, 460)
         self.heading = QLabel()
         self.heading.setWordWrap(True)
+        self.shortfall = QLabel()  # why the list is shorter than the length asked for
+        self.shortfall.setWordWrap(True)
+        self.status = QLabel()  # where the last export went, or why it did not
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.length = QSpinBox()
         self.length.setRange(1, 200)
         self.length.setValue(length)
@@ -84,17 +92,22 @@ class PlaylistDialog(QDialog):
         top.addWidget(self.length)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.shortfall)
         layout.addWidget(self.list, 1)
+        layout.addWidget(self.status)
         layout.addWidget(buttons)
 
     def describe(self, tracks: list[Track]) -> str:
         """The heading over these songs."""
         return f"{len(tracks)} songs."
 
-    def set_tracks(self, tracks: list[Track]) -> None:
-        """Show a (new) playlist of the same kind."""
+    def set_tracks(self, tracks: list[Track], short_because: str = "") -> None:
+        """Show a (new) playlist of the same kind, and why it is shorter than asked (`short_because`), if it is."""
         self.tracks = tracks
         self.heading.setText(self.describe(tracks))
+        short = len(tracks) < self.length.value() and short_because
+        self.shortfall.setText(f"Only {len(tracks)} of {self.length.value()} songs: {short_because}." if short else "")
+        self.shortfall.setVisible(bool(short))
         self.list.clear()
         for number, track in enumerate(tracks, 1):
             self.list.addItem(f"{number:>2}.  {track.label}   {format_duration(track.duration)}")
@@ -102,18 +115,20 @@ class PlaylistDialog(QDialog):
     def choose_export(self) -> None:
         """Ask where to save the playlist (leading songs first), then save it."""
         tracks = self.leading + self.tracks
-        if path := export_playlist(self, tracks, self.library_root, self.db, self.export_name):
+        path, outcome = export_playlist(self, tracks, self.library_root, self.db, self.export_name)
+        self.status.setText(outcome)
+        if path is not None:
             self.exported.emit(tracks, path)
 
 
 class RadioDialog(PlaylistDialog):
     """A song radio: the songs that follow on from a seed."""
 
-    def __init__(self, seed: Track, tracks: list[Track], library_root: Path, db: Path, length: int, parent=None):
+    def __init__(self, seed: Track, radio: Radio, library_root: Path, db: Path, length: int, parent=None):
         self.seed = seed
-        super().__init__(f"Song radio: {seed.label}", tracks, library_root, db, length,
+        super().__init__(f"Song radio: {seed.label}", library_root, db, length,
                          "How many songs follow the seed", f"Radio - {seed.label}", (seed,), parent)
-        self.set_tracks(tracks)
+        self.set_tracks(radio.tracks, radio.short_because)
 
     def describe(self, tracks: list[Track]) -> str:
         return f"{len(tracks)} songs that follow on from {self.seed.label}, each like the one before."
@@ -125,7 +140,7 @@ class MixDialog(PlaylistDialog):
     def __init__(self, seeds: list[Track], tracks: list[Track], library_root: Path, db: Path, length: int,
                  parent=None):
         self.seeds = seeds
-        super().__init__(f"Mix of {len(seeds)} songs", tracks, library_root, db, length, "How many songs the mix holds",
+        super().__init__(f"Mix of {len(seeds)} songs", library_root, db, length, "How many songs the mix holds",
                          f"Mix - {seeds[0].label} and {len(seeds) - 1} more", (), parent)
         self.set_tracks(tracks)
 
@@ -140,7 +155,7 @@ class PathDialog(PlaylistDialog):
     def __init__(self, start: Track, end: Track, tracks: list[Track], library_root: Path, db: Path, steps: int,
                  parent=None):
         self.start, self.end = start, end
-        super().__init__(f"Sonic path: {start.display_title} to {end.display_title}", tracks, library_root, db, steps,
+        super().__init__(f"Sonic path: {start.display_title} to {end.display_title}", library_root, db, steps,
                          "In how many steps the path goes from the first song to the last",
                          f"Path - {start.label} to {end.label}", (), parent)
         self.set_tracks(tracks)

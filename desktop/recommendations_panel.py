@@ -8,12 +8,23 @@ from PySide6.QtWidgets import (
 )
 
 from likewise.desktop import settings
+from likewise.desktop.cover import CoverView
 from likewise.desktop.library_model import TAGS_TIP
 from likewise.desktop.style import empty_state_label, setup_table
 from likewise.index.recommend import Options, Recommendation, together_reason
 from likewise.index.store import Track, format_duration
 
-RESULT_COLUMNS = ("#", "Title", "Artist", "Tags", "Score", "Votes")
+RESULT_COLUMNS = ("#", "Title", "Artist", "Tags", "Similarity", "Score", "Votes")
+COLUMN_TIPS = {
+    "Tags": TAGS_TIP,
+    "Similarity": "How alike the matching moments of the two songs sound: 100% is the same sound, below 50% "
+                  "they have little in common",
+    "Score": "What the list is sorted by: how many moments of the selected song found this one among their nearest, "
+             "counting near finds more (0 to about 10)",
+    "Votes": "How many moments of this song were among the nearest of the selected song's moments",
+}
+COVER_SIZE = 56  # pixels: the selected result's cover beside its buttons
+DISTANCE_TIP = "How far apart the two moments sound: 0 is the same sound, above 1 they are unalike"
 
 
 def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
@@ -39,6 +50,7 @@ class RecommendationsPanel(QWidget):
     play_requested = Signal(object, float)  # Track, start seconds
     show_requested = Signal(object)  # Track: select it in the library
     forget_requested = Signal()  # the person asked to erase the listening history
+    result_changed = Signal(object)  # the selected result's Track, or None
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -81,7 +93,8 @@ class RecommendationsPanel(QWidget):
 
         self.table = QTableWidget(0, len(RESULT_COLUMNS))
         self.table.setHorizontalHeaderLabels(RESULT_COLUMNS)
-        self.table.horizontalHeaderItem(RESULT_COLUMNS.index("Tags")).setToolTip(TAGS_TIP)
+        for name, tip in COLUMN_TIPS.items():
+            self.table.horizontalHeaderItem(RESULT_COLUMNS.index(name)).setToolTip(tip)
         setup_table(self.table)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         header = self.table.horizontalHeader()
@@ -107,9 +120,11 @@ class RecommendationsPanel(QWidget):
         self.moment_button.clicked.connect(self.play_moment)
         self.show_button = QPushButton("Show in library")
         self.show_button.clicked.connect(lambda: self.show_requested.emit(self.selected().track))
+        self.cover = CoverView(COVER_SIZE, placeholder="♪")  # the selected result's cover (the window reads it)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.cover)
         for button in (self.play_button, self.moment_button, self.show_button):
-            buttons.addWidget(button)
+            buttons.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
         buttons.addStretch(1)
 
         content = QWidget()
@@ -180,8 +195,10 @@ class RecommendationsPanel(QWidget):
         self.table.setRowCount(len(items))
         for row, item in enumerate(items):
             cells = (_item(str(row + 1), True), _item(item.track.display_title), _item(item.track.artist),
-                     _item(item.track.genre or ""), _item(f"{item.score:.2f}", True), _item(str(item.votes), True))
+                     _item(item.track.genre or ""), _item(f"{item.similarity:.0%}", True),
+                     _item(f"{item.score:.2f}", True), _item(str(item.votes), True))
             for column, cell in enumerate(cells):
+                cell.setToolTip(COLUMN_TIPS.get(RESULT_COLUMNS[column], ""))
                 self.table.setItem(row, column, cell)
         self._show_seed_tags(seed.genre or "")
         self.pages.setCurrentIndex(1)
@@ -220,6 +237,7 @@ class RecommendationsPanel(QWidget):
         item = self.selected()
         for button in (self.play_button, self.moment_button, self.show_button):
             button.setEnabled(item is not None)
+        self.result_changed.emit(item.track if item is not None else None)
         if item is None:
             self.why_label.setText("Why similar")
             return
@@ -228,6 +246,7 @@ class RecommendationsPanel(QWidget):
         self.why_label.setText("Why similar: " + "; ".join(reason for reason in reasons if reason))
         self.why.setHorizontalHeaderLabels((f"In {self.seed.display_title}", f"In {item.track.display_title}",
                                             "Distance"))
+        self.why.horizontalHeaderItem(2).setToolTip(DISTANCE_TIP)
         self.why.setRowCount(moments)
         for row, match in enumerate(item.matches):
             for column, text in enumerate((format_duration(match.seed_time), format_duration(match.time),

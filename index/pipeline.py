@@ -21,7 +21,7 @@ from likewise.index.workers import AnalysisPool
 from likewise.model.mood import MoodModel, load_mood
 
 BATCH_SLICES = 256  # embed at least this many slices at once
-FLUSH_SECONDS = 2.0  # and store at least this often
+FLUSH_SECONDS = 0.5  # and store at least this often, so that songs appear in the app as they are analysed
 MAX_WAITING = 64  # songs held while the model loads: bounds memory and the work a crash would lose
 
 
@@ -34,7 +34,8 @@ class Progress:
     failed: int
     elapsed: float
     current: str = ""
-    saved_ids: list[int] = field(default_factory=list)
+    saved_ids: list[int] = field(default_factory=list)  # songs stored since the previous report
+    model_loading: bool = False  # the analysis model is still loading: analysed songs wait to be stored
 
     @property
     def rate(self) -> float:
@@ -185,7 +186,8 @@ class Indexer:
         last_flush = time.monotonic()
         done = 0
 
-        def flush(current: str) -> None:
+        def flush() -> list[int]:
+            """Embed and store what is waiting; the ids stored."""
             nonlocal last_flush
             results = self._embed(loading.result(), ready, info.tags, mood) if ready else []
             store.save_results(results, [(f.track_id, f.reason, f.fingerprint) for f in failures], info.model_id)
@@ -194,19 +196,33 @@ class Indexer:
             ready.clear()
             failures.clear()
             last_flush = time.monotonic()
-            self.on_progress(Progress(done, len(todo), summary.failed, time.monotonic() - started, current, saved))
+            return saved
+
+        def flush_if_due() -> list[int]:
+            """Store once enough waits and the model is there (or too much waits); the ids stored."""
+            pending_slices = sum(len(item.slices) for item in ready)
+            due = pending_slices >= BATCH_SLICES or time.monotonic() - last_flush >= FLUSH_SECONDS
+            if (ready or failures) and ((due and loading.done()) or len(ready) >= MAX_WAITING):
+                return flush()
+            return []
+
+        def report(current: str, saved: list[int]) -> None:
+            self.on_progress(Progress(done, len(todo), summary.failed + len(failures), time.monotonic() - started,
+                                      current, saved, model_loading=not loading.done()))
+
+        def idle() -> None:
+            """While the workers are busy: store what waits once the model has loaded, so songs appear."""
+            if saved := flush_if_due():
+                report("", saved)
 
         tasks = ((track_id, str(self.root), relpath) for track_id, relpath in todo)
         relpaths = dict(todo)
         try:
-            for result in pool.run(tasks, self.cancelled):
+            for result in pool.run(tasks, self.cancelled, idle):
                 self._check_root(result, len(todo) - done)
                 done += 1
                 (ready if isinstance(result, Prepared) else failures).append(result)
-                pending_slices = sum(len(item.slices) for item in ready)
-                due = pending_slices >= BATCH_SLICES or time.monotonic() - last_flush >= FLUSH_SECONDS
-                if (due and loading.done()) or len(ready) >= MAX_WAITING:
-                    flush(relpaths.get(result.track_id, ""))
+                report(relpaths.get(result.track_id, ""), flush_if_due())  # every song counts on the bar
                 if self.cancelled.is_set():
                     break
         finally:
@@ -214,7 +230,7 @@ class Indexer:
             if self.cancelled.is_set() and not loading.done():
                 ready.clear()  # no waiting for the model to load: these songs stay waiting for the next run
             if ready or failures:
-                flush("")
+                report("", flush())
             loader.shutdown(wait=False)
             summary.analysed = done - summary.failed
 

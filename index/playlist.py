@@ -25,11 +25,25 @@ PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
 STORE_FILES = ("", "-wal", "-shm", "-journal", ".tree", ".colisten", ".lock")  # a store, SQLite's and likewise's files
 
 
+@dataclass
+class Radio:
+    """A song radio: the songs after the seed, and why there are fewer than asked for ("" when there are not)."""
+
+    tracks: list[Track]
+    short_because: str = ""
+
+
 def song_radio(recommender: Recommender, seed: Seed, length: int, options: Options | None = None) -> list[Track]:
+    """Up to `length` songs after the seed (see `build_radio`)."""
+    return build_radio(recommender, seed, length, options).tracks
+
+
+def build_radio(recommender: Recommender, seed: Seed, length: int, options: Options | None = None) -> Radio:
     """Up to `length` songs after the seed: no repeats, no seed, at most options.per_artist per artist, and (unless
     duplicates are kept) no second copy of a recording already played.
 
-    The list is shorter only when the library runs out of eligible songs.
+    The list is shorter only when the library runs out of eligible songs; `short_because` then says which rule
+    (or the library's size) stopped it.
     """
     options = options or Options()
     pool_options = replace(options, count=max(50, length * 2), per_artist=None, per_album=None,
@@ -50,12 +64,23 @@ def song_radio(recommender: Recommender, seed: Seed, length: int, options: Optio
         candidates = _score(from_previous, from_seed, used)
         pick = next((item for item in candidates if _artist_allowed(item, artists, options.per_artist)), None)
         if pick is None:
-            break
+            copies = len(used) - len(chain) - (seed.track is not None)
+            return Radio(chain, _why_short(candidates, copies, options))
         chain.append(pick.track)
         used.add(pick.track.id)
         _played(pick.track, titles, artists)
         previous = recommender.seed_for_track(pick.track.id)
-    return chain
+    return Radio(chain)
+
+
+def _why_short(left: list[Recommendation], copies: int, options: Options) -> str:
+    """Why a radio stopped: every song left is by an artist at the cap, or no song is left at all."""
+    if left:
+        return f"the songs left are by artists already played {options.per_artist} times (the “Per artist” limit)"
+    reason = "the library has no other analysed song left"
+    if copies:
+        reason += f" ({copies} left out as copies of songs already played)"
+    return reason
 
 
 def _played(track: Track, titles: set[str], artists: dict[str, int]) -> None:

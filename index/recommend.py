@@ -55,8 +55,14 @@ class Recommendation:
     score: float  # rank-weighted votes per seed slice
     votes: int  # neighbour slices that voted for it
     mean_distance: float  # mean distance of its best match per matching seed slice
-    matches: list[Match] = field(default_factory=list)  # best first
+    matches: list[Match] = field(default_factory=list)  # best first, each moment of this song once
     together: int = 0  # times played together with the seeds whose co-listening was blended in
+
+    @property
+    def similarity(self) -> float:
+        """How alike its matching moments sound, 0..1 (1: the same sound): the cosine similarity that the mean
+        distance between the model's unit-length moment vectors stands for."""
+        return min(1.0, max(0.0, 1.0 - self.mean_distance**2 / 2.0))
 
 
 @dataclass
@@ -249,13 +255,16 @@ class Recommender:
 
     def _matches(self, seeds: Sequence[Seed], owner: int,
                  found: dict[tuple[int, int], tuple[float, int]]) -> list[Match]:
+        """The evidence for one result: each of its moments that is the best match of some seed moment, once, with
+        the seed moment it matches best (a chorus that answers six seed moments is listed once, not six times);
+        in a mix, once per seed."""
         starts = self.store.slices_of(owner)[1]
-        matches = [
-            Match(seed_slice, float(seeds[number].starts[seed_slice]), index,
-                  float(starts[index]) if index < len(starts) else 0.0, distance, number)
-            for (number, seed_slice), (distance, index) in found.items()
-        ]
-        return sorted(matches, key=lambda match: match.distance)
+        best: dict[tuple[int, int], Match] = {}
+        for (number, seed_slice), (distance, index) in found.items():
+            if (number, index) not in best or distance < best[number, index].distance:
+                best[number, index] = Match(seed_slice, float(seeds[number].starts[seed_slice]), index,
+                                            float(starts[index]) if index < len(starts) else 0.0, distance, number)
+        return sorted(best.values(), key=lambda match: (match.distance, match.slice))
 
     @staticmethod
     def _select(seeds: Sequence[Seed], ranked: list[Recommendation], options: Options) -> list[Recommendation]:

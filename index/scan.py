@@ -48,11 +48,12 @@ def scan_library(store: LibraryStore, root: Path, model_id: str) -> ScanResult:
     """
     result = ScanResult()
     known = store.track_states()
+    left_out = store.left_out()
     found: dict[str, FoundFile] = {}
     for item in walk_files(root, lambda name: format_of(name) is not None or is_playlist_file(name)):
         if is_playlist_file(item.relpath):
             result.playlist_files.append(item)
-        else:
+        elif left_out.get(item.relpath) != (item.size, item.mtime):  # removed by hand, and unchanged since
             found[item.relpath] = item
     if not root.is_dir():  # gone while it was walked: its songs are not gone
         raise StoreError(f"the library folder {root} is gone (unplugged or renamed?): nothing was changed")

@@ -27,6 +27,7 @@ log = logging.getLogger("likewise")
 
 APP_ID = "likewise-library"
 SQLITE_HEADER = b"SQLite format 3\x00"
+LEFT_OUT_KEY = "left_out"  # meta: JSON list of [relpath, size, mtime] of the files removed from the library by hand
 
 # Schema 1, as first released: index/migrations.py takes new stores and older ones on to SCHEMA_VERSION.
 SCHEMA = """
@@ -469,6 +470,33 @@ class LibraryStore:
         until save_results stores the new analysis with these sizes and mtimes, in the same transaction. Until
         then the stored size and mtime still differ from the file's, so an interrupted run queues them again."""
         self._new_stats.update(zip(track_ids, sizes_mtimes))
+
+    def retry_failed(self, track_ids: list[int]) -> None:
+        """Queue failed tracks for another try: the next indexing run analyses them again."""
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE tracks SET status = 'pending', reason = NULL WHERE id = ? AND status = 'failed'",
+                [(track_id,) for track_id in track_ids],
+            )
+
+    def leave_out(self, track_ids: list[int]) -> None:
+        """Remove tracks from the library and keep later scans from adding their files again, until a file
+        changes (another size or time) and may be worth a try. The files themselves are never touched."""
+        rows = self.tracks_by_id(track_ids).values()
+        left_out = self.left_out()
+        left_out.update({track.relpath: (track.size, track.mtime) for track in rows})
+        with self.transaction():
+            self.set_meta(LEFT_OUT_KEY, json.dumps(sorted([path, *stat] for path, stat in left_out.items())))
+            self.db.executemany("DELETE FROM tracks WHERE id = ?", [(track.id,) for track in rows])
+            self._bump_generation()
+
+    def left_out(self) -> dict[str, tuple[int, float]]:
+        """relpath -> (size, mtime) of the files removed from the library by hand (see `leave_out`)."""
+        try:
+            entries = json.loads(self.get_meta(LEFT_OUT_KEY) or "[]")
+            return {str(path): (int(size), float(mtime)) for path, size, mtime in entries}
+        except (ValueError, TypeError):  # a damaged list leaves nothing out rather than stopping every scan
+            return {}
 
     def move_track(self, track_id: int, relpath: str, size: int, mtime: float) -> None:
         """A file moved or renamed: keep its analysis under the new path."""

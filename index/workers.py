@@ -9,7 +9,7 @@ import threading
 import time
 from collections import deque
 from functools import partial
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from likewise.audio.features import FeatureParams
 from likewise.index.prepare import Failed, Prepared, prepare_file
@@ -66,9 +66,10 @@ class AnalysisPool:
         return pid is not None and pid not in {child.pid for child in multiprocessing.active_children()}
 
     def run(self, tasks: Iterable[tuple[int, str, str]],
-            cancelled: threading.Event | None = None) -> Iterator[Prepared | Failed]:
+            cancelled: threading.Event | None = None,
+            idle: Callable[[], None] | None = None) -> Iterator[Prepared | Failed]:
         """Yield one result per task; stop within a quarter of a second once `cancelled` is set (`close` then ends
-        the workers, whatever they are doing)."""
+        the workers, whatever they are doing); call `idle` (if given) about every quarter second spent waiting."""
         cancelled = cancelled or threading.Event()
         if self.jobs == 1 and threading.current_thread() is threading.main_thread():
             # in this process only on the main thread: elsewhere (the desktop app's indexing thread) the soft time
@@ -97,6 +98,8 @@ class AnalysisPool:
             try:
                 result = entry[1].get(timeout=0.25)
             except multiprocessing.TimeoutError:
+                if idle is not None:
+                    idle()
                 if self._crashed(entry[0][0]):
                     in_flight.popleft()
                     result = Failed(entry[0][0], "the decoder crashed on this file")

@@ -166,6 +166,7 @@ def test_show_in_folder_and_song_radio_export(qtbot, window: MainWindow, demo_li
     dialogs = window.dialogs
     qtbot.waitUntil(lambda: dialogs.radio_dialog is not None and dialogs.radio_dialog.isVisible(), timeout=WAIT_MS)
     dialog = dialogs.radio_dialog
+    assert not window.statusBar().currentMessage()  # no longer "Building a song radio…"
     with LibraryStore(db) as store:
         recommender = Recommender(store)
         seed_vectors = recommender.seed_for_track(seed.id)
@@ -247,7 +248,7 @@ def test_settings_are_remembered(qtbot, settings: QSettings, demo_library, tmp_p
     qtbot.addWidget(first)
     first.show()
     open_and_wait(qtbot, first, folder, db)
-    first.resize(760, 560)  # the offscreen screen is 800x600
+    first.resize(800, 540)  # the offscreen screen is 800x600; the window is at least 800x500
     header = first.library.table.horizontalHeader()
     header.moveSection(header.visualIndex(1), 0)  # Artist first
     header.resizeSection(2, 123)
@@ -257,7 +258,7 @@ def test_settings_are_remembered(qtbot, settings: QSettings, demo_library, tmp_p
     second = MainWindow(settings, index_jobs=1)
     qtbot.addWidget(second)
     header = second.library.table.horizontalHeader()
-    assert (second.width(), second.height()) == (760, 560)
+    assert (second.width(), second.height()) == (800, 540)
     assert header.logicalIndex(0) == 1 and header.sectionSize(2) == 123
     assert second.panel.count.value() == 7
     assert initial_library(None) == (None, db)  # the store knows its folder

@@ -87,6 +87,16 @@ def test_why_similar_names_moments_inside_both_songs(store: LibraryStore, recomm
             assert 0 <= match.seed_time <= track.duration
 
 
+def test_why_similar_lists_each_moment_of_a_result_once(store: LibraryStore, recommender: Recommender) -> None:
+    for track in store.tracks("ok")[:6]:
+        seed = recommender.seed_for_track(track.id)
+        for item in recommender.similar(seed, Options(count=10)):
+            moments = [match.slice for match in item.matches]
+            assert len(moments) == len(set(moments)), f"{item.track.label} lists a moment twice: {moments}"
+            assert 0.0 <= item.similarity <= 1.0
+            assert item.similarity == pytest.approx(1 - item.mean_distance**2 / 2, abs=1e-9)
+
+
 def test_caps_skip_songs_without_changing_the_ranking_of_the_rest(store: LibraryStore,
                                                                   recommender: Recommender) -> None:
     seed = recommender.seed_for_track(store.tracks("ok")[10].id)

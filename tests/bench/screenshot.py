@@ -79,7 +79,7 @@ def main() -> int:
     wait_for(app, lambda: bool(window.panel.items))
     window.panel.table.selectRow(1)
     best = window.panel.items[1]
-    window.play_track(best.track, best.matches[0].time)
+    window.queue.play_now([best.track], start=best.matches[0].time)
     wait_for(app, lambda: window.player.is_playing(), timeout=10)
     pump(app, 1.5)
     window.player.toggle()
@@ -92,6 +92,9 @@ def main() -> int:
         raise OSError(f"could not write {args.out}")
     print(f"wrote {args.out} ({window.width()}x{window.height()})")
     window.close()
+    from likewise.desktop.tasks import wait_for_background
+
+    wait_for_background(10)  # the library and cover threads end before Python does, as in desktop/app.py
     return 0
 
 

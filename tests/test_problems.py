@@ -1,0 +1,110 @@
+"""The Problems tab and what it can do: whole reasons, open the folder, try again, remove from the library."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from likewise.desktop.backend import LibraryBackend
+from likewise.desktop.problems import ProblemsView
+from likewise.index.lock import IndexLock, StoreBusy
+from likewise.index.pipeline import Indexer
+from likewise.index.store import LibraryStore
+
+NOTES = b"Shopping list: milk, eggs, a better MP3 decoder.\n" * 200
+
+
+@pytest.fixture
+def library(demo_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Two demo songs and a text file named .mp3, indexed: (music folder, store path)."""
+    music = tmp_path / "music"
+    music.mkdir()
+    for song in sorted(demo_copy.rglob("*.mp3"))[:2]:
+        shutil.copy2(song, music / song.name)
+    (music / "notes.mp3").write_bytes(NOTES)
+    db = tmp_path / "library.sqlite"
+    assert Indexer(music, db, jobs=1).run().failed == 1
+    return music, db
+
+
+def _failed(db: Path):
+    with LibraryStore(db) as store:
+        return store.tracks("failed")
+
+
+def test_try_again_queues_the_file_for_the_next_run(library: tuple[Path, Path]) -> None:
+    music, db = library
+    [failed] = _failed(db)
+    assert Indexer(music, db, jobs=1).run().unchanged == 3  # a failed file that did not change is not retried
+    with LibraryStore(db) as store:
+        store.retry_failed([failed.id])
+        assert store.track(failed.id).status == "pending" and store.track(failed.id).reason is None
+    summary = Indexer(music, db, jobs=1).run()
+    assert (summary.resumed, summary.unchanged, summary.failed) == (1, 2, 1)  # tried again (and failed again)
+    assert _failed(db)[0].reason == failed.reason
+
+
+def test_removed_files_stay_out_until_they_change(library: tuple[Path, Path]) -> None:
+    music, db = library
+    [failed] = _failed(db)
+    with LibraryStore(db) as store:
+        store.leave_out([failed.id])
+        assert store.track(failed.id) is None and len(store.tracks()) == 2
+    again = Indexer(music, db, jobs=1).run()
+    assert (again.added, again.failed) == (0, 0)
+    assert (music / "notes.mp3").read_bytes() == NOTES  # the file itself is untouched
+    (music / "notes.mp3").write_bytes(NOTES + b"more\n")
+    changed = Indexer(music, db, jobs=1).run()
+    assert (changed.added, changed.failed) == (1, 1)
+
+
+def test_a_damaged_left_out_list_leaves_nothing_out(library: tuple[Path, Path]) -> None:
+    music, db = library
+    with LibraryStore(db) as store:
+        store.set_meta("left_out", "[[1, 2")
+        assert store.left_out() == {}
+
+
+def test_the_backend_retries_and_removes_unless_a_run_holds_the_store(qtbot, library: tuple[Path, Path]) -> None:
+    _music, db = library
+    [failed] = _failed(db)
+    backend = LibraryBackend()
+    backend.open(db)
+    try:
+        with IndexLock(db), pytest.raises(StoreBusy, match="being indexed"):
+            backend.retry([failed.id])
+        assert _failed(db) == [failed]
+        snapshot = backend.retry([failed.id])
+        assert {t.id: t.status for t in snapshot.tracks}[failed.id] == "pending"
+        snapshot = backend.leave_out([failed.id])
+        assert failed.id not in {t.id for t in snapshot.tracks}
+    finally:
+        backend.shutdown()
+
+
+def test_the_view_shows_whole_reasons_and_acts_on_the_selection(qtbot, library: tuple[Path, Path]) -> None:
+    _music, db = library
+    [failed] = _failed(db)
+    long = failed.__class__(**{**failed.__dict__, "id": failed.id + 100, "relpath": "a/very/long/path.mp3",
+                               "reason": "damaged or truncated: " + "the file stops in the middle of its audio " * 6})
+    view = ProblemsView()
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show()
+    view.set_failures([failed, long])
+    assert view.table.wordWrap()
+    assert view.table.rowHeight(1) > view.table.rowHeight(0)  # the long reason wraps onto more lines
+    assert view.table.item(1, 1).toolTip().endswith(long.reason)
+    assert not view.retry_button.isEnabled()
+    opened, retried, removed = [], [], []
+    view.open_folder_requested.connect(opened.append)
+    view.retry_requested.connect(retried.append)
+    view.remove_requested.connect(removed.append)
+    view.table.selectRow(1)
+    view.folder_button.click()
+    view.table.selectAll()
+    assert not view.folder_button.isEnabled()  # one folder at a time
+    view.retry_button.click()
+    view.remove_button.click()
+    assert opened == [long] and retried == [[failed.id, long.id]] and removed == [[failed.id, long.id]]

@@ -1,0 +1,70 @@
+"""The song radio dialog: it says why a radio is shorter than asked, and where an export went (or why not)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from likewise.desktop.radio import RadioDialog
+from likewise.index.playlist import build_radio, song_radio
+from likewise.index.recommend import Options, Recommender
+from likewise.index.store import LibraryStore
+
+
+@pytest.fixture(scope="module")
+def radios(demo_library: tuple[Path, Path]):
+    """(seed track, capped radio of 20, uncapped radio of 30, analysed song count) on the demo library."""
+    with LibraryStore(demo_library[1]) as store:
+        recommender = Recommender(store)
+        seed = next(track for track in store.tracks("ok") if track.artist == "Max McCracken")
+        vectors = recommender.seed_for_track(seed.id)
+        capped = build_radio(recommender, vectors, 20, Options(per_artist=3))
+        assert capped.tracks == song_radio(recommender, vectors, 20, Options(per_artist=3))
+        uncapped = build_radio(recommender, vectors, 30, Options(per_artist=None))
+        return seed, capped, uncapped, len(store.tracks("ok"))
+
+
+def test_a_short_radio_says_which_rule_stopped_it(radios) -> None:
+    _seed, capped, uncapped, songs = radios
+    # four artists: 3 by the seed's artist (the seed counts), 3 + 2 + 2 by the others
+    assert len(capped.tracks) == 9 and "Per artist" in capped.short_because
+    assert len(uncapped.tracks) == songs - 1 and "no other analysed song" in uncapped.short_because
+
+
+def test_a_full_radio_gives_no_reason(radios, demo_library: tuple[Path, Path]) -> None:
+    seed = radios[0]
+    with LibraryStore(demo_library[1]) as store:
+        recommender = Recommender(store)
+        radio = build_radio(recommender, recommender.seed_for_track(seed.id), 5, Options(per_artist=3))
+    assert len(radio.tracks) == 5 and radio.short_because == ""
+
+
+def test_the_dialog_explains_the_shortfall_and_reports_the_export(qtbot, radios, demo_library: tuple[Path, Path],
+                                                                  tmp_path: Path, monkeypatch) -> None:
+    folder, db = demo_library
+    seed, capped, _uncapped, _songs = radios
+    dialog = RadioDialog(seed, capped, folder, db, 20)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.shortfall.isVisible()
+    assert dialog.shortfall.text() == f"Only 9 of 20 songs: {capped.short_because}."
+
+    out = tmp_path / "radio.m3u8"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), ""))
+    dialog.choose_export()
+    assert out.is_file() and dialog.status.text() == f"Saved 10 songs to {out}"
+
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warned.append(args[2]))
+    notes = tmp_path / "notes.m3u8"
+    notes.write_text("my notes, not a playlist")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(notes), ""))
+    dialog.choose_export()
+    assert dialog.status.text().startswith("Not saved. Could not write the playlist:") and "not a playlist" in warned[0]
+    assert notes.read_text() == "my notes, not a playlist"
+
+    dialog.set_tracks(capped.tracks[:3])  # a later list that is as long as asked hides the reason
+    dialog.length.setValue(3)
+    dialog.set_tracks(capped.tracks[:3])
+    assert not dialog.shortfall.isVisible()
