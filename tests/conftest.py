@@ -78,3 +78,13 @@ def copy_store(db: Path, target: Path) -> Path:
 def demo_store_copy(demo_library: tuple[Path, Path], tmp_path: Path) -> Path:
     """A private copy of the indexed demo store (same songs and ids), to write plays and the like into."""
     return copy_store(demo_library[1], tmp_path / "library.sqlite")
+
+
+def select_row(view, row: int) -> None:
+    """Select one row of an item view as a click would, whatever keyboard modifiers Qt believes held: selectRow
+    reads them, and a test that pressed Ctrl or Shift earlier can leave them set."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    index = view.model().index(row, 0)
+    view.selectionModel().setCurrentIndex(index, flags)

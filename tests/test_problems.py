@@ -11,6 +11,7 @@ from likewise.desktop.problems import ProblemsView
 from likewise.index.lock import IndexLock, StoreBusy
 from likewise.index.pipeline import Indexer
 from likewise.index.store import LibraryStore
+from tests.conftest import select_row
 
 NOTES = b"Shopping list: milk, eggs, a better MP3 decoder.\n" * 200
 
@@ -101,7 +102,7 @@ def test_the_view_shows_whole_reasons_and_acts_on_the_selection(qtbot, library: 
     view.open_folder_requested.connect(opened.append)
     view.retry_requested.connect(retried.append)
     view.remove_requested.connect(removed.append)
-    view.table.selectRow(1)
+    select_row(view.table, 1)
     view.folder_button.click()
     view.table.selectAll()
     assert not view.folder_button.isEnabled()  # one folder at a time

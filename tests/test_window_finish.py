@@ -18,6 +18,7 @@ from likewise.desktop.main_window import MINIMUM_SIZE, MainWindow
 from likewise.desktop.shortcuts import ShortcutsDialog
 from likewise.index.pipeline import Indexer
 from likewise.index.store import LibraryStore, Track
+from tests.conftest import select_row
 from tests.test_cover import png
 from tests.test_desktop import WAIT_MS, demo_library, open_and_wait, settings, window  # noqa: F401
 
@@ -56,7 +57,7 @@ def test_space_resumes_a_paused_result_rather_than_the_selected_song(qtbot, wind
     tracks = [t for t in open_and_wait(qtbot, window, folder, db) if t.status == "ok"]
     assert window.library.select_track(tracks[0].id)
     qtbot.waitUntil(lambda: bool(window.panel.items), timeout=WAIT_MS)
-    window.panel.table.selectRow(0)
+    select_row(window.panel.table, 0)
     result = window.panel.items[0].track
     assert result.id != tracks[0].id
     window.panel.play_button.click()
@@ -110,7 +111,7 @@ def test_drops_open_folders_queue_library_songs_and_import_playlists(qtbot, wind
     qtbot.waitUntil(lambda: len(window.queue_model.tracks()) == 3, timeout=WAIT_MS)
     assert window.queue_model.tracks()[-1].id == tracks[5].id
     with LibraryStore(db) as store:
-        assert store.db.execute("SELECT name FROM playlists").fetchall() == [("mine",)]
+        assert store.db.execute("SELECT name FROM playlists WHERE origin = 'file'").fetchall() == [("mine",)]
 
     other = tmp_path / "other"
     other.mkdir()
@@ -129,7 +130,7 @@ def test_song_menus_show_copy_and_find_similar(qtbot, window: MainWindow, demo_l
     action["Copy path"].trigger()
     assert QGuiApplication.clipboard().text() == str(folder.resolve() / tracks[2].relpath)
     qtbot.waitUntil(lambda: bool(window.panel.items), timeout=WAIT_MS)
-    window.panel.table.selectRow(1)
+    select_row(window.panel.table, 1)
     result = window.panel.items[1].track
     {a.text(): a for a in window.panel.table.actions()}["Similar songs"].trigger()
     assert window.library.current_track().id == result.id
@@ -147,14 +148,14 @@ def test_problems_tab_tries_again_offers_a_rescan_and_removes(qtbot, window: Mai
     assert Indexer(music, db, jobs=1).run().failed == 1
     open_and_wait(qtbot, window, music, db)
     qtbot.waitUntil(lambda: window.problems.table.rowCount() == 1, timeout=WAIT_MS)
-    window.problems.table.selectRow(0)
+    select_row(window.problems.table, 0)
     window.problems.retry_button.click()
     qtbot.waitUntil(lambda: window.rescan_offer is not None and window.rescan_offer.isVisible(), timeout=WAIT_MS)
     assert window.problems.table.rowCount() == 0  # waiting now, not failed
     [rescan] = [b for b in window.rescan_offer.buttons() if b.text() == "Rescan now"]
     rescan.click()
     qtbot.waitUntil(lambda: window.problems.table.rowCount() == 1 and not window.is_indexing(), timeout=WAIT_MS * 3)
-    window.problems.table.selectRow(0)
+    select_row(window.problems.table, 0)
     window.problems.remove_button.click()
     qtbot.waitUntil(lambda: window.problems.table.rowCount() == 0, timeout=WAIT_MS)
     with LibraryStore(db) as store:
