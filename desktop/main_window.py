@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_layout()
         build_menus(self)
+        self._set_tab_order()
         self._restore_settings()
         self._connect()
         self.mpris = start_media_session(self.queue, self.player, self.toggle_playback, self.bring_to_front, self)
@@ -187,6 +188,13 @@ class MainWindow(QMainWindow):
         self.mood_filter = QComboBox()
         self.mood_filter.addItems(MOOD_CHOICES)
         self.mood_filter.setToolTip("Show only the songs of this mood")
+
+    def _set_tab_order(self) -> None:
+        """Tab goes as the eye reads: the search, the mood filter, the songs, their similar songs, why, the queue."""
+        chain = (self.search, self.mood_filter, self.library.table, self.panel.table, self.panel.why,
+                 self.queue_pane.view)
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
 
     def _build_layout(self) -> None:
         toolbar = QToolBar("Main")

@@ -9,7 +9,7 @@ from pathlib import Path
 from mutagen.id3 import APIC, ID3
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QApplication, QToolButton
 
 from likewise.assets import installed_version
 from likewise.desktop.about import AboutDialog
@@ -73,7 +73,8 @@ def test_space_resumes_a_paused_result_rather_than_the_selected_song(qtbot, wind
 
 def test_the_smallest_window_keeps_the_search_box_and_whole_tab_names(qtbot, window: MainWindow,  # noqa: F811
                                                                       demo_library) -> None:
-    window.library_control.tabs.setTabText(2, "Problems (12)")
+    tabs = window.library_control.tabs
+    tabs.setTabText(tabs.indexOf(window.problems), "Problems (12)")
     window.resize(400, 300)
     assert (window.width(), window.height()) == MINIMUM_SIZE
     qtbot.wait(50)
@@ -84,6 +85,21 @@ def test_the_smallest_window_keeps_the_search_box_and_whole_tab_names(qtbot, win
     bar = window.tabs.tabBar()
     for index in range(bar.count()):
         assert bar.tabRect(index).width() > bar.fontMetrics().horizontalAdvance(bar.tabText(index))
+
+
+def test_tab_goes_from_the_search_to_the_songs_to_their_similar_songs(qtbot, window: MainWindow,  # noqa: F811
+                                                                       demo_library) -> None:
+    open_and_wait(qtbot, window, *demo_library)
+    select_row(window.library.table, 0)
+    qtbot.waitUntil(lambda: bool(window.panel.items), timeout=WAIT_MS)
+    window.activateWindow()
+    window.search.setFocus()
+    qtbot.waitUntil(window.search.hasFocus, timeout=WAIT_MS)
+    visited = []
+    for _ in range(4):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        visited.append(QApplication.focusWidget())
+    assert visited == [window.mood_filter, window.library.table, window.panel.table, window.panel.why]
 
 
 def drop(window: MainWindow, *paths: Path) -> None:
