@@ -8,7 +8,7 @@ evidence, and the songs nearest it there become candidates too. Options.audio_on
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -143,16 +143,17 @@ class Recommender:
         excluded = set(exclude or ()) | {seed.track.id for seed in seeds if seed.track is not None}
         neighbours = options.neighbours
         weights = self._blend_weights(seeds, options)
-        ranked, best = self._vote(seeds, neighbours, excluded, weights, seed_weights)
-        chosen = self._select(seeds, ranked, options)
+        ranking, best = self._vote(seeds, neighbours, excluded, weights, seed_weights)
+        rankings = [ranking]
+        chosen = self._select(seeds, _in_turn(rankings), options)
         # Caps and duplicates can leave too few: look further, and rank what is found there after the first
         # candidates, so the top of the list (and its scores) does not depend on how far we had to look.
         while len(chosen) < options.count and neighbours < self.search.size:
             neighbours *= 4
             further, further_best = self._vote(seeds, neighbours, excluded, weights, seed_weights)
-            ranked += [item for item in further if item.track.id not in best]
+            rankings.append(further)
             best = {**further_best, **best}
-            chosen = self._select(seeds, ranked, options)
+            chosen = self._select(seeds, _in_turn(rankings), options)
         for item in chosen:  # the evidence is read only for the songs shown
             item.matches = self._matches(seeds, item.track.id, best.get(item.track.id, {}))
         return chosen
@@ -165,7 +166,7 @@ class Recommender:
         return [self.colistening.weight(seed.track.id) if seed.track is not None else 0.0 for seed in seeds]
 
     def _vote(self, seeds: Sequence[Seed], neighbours: int, excluded: set[int], weights: Sequence[float],
-              seed_weights: Sequence[float] | None = None) -> tuple[list[Recommendation], dict]:
+              seed_weights: Sequence[float] | None = None) -> tuple[_Ranking, dict]:
         """Candidates ranked by their votes pooled over the seeds (without matches yet), and each one's best match
         per (seed, seed slice). A candidate's score is the geometric mean (weighted by `seed_weights`, if given) of
         its scores per seed (each blended with co-listening by its weight in `weights`), its distance the mean
@@ -194,12 +195,9 @@ class Recommender:
         logs = np.log(scores + SCORE_FLOOR)
         pooled = logs.mean(axis=1) if seed_weights is None else np.average(logs, axis=1, weights=seed_weights)
         score = np.exp(pooled) - SCORE_FLOOR
-        tracks = self.store.tracks_by_id(candidates.tolist())
-        ranked = [Recommendation(tracks[owner], float(score[n]), int(votes[n]), float(mean_distance[n]),
-                                 together=int(together[n]))
-                  for n, owner in enumerate(candidates.tolist()) if owner in tracks]  # else removed since indexed
-        ranked.sort(key=lambda item: (-item.score, item.mean_distance, item.track.id))
-        return ranked, best
+        order = np.lexsort((candidates, mean_distance, -score))
+        return _Ranking(self.store, candidates[order], score[order], votes[order], mean_distance[order],
+                        together[order]), best
 
     def _colistened(self, seeds: Sequence[Seed], weights: Sequence[float], excluded: set[int]) -> np.ndarray:
         """The analysed songs nearest each blended seed's co-listening vector (ascending ids, none excluded)."""
@@ -267,7 +265,7 @@ class Recommender:
         return sorted(best.values(), key=lambda match: (match.distance, match.slice))
 
     @staticmethod
-    def _select(seeds: Sequence[Seed], ranked: list[Recommendation], options: Options) -> list[Recommendation]:
+    def _select(seeds: Sequence[Seed], ranked: Iterable[Recommendation], options: Options) -> list[Recommendation]:
         selection = Selection(options, avoid=[seed.track for seed in seeds if seed.track is not None])
         chosen = []
         for item in ranked:
@@ -289,6 +287,41 @@ class _Tally:
     votes: np.ndarray
     mean_distance: np.ndarray
     best: dict[int, dict[int, tuple[float, int]]]
+
+
+class _Ranking:
+    """Candidates in rank order (score, then distance, then id), made into Recommendations only as far as they are
+    read: the caps rarely look past the first few dozen of a few thousand candidates, and reading every
+    candidate's track from the store took longer than the vote."""
+
+    CHUNK = 64  # tracks read from the store at a time
+
+    def __init__(self, store: LibraryStore, ids: np.ndarray, score: np.ndarray, votes: np.ndarray,
+                 mean_distance: np.ndarray, together: np.ndarray):
+        self.store, self.ids, self.score, self.votes = store, ids, score, votes
+        self.mean_distance, self.together = mean_distance, together
+        self._tracks: dict[int, Track] = {}
+        self._read: set[int] = set()  # the chunks read, by their start
+
+    def items(self, skip: set[int]) -> Iterator[Recommendation]:
+        """The candidates best first, but those in `skip` (and those removed from the library since indexed)."""
+        for start in range(0, len(self.ids), self.CHUNK):
+            chunk = self.ids[start:start + self.CHUNK].tolist()
+            if start not in self._read:
+                self._tracks.update(self.store.tracks_by_id(chunk))
+                self._read.add(start)
+            for n, owner in enumerate(chunk, start):
+                if owner not in skip and owner in self._tracks:
+                    yield Recommendation(self._tracks[owner], float(self.score[n]), int(self.votes[n]),
+                                         float(self.mean_distance[n]), together=int(self.together[n]))
+
+
+def _in_turn(rankings: list[_Ranking]) -> Iterator[Recommendation]:
+    """The first ranking's candidates, then each later one's that no earlier ranking had."""
+    seen: set[int] = set()
+    for ranking in rankings:
+        yield from ranking.items(seen)
+        seen |= set(ranking.ids.tolist())
 
 
 class Selection:

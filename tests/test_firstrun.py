@@ -159,9 +159,9 @@ def _playlist_help() -> str:
     return commands.choices["playlist"].format_help()
 
 
-def test_playlist_n_counts_the_songs_after_the_seed(demo_library: tuple[Path, Path], tmp_path: Path,
-                                                    capsys) -> None:
-    root, db = demo_library
+def test_playlist_n_counts_the_songs_after_the_seed(demo_library: tuple[Path, Path], demo_store_copy: Path,
+                                                    tmp_path: Path, capsys) -> None:
+    (root, _), db = demo_library, demo_store_copy  # -o keeps the playlist in the store
     seed = sorted(root.rglob("*.mp3"))[0]
     out = tmp_path / "radio.m3u8"
     assert main(["playlist", str(seed), "-n", "5", "-o", str(out), "--db", str(db)]) == 0

@@ -82,10 +82,11 @@ def test_mood_json_ranks_songs_by_distance_to_the_asked_mood(demo_library: tuple
     assert all(moods[item["path"]] == (item["valence"], item["arousal"]) for item in found)
 
 
-def test_a_journey_walks_from_one_mood_to_the_other(demo_library: tuple[Path, Path], tmp_path: Path) -> None:
+def test_a_journey_walks_from_one_mood_to_the_other(demo_library: tuple[Path, Path], demo_store_copy: Path,
+                                                    tmp_path: Path) -> None:
     from likewise.cli.main import main
 
-    (music, db), out = demo_library, tmp_path / "journey.m3u8"
+    (music, _), db, out = demo_library, demo_store_copy, tmp_path / "journey.m3u8"  # -o keeps it in the store
     assert main(["mood", "--from", "-1,-1", "--to", "1,1", "-n", "8", "-o", str(out), "--absolute",
                  "--db", str(db)]) == 0
     lines = [str(Path(line).relative_to(music)) for line in out.read_text().splitlines() if not line.startswith("#")]

@@ -237,8 +237,8 @@ def test_cli_similar_ambiguous_and_unknown_queries(demo_library: tuple[Path, Pat
     assert "no song matches" in capsys.readouterr().err
 
 
-def test_cli_playlist_writes_m3u8(demo_library: tuple[Path, Path], store: LibraryStore, tmp_path: Path) -> None:
-    _, db = demo_library
+def test_cli_playlist_writes_m3u8(demo_store_copy: Path, store: LibraryStore, tmp_path: Path) -> None:
+    db = demo_store_copy  # -o keeps the playlist in the store
     track = store.tracks("ok")[4]
     out = tmp_path / "radio.m3u8"
     assert main(["playlist", str(store.library_root / track.relpath), "-n", "6", "-o", str(out), "--absolute",
@@ -392,9 +392,9 @@ def test_a_sonic_path_of_one_step_is_its_endpoints(store: LibraryStore, recommen
         sonic_path(recommender, first, first, 4)
 
 
-def test_cli_mix_prints_json_and_writes_a_guarded_m3u8(demo_library: tuple[Path, Path], store: LibraryStore,
+def test_cli_mix_prints_json_and_writes_a_guarded_m3u8(demo_store_copy: Path, store: LibraryStore,
                                                        tmp_path: Path, capsys) -> None:
-    _, db = demo_library
+    db = demo_store_copy  # -o keeps the playlist in the store
     first, second = store.tracks("ok")[2], store.tracks("ok")[13]
     queries = [f"{first.artist} - {first.title}", str(store.library_root / second.relpath)]
     assert main(["mix", *queries, "-n", "5", "--json", "--db", str(db)]) == 0
@@ -411,9 +411,9 @@ def test_cli_mix_prints_json_and_writes_a_guarded_m3u8(demo_library: tuple[Path,
     assert main(["mix", *queries, "-o", str(out), "--force", "--db", str(db)]) == 0
 
 
-def test_cli_path_prints_json_and_writes_m3u8(demo_library: tuple[Path, Path], store: LibraryStore, tmp_path: Path,
+def test_cli_path_prints_json_and_writes_m3u8(demo_store_copy: Path, store: LibraryStore, tmp_path: Path,
                                               capsys) -> None:
-    _, db = demo_library
+    db = demo_store_copy  # -o keeps the playlist in the store
     first, last = store.tracks("ok")[9], store.tracks("ok")[14]
     ends = [f"{first.artist} - {first.title}", str(store.library_root / last.relpath)]
     assert main(["path", *ends, "-n", "4", "--json", "--db", str(db)]) == 0
