@@ -3,7 +3,8 @@
 #
 #   sh tools/bootstrap.sh          the system packages, .venv, and likewise installed in it
 #   sh tools/bootstrap.sh test     the same, with the test tools (likewise[test])
-#   sh tools/bootstrap.sh --print  only print the command that installs the missing system packages (nothing if none)
+#   sh tools/bootstrap.sh --print  only print the command that installs the missing system packages, the test
+#                                  suite's included (nothing if none)
 #
 # The system packages are those of desktop/system-libraries.txt (the app checks the same list when it starts). They
 # are installed as root, or with sudo when it needs no password; otherwise the command to run is printed and the
@@ -11,8 +12,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-missing_packages() {  # the listed packages dpkg does not have installed (under their name or Ubuntu's t64 name)
-  for package in $(awk '$1 !~ /^#/ && NF {print $1}' desktop/system-libraries.txt); do
+missing_packages() {  # the listed packages ($1: app, or test for those too) dpkg lacks (by name or Ubuntu's t64 name)
+  for package in $(awk -v want="$1" '$1 !~ /^#/ && NF && (want == "test" || $3 != "test") {print $1}' \
+                   desktop/system-libraries.txt); do
     dpkg-query -W -f='${Status}\n' "$package" "${package}t64" 2>/dev/null | grep -q ' installed$' ||
       printf '%s ' "$package"
   done
@@ -33,13 +35,13 @@ install_command() {  # the command that installs packages $1
   echo "${sudo}apt-get update && ${sudo}apt-get install -y --no-install-recommends $1" | sed 's/ *$//'
 }
 
-system_packages() {  # install the missing system packages, or say how
+system_packages() {  # install the missing system packages ($2: app or test), or say how ($1: install or print)
   if ! command -v dpkg-query >/dev/null 2>&1; then
     [ "$1" = print ] || echo "bootstrap: not Debian/Ubuntu: install the libraries of desktop/system-libraries.txt" \
       "with your package manager" >&2
     return 0
   fi
-  packages=$(missing_packages)
+  packages=$(missing_packages "$2")
   [ -n "$packages" ] || return 0
   if [ "$1" = print ]; then
     install_command "$packages"
@@ -66,7 +68,7 @@ python_packages() {  # .venv with likewise installed (extras $1: app or test); a
 }
 
 case "${1:-app}" in
-  --print) system_packages print ;;
-  app | test) system_packages install && python_packages "${1:-app}" ;;
+  --print) system_packages print test ;;
+  app | test) system_packages install "${1:-app}" && python_packages "${1:-app}" ;;
   *) echo "usage: sh tools/bootstrap.sh [test | --print]" >&2; exit 2 ;;
 esac
