@@ -18,6 +18,7 @@ import time
 import zipfile
 from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +30,7 @@ from likewise.audio.features import DEFAULT_PARAMS, FeatureParams
 from likewise.audio.tags import Tags
 from likewise.index.prepare import Failed, Prepared, prepare_file
 from likewise.index.store import Analysis, LibraryStore
+from likewise.index.workers import AnalysisPool
 from tests.conftest import tone, write_audio
 
 LIKEWISE = Path(sys.executable).parent / "likewise"  # the installed console script
@@ -381,8 +383,12 @@ def make_songs(folder: Path, count: int, seconds: float = 4.0) -> list[Path]:
     return paths
 
 
+SLOW_SECONDS = 0.6  # how long a 'slow…' file takes on top of its real analysis
+
+
 def prepare_or_misbehave(task: tuple[int, str, str], params: FeatureParams, time_limit: float) -> Prepared | Failed:
-    """prepare_file, except that a file named 'crash…' segfaults its process and 'hang…' hangs it for good.
+    """prepare_file, except that a file named 'crash…' segfaults its process, 'hang…' hangs it for good and
+    'slow…' takes SLOW_SECONDS longer (so that tests of what happens meanwhile do not depend on the machine's speed).
 
     The hang blocks SIGALRM first, like a decoder stuck in C code, so only the pool's hard limit can end it.
     """
@@ -392,7 +398,17 @@ def prepare_or_misbehave(task: tuple[int, str, str], params: FeatureParams, time
     if name.startswith("hang"):
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         time.sleep(3600)
+    if name.startswith("slow"):
+        time.sleep(SLOW_SECONDS)
     return prepare_file(task, params, time_limit)
+
+
+class MisbehavingPool(AnalysisPool):
+    """The analysis pool with workers that run prepare_or_misbehave (patch it over the pipeline's AnalysisPool)."""
+
+    def __init__(self, jobs: int, params: FeatureParams, time_limit: float = 60.0):
+        super().__init__(jobs, params, time_limit)
+        self.work = partial(prepare_or_misbehave, params=params, time_limit=time_limit)
 
 
 # --- running the real command ------------------------------------------------------------------------------------

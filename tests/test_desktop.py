@@ -6,7 +6,6 @@ import shutil
 import subprocess
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -28,10 +27,9 @@ from likewise.index.pipeline import Indexer
 from likewise.index.playlist import song_radio
 from likewise.index.recommend import Options, Recommender
 from likewise.index.store import LibraryStore, Track, format_duration
-from likewise.index.workers import AnalysisPool
 from likewise.model.teacher import TAGS as TAG_NAMES
 from tests.conftest import copy_store
-from tests.corpus import make_songs, prepare_or_misbehave
+from tests.corpus import MisbehavingPool, make_songs
 
 WAIT_MS = 20_000
 
@@ -324,12 +322,7 @@ def test_closing_the_window_while_a_decoder_hangs_is_immediate_and_the_next_run_
     for number in range(2):
         shutil.copy(songs[0], music / f"hang{number}.flac")  # prepare_or_misbehave hangs on these for good
 
-    class HangingPool(AnalysisPool):
-        def __init__(self, jobs: int, params, time_limit: float = 60.0):
-            super().__init__(jobs, params, time_limit)
-            self.work = partial(prepare_or_misbehave, params=params, time_limit=time_limit)
-
-    monkeypatch.setattr("likewise.index.pipeline.AnalysisPool", HangingPool)
+    monkeypatch.setattr("likewise.index.pipeline.AnalysisPool", MisbehavingPool)
     main = MainWindow(settings, index_jobs=2)
     qtbot.addWidget(main)
     main.show()

@@ -1,21 +1,27 @@
 """A first analysis, as a new user watches it: every song moves the bar, and songs are stored as they are analysed."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from likewise.audio.features import DEFAULT_PARAMS
 from likewise.desktop.indexing import IndexingBar
 from likewise.index.pipeline import Indexer, Progress
 from likewise.index.store import LibraryStore
-from likewise.index.workers import AnalysisPool
 from likewise.model.embedder import load_embedder
+from tests.corpus import MisbehavingPool
 
 
-def test_every_song_is_reported_and_songs_are_stored_while_the_run_goes_on(demo_copy: Path, tmp_path: Path) -> None:
+def test_every_song_is_reported_and_songs_are_stored_while_the_run_goes_on(demo_copy: Path, tmp_path: Path,
+                                                                          monkeypatch) -> None:
     load_embedder()  # loaded once per process: the run does not wait for the model, as in a long first run
-    db = tmp_path / "library.sqlite"
+    music, db = tmp_path / "music", tmp_path / "library.sqlite"
+    music.mkdir()
+    for number, song in enumerate(sorted(demo_copy.rglob("*.mp3"))[:8]):  # each takes SLOW_SECONDS longer: the
+        shutil.copy(song, music / f"slow{number}.mp3")  # run lasts over a second on any machine
+    monkeypatch.setattr("likewise.index.pipeline.AnalysisPool", MisbehavingPool)
     reports: list[Progress] = []
-    summary = Indexer(demo_copy, db, jobs=2, on_progress=reports.append).run()
+    summary = Indexer(music, db, jobs=2, on_progress=reports.append).run()
     counted = [report.done for report in reports if report.current]
     assert counted == list(range(1, summary.analysed + 1))  # one report per song, not one per batch
     saves = [report.saved_ids for report in reports if report.saved_ids]
@@ -24,15 +30,15 @@ def test_every_song_is_reported_and_songs_are_stored_while_the_run_goes_on(demo_
     assert len(saves) >= 3, "songs must reach the store (and the window) in several steps, not all at the end"
 
 
-def test_the_pool_calls_idle_while_it_waits_for_workers(demo_copy: Path) -> None:
-    song = next(demo_copy.rglob("*.mp3"))
+def test_the_pool_calls_idle_while_it_waits_for_workers(demo_copy: Path, tmp_path: Path) -> None:
+    song = shutil.copy(next(demo_copy.rglob("*.mp3")), tmp_path / "slow.mp3")  # SLOW_SECONDS: over two ticks
     ticks = []
-    pool = AnalysisPool(2, DEFAULT_PARAMS)
+    pool = MisbehavingPool(2, DEFAULT_PARAMS)
     try:
-        results = list(pool.run([(1, str(song.parent), song.name)], idle=lambda: ticks.append(1)))
+        results = list(pool.run([(1, str(tmp_path), Path(song).name)], idle=lambda: ticks.append(1)))
     finally:
         pool.close()
-    assert len(results) == 1 and ticks  # starting a worker process alone takes longer than one tick
+    assert len(results) == 1 and len(ticks) >= 2
 
 
 def test_the_bar_counts_songs_and_says_the_time_left(qtbot) -> None:
