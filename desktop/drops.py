@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QMimeData, QObject
 
 from likewise.audio.formats import format_of
+from likewise.desktop.library_controller import LibraryController
+from likewise.desktop.queue_controller import QueueController
 from likewise.index.playlist_files import is_playlist_file
 from likewise.index.store import Track
 
@@ -53,3 +56,53 @@ def library_songs(paths: list[Path], root: Path | None, tracks: list[Track]) -> 
         track = by_path.get(os.path.normcase(str(path.resolve())))
         (found.append(track) if track is not None else outside.append(path))
     return found, outside
+
+
+class DropHandler(QObject):
+    """Does what a drop asks: a folder opens as the library, songs of the library join the queue, playlist files
+    are imported (their songs of the library queued); says in a line what could not be done."""
+
+    def __init__(self, library_control: LibraryController, queue: QueueController,
+                 open_library: Callable[[Path], None], notify: Callable[[str], None],
+                 status: Callable[[str, int], None], parent=None):
+        super().__init__(parent)
+        self.library_control, self.queue = library_control, queue
+        self.open_library, self.notify, self.status = open_library, notify, status
+
+    def open(self, paths: list[Path], tracks: list[Track]) -> None:
+        """Handle dropped `paths`; `tracks` are the library's songs."""
+        dropped = sort_dropped(paths)
+        if dropped.folders:
+            self.open_library(dropped.folders[0])
+            return
+        notes = []
+        songs, outside = library_songs(dropped.songs, self.library_control.root, tracks)
+        if songs:
+            self.queue.add(songs)
+            notes.append(f"Added {len(songs)} song{'s' * (len(songs) != 1)} to the queue.")
+        if outside:
+            notes.append(f"{len(outside)} dropped file{'s are' if len(outside) != 1 else ' is'} not in this library "
+                         f"({outside[0].name}{', …' * (len(outside) > 1)}): open its folder to play it here.")
+        if dropped.other:
+            notes.append(f"Not music or a playlist: {dropped.other[0].name}{', …' * (len(dropped.other) > 1)}.")
+        for playlist in dropped.playlists:
+            self.import_playlist(playlist)
+        if outside or dropped.other:
+            self.notify(" ".join(notes))
+        elif notes:
+            self.status(" ".join(notes), 5000)
+
+    def import_playlist(self, path: Path) -> None:
+        """Read a playlist file into the library's store and queue its songs of the library."""
+        def read(backend):
+            item = backend.import_playlist(path)
+            return item, backend.playlist_tracks(item.id)
+
+        def imported(result) -> None:
+            item, tracks = result
+            self.queue.add(tracks)
+            self.status(f"Imported {item.name}: {item.songs} of {item.entries} entries are songs of the library, "
+                        "added to the queue.", 10000)
+
+        self.library_control.submit(read, imported,
+                                    lambda reason: self.notify(f"Could not import {path.name}: {reason}"))

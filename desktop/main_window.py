@@ -16,9 +16,8 @@ from likewise.assets import DEMO_DIR
 from likewise.desktop import settings
 from likewise.desktop.about import AboutDialog
 from likewise.desktop.cover import CoverLoader, CoverView
-from likewise.desktop.desktop_services import copy_text
 from likewise.desktop.dialogs import Dialogs
-from likewise.desktop.drops import dropped_paths, library_songs, sort_dropped
+from likewise.desktop.drops import DropHandler, dropped_paths
 from likewise.desktop.indexing import IndexingBar
 from likewise.desktop.indexing_controller import IndexingController
 from likewise.desktop.library_controller import LibraryController
@@ -38,6 +37,7 @@ from likewise.desktop.queue_pane import QueuePane
 from likewise.desktop.radio import export_playlist
 from likewise.desktop.recommendations_panel import RecommendationsPanel
 from likewise.desktop.shortcuts import ShortcutsDialog
+from likewise.desktop.song_actions import SongActions
 from likewise.index.recommend import Options
 from likewise.index.store import Track
 
@@ -126,7 +126,10 @@ class MainWindow(QMainWindow):
         self.previous_action = self._action("Previous song", self.queue.previous)
         self.previous_action.setShortcuts([QKeySequence("Ctrl+Left"), QKeySequence(Qt.Key.Key_MediaPrevious)])
         self.stop_action = self._action("Stop", self.queue.stop, Qt.Key.Key_MediaStop)
-        self._build_song_actions()
+        self.drops = DropHandler(self.library_control, self.queue, self.open_library, self.notify,
+                                 self.statusBar().showMessage, self)
+        self.song_actions = SongActions(self.library, self.panel, self.queue, self.dialogs, self.library_control,
+                                        self.statusBar().showMessage, self)
         self.radio_action = self._action("Song radio", lambda: self.dialogs.song_radio(current(), self.panel.options()),
                                          "Ctrl+R", pixmap.SP_MediaSkipForward,
                                          "A playlist that starts from the selected song (Ctrl+R)")
@@ -144,40 +147,6 @@ class MainWindow(QMainWindow):
                                                                    ("Problems", self.problems)), 1)]
         self.shortcuts_action = self._action("Keyboard shortcuts", lambda: ShortcutsDialog(self).show(), "F1")
         self.about_action = self._action("About likewise", lambda: AboutDialog(self).show())
-
-    def _build_song_actions(self) -> None:
-        """What the songs selected in the library or the similar-songs list can do (their context menus)."""
-        selected, similar = self.library.selected_tracks, self.panel.selected_tracks
-        queue, table = self.queue, self.library.table
-        self.play_now_action = self._song_action(table, "Play now", lambda: queue.play_now(selected()))
-        self.play_next_action = self._song_action(table, "Play next", lambda: queue.play_next(selected()),
-                                                  "Ctrl+Shift+N")
-        self.add_to_queue_action = self._song_action(table, "Add to queue", lambda: queue.add(selected()),
-                                                     "Ctrl+Shift+Q")
-        options = self.panel.options
-        self.mix_action = self._song_action(table, "Mix of these songs",
-                                            lambda: self.dialogs.mix(selected(), options()), "Ctrl+M")
-        self.path_action = self._song_action(table, "Sonic path from the first to the last",
-                                             lambda: self.dialogs.sonic_path(selected()[0], selected()[-1], options()),
-                                             "Ctrl+Shift+P")
-        results = self.panel.table
-        self._song_action(results, "Play now", lambda: queue.play_now(similar(), autoplay=True))
-        self._song_action(results, "Play next", lambda: queue.play_next(similar()))
-        self._song_action(results, "Add to queue", lambda: queue.add(similar()))
-        for view, songs in ((table, selected), (results, similar)):
-            self._song_action(view, "Similar songs", lambda _checked=False, songs=songs: self.similar_to(songs()))
-            self._song_action(view, "Show in folder", lambda _checked=False, songs=songs: self.show_songs_folder(songs()))
-            self._song_action(view, "Copy path", lambda _checked=False, songs=songs: self.copy_paths(songs()))
-
-    def _song_action(self, view: QWidget, text: str, slot, shortcut: str | None = None) -> QAction:
-        """An action in `view`'s context menu, its shortcut working while `view` has the focus."""
-        action = QAction(text, view)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        view.addAction(action)
-        return action
 
     def _build_toolbar_widgets(self) -> None:
         self.search = QLineEdit()
@@ -291,8 +260,11 @@ class MainWindow(QMainWindow):
         self.library.open_requested.connect(dialogs.choose_folder)
         self.problems.open_folder_requested.connect(dialogs.show_in_folder)
         library.retried.connect(self._offer_rescan)
-        self.panel.result_changed.connect(lambda track: self.covers.show(self.panel.cover, self._path_of(track)))
-        queue.now_playing.connect(lambda track: self.covers.show(self.now_cover, self._path_of(track)))
+        def path_of(track: Track | None) -> Path | None:
+            return self.library_control.track_path(track) if track is not None else None
+
+        self.panel.result_changed.connect(lambda track: self.covers.show(self.panel.cover, path_of(track)))
+        queue.now_playing.connect(lambda track: self.covers.show(self.now_cover, path_of(track)))
         dialogs.folder_chosen.connect(self.open_library)
         dialogs.status.connect(self.statusBar().showMessage)
         dialogs.message.connect(self.notify)
@@ -377,26 +349,6 @@ class MainWindow(QMainWindow):
 
     # --- songs ----------------------------------------------------------------------------------------------
 
-    def _path_of(self, track: Track | None) -> Path | None:
-        return self.library_control.track_path(track) if track is not None else None
-
-    def similar_to(self, tracks: list[Track]) -> None:
-        """Show the songs similar to the first of `tracks` (selecting it in the library)."""
-        if tracks:
-            self.library_control.show_track(tracks[0])
-
-    def show_songs_folder(self, tracks: list[Track]) -> None:
-        """Open the folder of the first of `tracks` in the file manager."""
-        if tracks:
-            self.dialogs.show_in_folder(tracks[0])
-
-    def copy_paths(self, tracks: list[Track]) -> None:
-        """Put the files' paths on the clipboard, one a line."""
-        paths = [str(path) for path in map(self._path_of, tracks) if path is not None]
-        if paths:
-            copy_text("\n".join(paths))
-            self.statusBar().showMessage(f"Copied {len(paths)} path{'s' * (len(paths) != 1)}", 3000)
-
     def select_all(self) -> None:
         """Select every song the library shows."""
         self.tabs.setCurrentWidget(self.library)
@@ -440,43 +392,7 @@ class MainWindow(QMainWindow):
         paths = dropped_paths(event.mimeData())
         if paths:
             event.acceptProposedAction()
-            self.open_dropped(paths)
-
-    def open_dropped(self, paths: list[Path]) -> None:
-        """Do what a drop of these files and folders asks (see dropEvent); say in a line what could not be."""
-        dropped = sort_dropped(paths)
-        if dropped.folders:
-            self.open_library(dropped.folders[0])
-            return
-        notes = []
-        songs, outside = library_songs(dropped.songs, self.library_control.root, self.library.model.tracks())
-        if songs:
-            self.queue.add(songs)
-            notes.append(f"Added {len(songs)} song{'s' * (len(songs) != 1)} to the queue.")
-        if outside:
-            notes.append(f"{len(outside)} dropped file{'s are' if len(outside) != 1 else ' is'} not in this library "
-                         f"({outside[0].name}{', …' * (len(outside) > 1)}): open its folder to play it here.")
-        if dropped.other:
-            notes.append(f"Not music or a playlist: {dropped.other[0].name}{', …' * (len(dropped.other) > 1)}.")
-        for playlist in dropped.playlists:
-            self.import_playlist(playlist)
-        if notes:
-            (self.notify if outside or dropped.other else self.statusBar().showMessage)(" ".join(notes))
-
-    def import_playlist(self, path: Path) -> None:
-        """Read a playlist file into the library's store and queue its songs of the library."""
-        def imported(result) -> None:
-            item, tracks = result
-            self.queue.add(tracks)
-            self.statusBar().showMessage(f"Imported {item.name}: {item.songs} of {item.entries} entries are songs of "
-                                         f"the library, added to the queue.", 10000)
-
-        def read(backend):
-            item = backend.import_playlist(path)
-            return item, backend.playlist_tracks(item.id)
-
-        self.library_control.submit(read, imported,
-                                    lambda reason: self.notify(f"Could not import {path.name}: {reason}"))
+            self.drops.open(paths, self.library.model.tracks())
 
     # --- small things -----------------------------------------------------------------------------------------
 

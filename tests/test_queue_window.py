@@ -56,11 +56,11 @@ def test_queue_add_reorder_remove_survive_a_restart(qtbot, settings: QSettings, 
     qtbot.waitUntil(lambda: first.queue._loaded, timeout=WAIT_MS)
 
     select(first, a, b)
-    first.add_to_queue_action.trigger()
+    first.song_actions.add_to_queue.trigger()
     select(first, c)
-    first.add_to_queue_action.trigger()
+    first.song_actions.add_to_queue.trigger()
     select(first, d)
-    first.play_next_action.trigger()  # nothing plays yet: it comes first
+    first.song_actions.play_next.trigger()  # nothing plays yet: it comes first
     assert queued(first) == [d.id, a.id, b.id, c.id]
 
     # reorder: a drop (what QListView's internal move calls), and Alt+Down on the song under the cursor
@@ -188,7 +188,7 @@ def test_a_mix_of_selected_songs_plays_and_exports_guarded(qtbot, window: MainWi
     seeds = [tracks[1], tracks[9], tracks[15]]
     select(window, *seeds)
     assert window.library.selected_tracks() == seeds
-    window.mix_action.trigger()
+    window.song_actions.mix.trigger()
     qtbot.waitUntil(lambda: window.dialogs.mix_dialog is not None and window.dialogs.mix_dialog.isVisible(),
                     timeout=WAIT_MS)
     dialog = window.dialogs.mix_dialog
@@ -234,7 +234,7 @@ def test_a_sonic_path_from_the_first_selected_song_to_the_last(qtbot, window: Ma
     tracks = [t for t in open_and_wait(qtbot, window, folder, library_copy) if t.status == "ok"]
     start, end = tracks[3], tracks[16]
     select(window, start, end)
-    window.path_action.trigger()
+    window.song_actions.path.trigger()
     qtbot.waitUntil(lambda: window.dialogs.path_dialog is not None and window.dialogs.path_dialog.isVisible(),
                     timeout=WAIT_MS)
     dialog = window.dialogs.path_dialog
