@@ -64,3 +64,23 @@ def test_the_player_and_its_audio_output_are_made_by_qml_and_play(qtbot) -> None
     player.set_volume(40)
     assert abs(player._media.audioOutput().volume() - 0.4) < 1e-6
     player.stop()
+
+
+def test_a_bool_signal_keeps_the_reference_counts_of_true_and_false(qtbot) -> None:
+    """PySide6 6.12.0 dropped a reference to True or False at every emission of a Python-declared signal carrying
+    a bool (the player's playing_changed, the queue's autoplay_changed...): a long session, or the test suite,
+    ended in "Fatal Python error: bool_dealloc". pyproject.toml keeps PySide6 below 6.12."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    class Source(QObject):
+        changed = Signal(bool)
+
+    received: list[bool] = []
+    source = Source()
+    source.changed.connect(received.append)
+    before = sys.getrefcount(True), sys.getrefcount(False)
+    for number in range(200):
+        source.changed.emit(number % 2 == 0)
+    assert (sys.getrefcount(True) - before[0], sys.getrefcount(False) - before[1]) == (100, 100)
