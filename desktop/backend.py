@@ -13,13 +13,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from likewise.index import playlist_store
 from likewise.index.playlist_store import Playlist, has_playlists
-from likewise.index.plays import forget_plays, has_plays_table, play_counts
+from likewise.index.colisten import CoListening, refresh_colistening
+from likewise.index.plays import forget_plays, has_plays_table, play_counts, record_play
 from likewise.index.recommend import Options, Recommendation, Recommender
 from likewise.index.store import LibraryStore, Track
 
 if TYPE_CHECKING:
     from likewise.index.playlist import Radio
-    from likewise.index.playlist_store import Playlist
 
 POLL_MS = 3000  # how often to look for changes made by another process (`likewise index`)
 
@@ -151,6 +151,15 @@ class LibraryBackend(QObject):
         """Record a playlist likewise made (and wrote at `path`)."""
         return playlist_store.save_made_playlist(self._open_store(), name, track_ids, path)
 
+    def record_play(self, track_id: int, started_at: float, heard: float, duration: float | None) -> None:
+        """Record a play, then learn co-listening again if the listening sessions changed (the recommender then
+        blends in what was learnt)."""
+        store = self._open_store()
+        record_play(store, track_id, started_at, heard, duration)
+        learnt = refresh_colistening(store)
+        if self.recommender is not None and _source(learnt) != _source(self.recommender.colistening):
+            self.recommender = None
+
     def forget_plays(self) -> None:
         """Erase the listening history and what was learnt from it."""
         forget_plays(self._open_store())
@@ -193,6 +202,11 @@ class LibraryBackend(QObject):
     def _store_state(self) -> tuple:
         store = self._open_store()
         return store.generation, tuple(sorted(store.counts().items())), _history_state(store)
+
+
+def _source(learnt: CoListening | None) -> str:
+    """What a co-listening model was learnt from ("" for none)."""
+    return learnt.source if learnt is not None else ""
 
 
 def _history_state(store: LibraryStore) -> tuple:

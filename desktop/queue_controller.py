@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from likewise.desktop.player import Player
 from likewise.desktop.queue_model import QueueModel
 from likewise.index.autoplay import BATCH, Listening, songs_to_append
-from likewise.index.plays import judge_play, record_play
+from likewise.index.plays import judge_play
 from likewise.index.queue import SavedQueue, load_queue, save_queue
 from likewise.index.recommend import Options
 from likewise.index.store import Track
@@ -194,7 +194,7 @@ class QueueController(QObject):
         started = self._started
         skipped = judge_play(track.id, started, heard, track.duration).skipped and not ended
         self.history.append((track.id, skipped))
-        self.submit(lambda backend: record_play(backend.store, track.id, started, heard, track.duration), None,
+        self.submit(lambda backend: backend.record_play(track.id, started, heard, track.duration), None,
                     lambda reason: self.message.emit(f"This play was not recorded: {reason}"))
 
     # --- kept in the store ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QSettings
 
 from likewise.desktop import settings as options
@@ -84,3 +85,22 @@ def test_a_bool_signal_keeps_the_reference_counts_of_true_and_false(qtbot) -> No
     for number in range(200):
         source.changed.emit(number % 2 == 0)
     assert (sys.getrefcount(True) - before[0], sys.getrefcount(False) - before[1]) == (100, 100)
+
+
+def test_plays_recorded_by_the_window_teach_co_listening_at_once(demo_store_copy: Path) -> None:
+    """A listening session (songs heard one after another) is learnt from when each play is recorded, not only at
+    the next scan, and the recommender then blends it in."""
+    from likewise.desktop.backend import LibraryBackend
+    from likewise.index.colisten import colistening_path
+
+    backend = LibraryBackend()
+    try:
+        backend.open(demo_store_copy)
+        first, second = [track.id for track in backend.store.tracks("ok")[:2]]
+        assert backend.current_recommender().colistening is None
+        backend.record_play(first, 1000.0, 200.0, 200.0)
+        backend.record_play(second, 1200.0, 200.0, 200.0)
+        assert colistening_path(demo_store_copy).exists()
+        assert backend.current_recommender().colistening.together(first, np.array([second])).tolist() == [1]
+    finally:
+        backend.shutdown()
