@@ -2,40 +2,27 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
-from contextlib import closing
 from pathlib import Path
-
-import pytest
 
 from likewise.index.queue import SavedQueue, load_queue, save_queue
 from likewise.index.store import LibraryStore
 
 
-@pytest.fixture
-def library_copy(demo_library: tuple[Path, Path], tmp_path: Path) -> Path:
-    """A private copy of the indexed demo library's store (a consistent snapshot)."""
-    target = tmp_path / "library.sqlite"
-    with closing(sqlite3.connect(demo_library[1])) as source, closing(sqlite3.connect(target)) as copy:
-        source.backup(copy)
-    return target
-
-
-def test_the_queue_survives_closing_the_store(library_copy: Path) -> None:
-    with LibraryStore(library_copy) as store:
+def test_the_queue_survives_closing_the_store(demo_store_copy: Path) -> None:
+    with LibraryStore(demo_store_copy) as store:
         ids = [track.id for track in store.tracks("ok")]
         assert load_queue(store) == SavedQueue()  # nothing saved yet: empty, autoplay on
         queue = SavedQueue([ids[4], ids[1], ids[4], ids[9]], current=2, autoplay=False)
         save_queue(store, queue)
-    with LibraryStore(library_copy, read_only=True) as store:
+    with LibraryStore(demo_store_copy, read_only=True) as store:
         assert load_queue(store) == queue
-    with LibraryStore(library_copy) as store:
+    with LibraryStore(demo_store_copy) as store:
         save_queue(store, SavedQueue([ids[0]], current=0))
         assert load_queue(store) == SavedQueue([ids[0]], current=0, autoplay=True)
 
 
-def test_a_song_removed_from_the_library_leaves_the_queue_and_the_next_one_is_current(library_copy: Path) -> None:
-    with LibraryStore(library_copy) as store:
+def test_a_song_removed_from_the_library_leaves_the_queue_and_the_next_one_is_current(demo_store_copy: Path) -> None:
+    with LibraryStore(demo_store_copy) as store:
         ids = [track.id for track in store.tracks("ok")]
         save_queue(store, SavedQueue([ids[0], ids[1], ids[2]], current=1))
         store.remove_tracks([ids[1]])
@@ -46,8 +33,8 @@ def test_a_song_removed_from_the_library_leaves_the_queue_and_the_next_one_is_cu
         assert load_queue(store) == SavedQueue([ids[0], ids[3]], current=1)
 
 
-def test_a_damaged_current_position_means_none(library_copy: Path) -> None:
-    with LibraryStore(library_copy) as store:
+def test_a_damaged_current_position_means_none(demo_store_copy: Path) -> None:
+    with LibraryStore(demo_store_copy) as store:
         ids = [track.id for track in store.tracks("ok")]
         save_queue(store, SavedQueue([ids[0], ids[1]], current=1))
         with store.transaction() as db:

@@ -17,7 +17,6 @@ from likewise.index.playlist import sonic_path
 from likewise.index.recommend import Recommender
 from likewise.index.store import LibraryStore, Track
 from tests.test_desktop import WAIT_MS, open_and_wait, settings, window  # noqa: F401
-from tests.test_queue_store import library_copy  # noqa: F401
 
 
 def queued(window: MainWindow) -> list[int]:
@@ -46,12 +45,12 @@ def select(window: MainWindow, *tracks: Track) -> None:
 
 
 def test_queue_add_reorder_remove_survive_a_restart(qtbot, settings: QSettings, demo_library,
-                                                    library_copy: Path) -> None:  # noqa: F811
+                                                    demo_store_copy: Path) -> None:  # noqa: F811
     folder, _ = demo_library
     first = MainWindow(settings, index_jobs=1)
     qtbot.addWidget(first)
     first.show()
-    tracks = [t for t in open_and_wait(qtbot, first, folder, library_copy) if t.status == "ok"]
+    tracks = [t for t in open_and_wait(qtbot, first, folder, demo_store_copy) if t.status == "ok"]
     a, b, c, d = tracks[0], tracks[5], tracks[11], tracks[17]
     qtbot.waitUntil(lambda: first.queue._loaded, timeout=WAIT_MS)
 
@@ -86,7 +85,7 @@ def test_queue_add_reorder_remove_survive_a_restart(qtbot, settings: QSettings, 
     second = MainWindow(settings, index_jobs=1)
     qtbot.addWidget(second)
     second.show()
-    open_and_wait(qtbot, second, folder, library_copy)
+    open_and_wait(qtbot, second, folder, demo_store_copy)
     qtbot.waitUntil(lambda: queued(second) == [b.id, a.id, d.id], timeout=WAIT_MS)
     assert not second.queue.autoplay and not second.queue_pane.autoplay.isChecked()
     assert second.player.volume == 35 and second.transport.volume.value() == 35
@@ -99,9 +98,9 @@ def test_queue_add_reorder_remove_survive_a_restart(qtbot, settings: QSettings, 
 
 
 def test_next_and_the_end_of_a_song_play_the_next_queued_song(qtbot, window: MainWindow, demo_library,
-                                                              library_copy: Path) -> None:  # noqa: F811
+                                                              demo_store_copy: Path) -> None:  # noqa: F811
     folder, _ = demo_library
-    tracks = [t for t in open_and_wait(qtbot, window, folder, library_copy) if t.status == "ok"]
+    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
     qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
     window.queue.set_autoplay(False)
     first, second, third = tracks[2], tracks[8], tracks[13]
@@ -127,7 +126,7 @@ def test_next_and_the_end_of_a_song_play_the_next_queued_song(qtbot, window: Mai
     assert window.queue.history == [(first.id, True), (second.id, False)]
     assert window.queue_model.current_row() == 2 and window.windowTitle().startswith(third.label)
     # each play is recorded in the store: the first a skip, the second counted
-    qtbot.waitUntil(lambda: recorded_plays(library_copy) == [(first.id, 1, 0), (second.id, 0, 1)], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: recorded_plays(demo_store_copy) == [(first.id, 1, 0), (second.id, 0, 1)], timeout=WAIT_MS)
 
     # Previous at the start of a song plays the one before; Next at the end of the queue stops
     window.previous_action.trigger()
@@ -139,9 +138,9 @@ def test_next_and_the_end_of_a_song_play_the_next_queued_song(qtbot, window: Mai
 
 
 def test_autoplay_appends_when_the_queue_runs_low_steered_by_skips_and_never_repeats(
-        qtbot, window: MainWindow, demo_library, library_copy: Path) -> None:  # noqa: F811
+        qtbot, window: MainWindow, demo_library, demo_store_copy: Path) -> None:  # noqa: F811
     folder, _ = demo_library
-    tracks = [t for t in open_and_wait(qtbot, window, folder, library_copy) if t.status == "ok"]
+    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
     qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
     window.queue.set_autoplay(False)
     options = window.panel.options()
@@ -152,7 +151,7 @@ def test_autoplay_appends_when_the_queue_runs_low_steered_by_skips_and_never_rep
     started = window.panel.items[0].track
     window.panel.play_result()  # a song started from the recommendations turns keep playing on
 
-    with LibraryStore(library_copy) as store:
+    with LibraryStore(demo_store_copy) as store:
         recommender = Recommender(store)
         first = songs_to_append(recommender, Listening([(started.id, False)], [], {started.id}), options)
         qtbot.waitUntil(lambda: len(queued(window)) == 1 + len(first), timeout=WAIT_MS)
@@ -179,10 +178,10 @@ def test_autoplay_appends_when_the_queue_runs_low_steered_by_skips_and_never_rep
     window.player.stop()
 
 
-def test_a_mix_of_selected_songs_plays_and_exports_guarded(qtbot, window: MainWindow, demo_library, library_copy: Path,
+def test_a_mix_of_selected_songs_plays_and_exports_guarded(qtbot, window: MainWindow, demo_library, demo_store_copy: Path,
                                                            tmp_path: Path, monkeypatch) -> None:  # noqa: F811
     folder, _ = demo_library
-    tracks = [t for t in open_and_wait(qtbot, window, folder, library_copy) if t.status == "ok"]
+    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
     qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
     window.queue.set_autoplay(False)
     seeds = [tracks[1], tracks[9], tracks[15]]
@@ -193,7 +192,7 @@ def test_a_mix_of_selected_songs_plays_and_exports_guarded(qtbot, window: MainWi
                     timeout=WAIT_MS)
     dialog = window.dialogs.mix_dialog
     options = window.panel.options()
-    with LibraryStore(library_copy) as store:
+    with LibraryStore(demo_store_copy) as store:
         recommender = Recommender(store)
         expected = recommender.mix([recommender.seed_for_track(seed.id) for seed in seeds], options)
     assert [t.id for t in dialog.tracks] == [item.track.id for item in expected]
@@ -229,9 +228,9 @@ def test_a_mix_of_selected_songs_plays_and_exports_guarded(qtbot, window: MainWi
 
 
 def test_a_sonic_path_from_the_first_selected_song_to_the_last(qtbot, window: MainWindow, demo_library,
-                                                               library_copy: Path) -> None:  # noqa: F811
+                                                               demo_store_copy: Path) -> None:  # noqa: F811
     folder, _ = demo_library
-    tracks = [t for t in open_and_wait(qtbot, window, folder, library_copy) if t.status == "ok"]
+    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
     start, end = tracks[3], tracks[16]
     select(window, start, end)
     window.song_actions.path.trigger()
@@ -239,7 +238,7 @@ def test_a_sonic_path_from_the_first_selected_song_to_the_last(qtbot, window: Ma
                     timeout=WAIT_MS)
     dialog = window.dialogs.path_dialog
     options = window.panel.options()
-    with LibraryStore(library_copy) as store:
+    with LibraryStore(demo_store_copy) as store:
         recommender = Recommender(store)
         expected = sonic_path(recommender, start, end, window.dialogs.path_steps, options)
         shorter = sonic_path(recommender, start, end, 3, options)
