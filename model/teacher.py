@@ -30,6 +30,25 @@ TAGS = ["rock", "pop", "alternative", "indie", "electronic", "female vocalists",
         "indie pop", "sad", "house", "happy"]  # musicnn's MSD_LABELS, in order (lower-cased)
 
 
+MIX_CHUNK = 1024  # mixes per file of tools/teacher/mixes.py
+
+
+def mix_power(a: np.ndarray, b: np.ndarray, weight: float) -> np.ndarray:
+    """Two crops' power spectrograms mixed: each scaled to unit mean power, weighted, kept at their mean level.
+
+    The teacher (its mel power) and the student (its own, from dB frames) mix the same two crops this way.
+    """
+    level_a, level_b = max(float(a.mean()), 1e-10), max(float(b.mean()), 1e-10)
+    mixed = weight * a / level_a + (1 - weight) * b / level_b
+    return mixed * (level_a ** weight * level_b ** (1 - weight))
+
+
+def mix_db(a: np.ndarray, b: np.ndarray, weight: float, amin: float = 1e-10) -> np.ndarray:
+    """`mix_power` of two dB crops (the student's log-mel frames), back in dB."""
+    mixed = mix_power(10.0 ** (a.astype(np.float64) / 10), 10.0 ** (b.astype(np.float64) / 10), weight)
+    return (10 * np.log10(np.maximum(mixed, amin))).astype(np.float32)
+
+
 @dataclass
 class Excerpt:
     """A clip's log-mel frames as the app computes them, and where the excerpt lies in the file."""
@@ -84,6 +103,7 @@ class Targets:
     tags: np.ndarray  # (windows, 50) float32
     features: np.ndarray  # (windows, 200) float32
     hop: float  # seconds between window starts
+    name: str  # the cache file's name: what mixes call this excerpt
 
 
 def load_targets(clip: Clip, excerpt: Excerpt, cache_dir: Path, hop_frames: int = HOP_FRAMES) -> Targets | None:
@@ -92,4 +112,48 @@ def load_targets(clip: Clip, excerpt: Excerpt, cache_dir: Path, hop_frames: int 
     if not path.exists():
         return None
     with np.load(path) as stored:
-        return Targets(stored["tags"].astype(np.float32), stored["features"].astype(np.float32), float(stored["hop"]))
+        return Targets(stored["tags"].astype(np.float32), stored["features"].astype(np.float32), float(stored["hop"]),
+                       path.name)
+
+
+@dataclass
+class Mixes:
+    """The teacher's outputs on mixes of two excerpts' windows (tools/teacher/mixes.py)."""
+
+    clips: list[str]  # cache names of the excerpts that a and b index
+    a: np.ndarray  # (n,) excerpt of the first crop
+    wa: np.ndarray  # (n,) its window
+    b: np.ndarray
+    wb: np.ndarray
+    weight: np.ndarray  # (n,) weight of the first crop
+    tags: np.ndarray  # (n, 50) float32
+    features: np.ndarray  # (n, 200) float32
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    @classmethod
+    def none(cls) -> "Mixes":
+        """No mixes: training on the plain clips only."""
+        empty = np.zeros((0,), np.int64)
+        return cls([], empty, empty, empty, empty, np.zeros((0,), np.float32), np.zeros((0, len(TAGS)), np.float32),
+                   np.zeros((0, 0), np.float32))
+
+
+def load_mixes(cache_dir: Path) -> Mixes:
+    """Every mix chunk in cache_dir (`Mixes.none()` if there is none), excerpt indices common to all chunks."""
+    names: dict[str, int] = {}
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("a", "wa", "b", "wb", "weight", "tags", "features")}
+    for path in sorted(Path(cache_dir).glob("mixes-*.npz")):
+        if path.name.endswith(".tmp.npz"):
+            continue
+        with np.load(path) as stored:
+            index = np.array([names.setdefault(str(n), len(names)) for n in stored["clips"]], dtype=np.int64)
+            for key in parts:
+                value = stored[key]
+                parts[key].append(index[value] if key in ("a", "b") else value)
+    if not names:
+        return Mixes.none()
+    merged = {k: np.concatenate(v) for k, v in parts.items()}
+    return Mixes(list(names), merged["a"], merged["wa"], merged["b"], merged["wb"], merged["weight"].astype(np.float32),
+                 merged["tags"].astype(np.float32), merged["features"].astype(np.float32))

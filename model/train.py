@@ -31,7 +31,7 @@ from likewise.model.info import ARRAYS_FILE, MODEL_JSON, WEIGHTS_FILE
 from likewise.model.metrics import grouped_song_vectors, precision_at_k, shared_label_relevance, song_vote
 from likewise.model.network import EMBEDDING_LAYER, FEATURE_LAYER, GENRE_LAYER, TAG_LAYER, NetConfig, build_network
 from likewise.model.prep import band_stats, fit_projection, normalise, project
-from likewise.model.teacher import TAGS, Excerpt, load_excerpts, load_targets
+from likewise.model.teacher import TAGS, Excerpt, Mixes, load_excerpts, load_mixes, load_targets, mix_db
 from likewise.model.tfsetup import import_tf
 
 MODEL_FAMILY = "cnn1d-v3"
@@ -55,6 +55,7 @@ class TrainConfig:
     genre_weight: float = 0.3
     label_smoothing: float = 0.1
     contrastive_weight: float = 0.1
+    mixes_per_batch: int = 64  # crops of two mixed clips added to each batch, tagged by the teacher (0 = none)
     temperature: float = 0.1
     centre: bool = True  # remove each slice's mean dB level before per-band normalisation
     projection_ridge: float = 1.0  # ridge of the embedding -> tag-logit projection (chosen on valid: 1e-3, 0.1, 1)
@@ -70,6 +71,7 @@ class Example:
     starts: np.ndarray  # (W,) student frame at which teacher window w starts
     tags: np.ndarray  # (W, 50)
     features: np.ndarray  # (W, 200)
+    teacher_name: str  # its teacher-cache name, by which mixes refer to it
 
 
 def make_examples(clips: list[Clip], excerpts: list[Excerpt], teacher_cache: Path,
@@ -84,8 +86,35 @@ def make_examples(clips: list[Clip], excerpts: list[Excerpt], teacher_cache: Pat
         fits = starts + params.slice_frames <= len(excerpt.frames)
         if fits.any():
             examples.append(Example(clip, excerpt.frames, starts[fits].astype(np.int64), targets.tags[fits],
-                                    targets.features[fits]))
+                                    targets.features[fits], targets.name))
     return examples
+
+
+@dataclass
+class MixExamples:
+    """Teacher-tagged mixes of two training examples' windows, as indices into the examples."""
+
+    a: np.ndarray
+    wa: np.ndarray
+    b: np.ndarray
+    wb: np.ndarray
+    weight: np.ndarray
+    tags: np.ndarray
+    features: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+
+def mix_examples(examples: list[Example], mixes: Mixes) -> MixExamples:
+    """The mixes whose two excerpts are both examples and whose windows both fit a student crop."""
+    index = {e.teacher_name: i for i, e in enumerate(examples)}
+    lookup = np.array([index.get(name, -1) for name in mixes.clips], dtype=np.int64)
+    windows = np.array([len(e.starts) for e in examples] + [0])  # -1 (not an example) reads the 0 at the end
+    a, b = lookup[mixes.a], lookup[mixes.b]
+    keep = (a >= 0) & (b >= 0) & (mixes.wa < windows[a]) & (mixes.wb < windows[b])
+    return MixExamples(a[keep], mixes.wa[keep], b[keep], mixes.wb[keep], mixes.weight[keep], mixes.tags[keep],
+                       mixes.features[keep])
 
 
 class SliceModel:
@@ -171,9 +200,9 @@ def selection_score(record: dict) -> float:
 class _Batches:
     """Seeded batches: clips drawn uniformly, crops at teacher windows, augmented student input."""
 
-    def __init__(self, examples: list[Example], config: TrainConfig, mean: np.ndarray, std: np.ndarray,
-                 feature_mean: np.ndarray, feature_std: np.ndarray, params: FeatureParams):
-        self.examples, self.config, self.mean, self.std = examples, config, mean, std
+    def __init__(self, examples: list[Example], mixes: MixExamples, config: TrainConfig, mean: np.ndarray,
+                 std: np.ndarray, feature_mean: np.ndarray, feature_std: np.ndarray, params: FeatureParams):
+        self.examples, self.mixes, self.config, self.mean, self.std = examples, mixes, config, mean, std
         self.feature_mean, self.feature_std = feature_mean, feature_std
         self.size = params.slice_frames
         self.rng = np.random.default_rng(config.seed)
@@ -198,29 +227,40 @@ class _Batches:
                 x[i, :, start : start + width] = 0.0
         return x
 
+    def _crop(self, example: int, window: int) -> np.ndarray:
+        start = self.examples[example].starts[window]
+        return self.examples[example].frames[start : start + self.size]
+
     def _view(self, clips: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        crops, tags, features = [], [], []
-        for c in clips:
-            example = self.examples[c]
-            w = int(self.rng.integers(0, len(example.starts)))
-            crops.append(example.frames[example.starts[w] : example.starts[w] + self.size])
-            tags.append(example.tags[w])
-            features.append(example.features[w])
-        return np.stack(crops), np.stack(tags), np.stack(features)
+        windows = [int(self.rng.integers(0, len(self.examples[c].starts))) for c in clips]
+        return (np.stack([self._crop(c, w) for c, w in zip(clips, windows)]),
+                np.stack([self.examples[c].tags[w] for c, w in zip(clips, windows)]),
+                np.stack([self.examples[c].features[w] for c, w in zip(clips, windows)]))
+
+    def _mixed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        m = self.mixes
+        chosen = self.rng.integers(0, len(m), size=min(self.config.mixes_per_batch, len(m)))
+        crops = [mix_db(self._crop(m.a[i], m.wa[i]), self._crop(m.b[i], m.wb[i]), float(m.weight[i])) for i in chosen]
+        return np.stack(crops), m.tags[chosen], m.features[chosen]
 
     def epoch(self):
-        """Yield (inputs, teacher tags, standardised teacher features, genre targets, genre weights) batches."""
+        """Yield (inputs, teacher tags, standardised teacher features, genre targets, genre weights, number of
+        crops in the views) batches: `views` crops of each clip, then the teacher-tagged mixes (no genre)."""
         n_genres, smooth = len(gtzan.GENRES), self.config.label_smoothing
         for _ in range(self.steps()):
             clips = self.rng.choice(len(self.examples), size=min(self.config.batch_clips, len(self.examples)),
                                     replace=False)
-            views = [self._view(clips) for _ in range(self.config.views)]
-            x = self._augment(np.concatenate([v[0] for v in views]))
-            tags = np.concatenate([v[1] for v in views])
-            features = (np.concatenate([v[2] for v in views]) - self.feature_mean) / self.feature_std
+            parts = [self._view(clips) for _ in range(self.config.views)]
             genres = np.tile([self.examples[c].clip.genre for c in clips], self.config.views)
+            if self.config.mixes_per_batch and len(self.mixes):
+                parts.append(self._mixed())
+                genres = np.concatenate([genres, np.full(len(parts[-1][0]), -1)])
+            x = self._augment(np.concatenate([p[0] for p in parts]))
+            tags = np.concatenate([p[1] for p in parts])
+            features = (np.concatenate([p[2] for p in parts]) - self.feature_mean) / self.feature_std
             onehot = np.eye(n_genres, dtype=np.float32)[np.maximum(genres, 0)] * (1 - smooth) + smooth / n_genres
-            yield x, tags, features.astype(np.float32), onehot.astype(np.float32), (genres >= 0).astype(np.float32)
+            yield (x, tags, features.astype(np.float32), onehot.astype(np.float32), (genres >= 0).astype(np.float32),
+                   np.int32(len(clips) * self.config.views))
 
 
 def _make_step(network, optimizer, config: TrainConfig):
@@ -230,7 +270,7 @@ def _make_step(network, optimizer, config: TrainConfig):
     views, temperature = config.views, config.temperature
 
     @tf.function(reduce_retracing=True)
-    def step(x, tags, features, genres, genre_weights):
+    def step(x, tags, features, genres, genre_weights, pairs):
         with tf.GradientTape() as tape:
             out = network(x, training=True)
             loss = config.tag_weight * tf.reduce_mean(keras.losses.binary_crossentropy(tags, out[TAG_LAYER]))
@@ -238,7 +278,7 @@ def _make_step(network, optimizer, config: TrainConfig):
             ce = keras.losses.categorical_crossentropy(genres, out[GENRE_LAYER])
             loss += config.genre_weight * tf.reduce_sum(ce * genre_weights) / tf.maximum(tf.reduce_sum(genre_weights), 1.0)
             if config.contrastive_weight:
-                z = tf.math.l2_normalize(out[EMBEDDING_LAYER], axis=1)
+                z = tf.math.l2_normalize(out[EMBEDDING_LAYER][:pairs], axis=1)
                 n = tf.shape(z)[0]
                 logits = tf.matmul(z, z, transpose_b=True) / temperature - tf.eye(n) * 1e9
                 targets = (tf.range(n) + n // views) % n  # the other view of the same clip (views == 2)
@@ -254,7 +294,7 @@ def _make_step(network, optimizer, config: TrainConfig):
 
 
 def fit(train: list[Example], config: TrainConfig, evaluations: list[Evaluation], params: FeatureParams = DEFAULT_PARAMS,
-        log: Callable[[str], None] = print) -> tuple[SliceModel, list[dict]]:
+        log: Callable[[str], None] = print, mixes: Mixes | None = None) -> tuple[SliceModel, list[dict]]:
     """Train a student; score it on the evaluations after every epoch and keep the best epoch's weights."""
     tf = import_tf()
     import keras
@@ -265,7 +305,8 @@ def fit(train: list[Example], config: TrainConfig, evaluations: list[Evaluation]
     feature_mean, feature_std = teacher_features.mean(axis=0), teacher_features.std(axis=0) + 1e-3
     network = build_network(config.net, params.n_mels, params.slice_frames, len(gtzan.GENRES), len(TAGS),
                             teacher_features.shape[1])
-    batches = _Batches(train, config, mean, std, feature_mean, feature_std, params)
+    mixed = mix_examples(train, mixes or Mixes.none())
+    batches = _Batches(train, mixed, config, mean, std, feature_mean, feature_std, params)
     schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, batches.steps() * config.epochs, alpha=0.05)
     step = _make_step(network, keras.optimizers.Adam(schedule), config)
     model = SliceModel(network, mean, std, config.centre)
@@ -351,7 +392,9 @@ def run_training(clips: list[Clip], out_dir: Path, teacher_cache: Path, cache_di
             evaluations.append(Evaluation.of(source, [c for c, _ in pairs], [e for _, e in pairs], params))
     sources = {s: sum(e.clip.source == s for e in train) for s in sorted({e.clip.source for e in train})}
     log(f"train {len(train)} clips {sources}; valid: " + ", ".join(f"{v.name} {len(v.clips)}" for v in evaluations))
-    model, history = fit(train, config, evaluations, params, log)
+    mixes = load_mixes(mix_cache(teacher_cache))
+    log(f"{len(mix_examples(train, mixes))} teacher-tagged mixes of them in {mix_cache(teacher_cache)}")
+    model, history = fit(train, config, evaluations, params, log, mixes)
     best = max(history, key=selection_score)
     log(f"best epoch on valid: {json.dumps(best)}")
     fit_projection_on(model, train, config, params)
@@ -364,6 +407,11 @@ def run_training(clips: list[Clip], out_dir: Path, teacher_cache: Path, cache_di
 def default_cache_dir() -> Path:
     """Feature cache under the repo's gitignored scratch/ (data derived from GTZAN and 4Q never goes elsewhere)."""
     return Path(__file__).resolve().parent.parent / "scratch" / "cache"
+
+
+def mix_cache(teacher_cache: Path) -> Path:
+    """Where tools/teacher/mixes.py writes the teacher's outputs on mixes: inside the teacher cache."""
+    return Path(teacher_cache) / "mixes"
 
 
 def default_teacher_cache() -> Path:

@@ -193,6 +193,60 @@ def test_teacher_windows_line_up_with_student_crops(tmp_path):
         assert example.starts[-1] + DEFAULT_PARAMS.slice_frames <= len(example.frames)
 
 
+def _write_teacher_mixes(examples, mix_dir: Path, extra: list[tuple[str, int]] = ()) -> None:
+    """A chunk of stand-in teacher mixes in tools/teacher/mixes.py's format: every pair of examples' first windows,
+    plus `extra` (name, window) crops mixed with the first example."""
+    from likewise.model.teacher import TAGS
+
+    names = [e.teacher_name for e in examples] + [name for name, _ in extra]
+    pairs = [(i, 0, j, 0) for i in range(len(examples)) for j in range(len(examples)) if i != j]
+    pairs += [(len(examples) + k, window, 0, 0) for k, (_, window) in enumerate(extra)]
+    a, wa, b, wb = (np.array(column) for column in zip(*pairs))
+    mix_dir.mkdir(parents=True, exist_ok=True)
+    np.savez(mix_dir / "mixes-0-000.npz", clips=np.array(names), a=a, wa=wa, b=b, wb=wb,
+             weight=np.full(len(a), 0.5, np.float32), tags=np.full((len(a), len(TAGS)), 0.3, np.float16),
+             features=np.zeros((len(a), 200), np.float16))
+
+
+def test_a_mix_is_what_mixing_the_two_songs_audio_sounds_like():
+    from likewise.audio.features import log_mel
+    from likewise.model.teacher import mix_db, mix_power
+
+    rng = np.random.default_rng(3)
+    rate = DEFAULT_PARAMS.sample_rate
+    low = np.convolve(rng.standard_normal(rate * 4), np.ones(16) / 16, mode="same")  # dark noise
+    high = 0.05 * np.diff(rng.standard_normal(rate * 4 + 1))  # bright noise, much quieter
+    a, b = log_mel(low), log_mel(high)
+    level_a, level_b = (float(np.mean(10 ** (x / 10))) for x in (a, b))
+    weight = 0.3
+    audio = np.sqrt(weight / level_a) * low + np.sqrt((1 - weight) / level_b) * high
+    expected = log_mel(audio) + 10 * np.log10(level_a**weight * level_b ** (1 - weight))
+    assert np.median(np.abs(mix_db(a, b, weight) - expected)) < 1.0  # dB: a power mix, not an amplitude mix
+    np.testing.assert_allclose(mix_db(a, b, 1.0), a, atol=1e-3)  # all of the first song is the first song
+    power = 10 ** (a / 10)
+    np.testing.assert_allclose(mix_power(power, 4 * power, 0.5), 2 * power, rtol=1e-6)  # the level in between
+
+
+def test_mixes_name_their_songs_by_content_and_only_fitting_windows_are_used(tmp_path):
+    from likewise.model import corpus
+    from likewise.model.teacher import load_excerpts, load_mixes
+    from likewise.model.train import make_examples, mix_examples
+
+    _write_clips(tmp_path / "data")
+    clips = corpus.gtzan_clips(tmp_path / "data")[:3]
+    excerpts = load_excerpts(clips, tmp_path / "cache")
+    _write_teacher_targets(clips, tmp_path / "cache", tmp_path / "teacher")
+    examples = make_examples(clips, excerpts, tmp_path / "teacher")
+    assert len(load_mixes(tmp_path / "nothing")) == 0
+    _write_teacher_mixes(examples, tmp_path / "mixes", extra=[("a-changed-file.npz", 0),
+                                                               (examples[1].teacher_name, 999)])
+    mixes = load_mixes(tmp_path / "mixes")
+    assert len(mixes.a) == 6 + 2
+    usable = mix_examples(examples, mixes)
+    assert len(usable) == 6  # not the song that is no example, nor a window past the end of its excerpt
+    assert set(zip(usable.a, usable.b)) == {(i, j) for i in range(3) for j in range(3) if i != j}
+
+
 def test_teacher_cache_is_keyed_by_the_file_content(tmp_path):
     from likewise.model.teacher import cache_name
 
@@ -207,16 +261,21 @@ def test_teacher_cache_is_keyed_by_the_file_content(tmp_path):
 def test_tiny_training_run_end_to_end(tmp_path):
     from likewise.model import corpus
     from likewise.model.embedder import Embedder
-    from likewise.model.train import TrainConfig, run_training
+    from likewise.model.teacher import load_excerpts
+    from likewise.model.train import TrainConfig, make_examples, mix_cache, run_training
 
     _write_clips(tmp_path / "data")
     clips = corpus.gtzan_clips(tmp_path / "data")
     with pytest.raises(ValueError, match="teacher"):
         run_training(clips, tmp_path / "model", tmp_path / "teacher", tmp_path / "cache", log=lambda line: None)
     _write_teacher_targets(clips, tmp_path / "cache", tmp_path / "teacher")
-    config = dataclasses.replace(TrainConfig(), epochs=1, batch_clips=4, crops_per_clip=1)
+    examples = make_examples(clips, load_excerpts(clips, tmp_path / "cache"), tmp_path / "teacher")
+    _write_teacher_mixes(examples, mix_cache(tmp_path / "teacher"))
+    config = dataclasses.replace(TrainConfig(), epochs=1, batch_clips=4, crops_per_clip=1, mixes_per_batch=3)
+    lines: list[str] = []
     model_id = run_training(clips, tmp_path / "model", tmp_path / "teacher", tmp_path / "cache", config,
-                            log=lambda line: None)
+                            log=lines.append)
+    assert int(next(line for line in lines if "teacher-tagged mixes" in line).split()[0]) > 0  # learnt from mixes
     info = read_model_info(tmp_path / "model")
     assert info.model_id == model_id and info.embedding_dim == 50  # the projection onto the tags' logits
     assert (tmp_path / "model" / "model.tflite").exists()  # save_model converts what the app runs
