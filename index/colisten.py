@@ -133,11 +133,11 @@ def sequences_digest(sequences: list[list[int]]) -> str:
 def train(sequences: Iterable[Iterable[int]]) -> CoListening | None:
     """Learn co-listening from the sequences (playlists, listening sessions); None when none holds two songs.
     Deterministic: one worker thread and a fixed seed."""
-    from gensim.models import Word2Vec
-
     cleaned = clean_sequences(sequences)
     if not cleaned:
         return None
+    from gensim.models import Word2Vec  # here, not above: a library without playlists or plays never pays its import
+
     tokens = sum(map(len, cleaned))
     model = Word2Vec([[str(song) for song in sequence] for sequence in cleaned], vector_size=DIMENSIONS,
                      window=WINDOW, min_count=1, sample=0, sg=1, negative=NEGATIVE, workers=1, seed=1,

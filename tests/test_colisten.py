@@ -194,3 +194,18 @@ def test_playlists_in_the_library_folder_raise_their_songs_for_each_other(tmp_pa
     rank = [item.track.id for item in blended].index(b)
     assert rank < 3 <= by_sound and audio_only.index(b) == by_sound
     assert together_reason(blended[rank]) == "often played together (8 times)"
+
+
+def test_nothing_to_learn_from_never_loads_gensim(tmp_path: Path) -> None:
+    """A scan of a library without playlists or plays must not pay gensim's import (about a second, on every
+    `likewise index` and every recorded play of a new library)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from likewise.index.store import LibraryStore; "
+            "from likewise.index.colisten import refresh_colistening; "
+            f"store = LibraryStore(Path({str(tmp_path / 'fresh.sqlite')!r}), Path({str(tmp_path)!r}), create=True); "
+            "assert refresh_colistening(store) is None; print('gensim' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
