@@ -56,6 +56,7 @@ class TrainConfig:
     label_smoothing: float = 0.1
     contrastive_weight: float = 0.1
     mixes_per_batch: int = 64  # crops of two mixed clips added to each batch, tagged by the teacher (0 = none)
+    average_decay: float = 0.0  # > 0: a running average of the weights (this decay per step) is evaluated and kept
     temperature: float = 0.1
     centre: bool = True  # remove each slice's mean dB level before per-band normalisation
     projection_ridge: float = 1.0  # ridge of the embedding -> tag-logit projection (chosen on valid: 1e-3, 0.1, 1)
@@ -263,7 +264,29 @@ class _Batches:
                    np.int32(len(clips) * self.config.views))
 
 
-def _make_step(network, optimizer, config: TrainConfig):
+class _WeightAverage:
+    """An exponential moving average of every weight of the network (batch-norm statistics too), updated inside the
+    training step; its early steps average over fewer steps (decay (1 + t) / (10 + t) until that reaches `decay`)."""
+
+    def __init__(self, network, decay: float):
+        tf = import_tf()
+        self.network, self.decay = network, decay
+        self.averages = [tf.Variable(variable.numpy(), trainable=False) for variable in network.weights]
+        self.updates = tf.Variable(0.0, trainable=False)
+
+    def update(self) -> None:
+        """In the step: move every average toward the current weights."""
+        tf = import_tf()
+        self.updates.assign_add(1.0)
+        decay = tf.minimum(self.decay, (1.0 + self.updates) / (10.0 + self.updates))
+        for average, variable in zip(self.averages, self.network.weights):
+            average.assign(decay * average + (1.0 - decay) * variable.value)
+
+    def weights(self) -> list[np.ndarray]:
+        return [average.numpy() for average in self.averages]
+
+
+def _make_step(network, optimizer, config: TrainConfig, average: _WeightAverage | None = None):
     tf = import_tf()
     import keras
 
@@ -288,6 +311,8 @@ def _make_step(network, optimizer, config: TrainConfig):
                 loss += tf.add_n(network.losses)
         grads = tape.gradient(loss, network.trainable_variables)
         optimizer.apply_gradients(zip(grads, network.trainable_variables))
+        if average is not None:
+            average.update()
         return loss
 
     return step
@@ -308,7 +333,8 @@ def fit(train: list[Example], config: TrainConfig, evaluations: list[Evaluation]
     mixed = mix_examples(train, mixes or Mixes.none())
     batches = _Batches(train, mixed, config, mean, std, feature_mean, feature_std, params)
     schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, batches.steps() * config.epochs, alpha=0.05)
-    step = _make_step(network, keras.optimizers.Adam(schedule), config)
+    average = _WeightAverage(network, config.average_decay) if config.average_decay else None
+    step = _make_step(network, keras.optimizers.Adam(schedule), config, average)
     model = SliceModel(network, mean, std, config.centre)
     history: list[dict] = []
     best, best_weights = -1.0, None
@@ -317,10 +343,14 @@ def fit(train: list[Example], config: TrainConfig, evaluations: list[Evaluation]
         for batch in batches.epoch():
             losses.append(float(step(*[tf.constant(part) for part in batch])))
         record = {"epoch": epoch, "loss": round(float(np.mean(losses)), 4), "seconds": round(time.time() - started, 1)}
+        training_weights = network.get_weights()
+        if average is not None:  # what is evaluated (and kept) is the average
+            network.set_weights(average.weights())
         for evaluation in evaluations:
             record.update({k: round(v, 4) for k, v in evaluate_on(model, evaluation).items()})
         if selection_score(record) > best:
             best, best_weights = selection_score(record), network.get_weights()
+        network.set_weights(training_weights)
         history.append(record)
         log(json.dumps(record))
     if best_weights is not None:

@@ -293,3 +293,20 @@ def test_train_and_evaluate_refuse_a_folder_that_is_not_gtzan(tmp_path, capsys) 
     assert main(["evaluate", "--data", str(tmp_path)]) == 1
     assert capsys.readouterr().err.count("is not a GTZAN folder") == 2
     assert not (tmp_path / "model").exists()
+
+
+def test_the_weight_average_follows_the_weights_slowly():
+    import keras
+
+    from likewise.model.train import _WeightAverage
+
+    network = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, use_bias=False)])
+    network.set_weights([np.zeros((2, 1), np.float32)])
+    average = _WeightAverage(network, decay=0.99)
+    network.set_weights([np.ones((2, 1), np.float32)])
+    average.update()  # the first update uses decay 2/11: mostly the new weights already
+    np.testing.assert_allclose(average.weights()[0], 9 / 11, rtol=1e-6)
+    for _ in range(3000):
+        average.update()
+    np.testing.assert_allclose(average.weights()[0], 1.0, atol=1e-3)
+    np.testing.assert_allclose(network.get_weights()[0], 1.0)  # the network itself is left alone
