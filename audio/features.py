@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.fft
+import scipy.sparse
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,12 @@ def _window(n_fft: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=4)
-def _filterbank_bins(params: FeatureParams) -> tuple[int, np.ndarray]:
-    """How many FFT bins the mel filters reach (none above fmax) and the transposed filterbank over those."""
+def _filterbank_bins(params: FeatureParams) -> tuple[int, scipy.sparse.csr_matrix]:
+    """How many FFT bins the mel filters reach (none above fmax), and the filterbank over those as a sparse matrix
+    (each bin feeds at most two filters: a sparse product is several times faster than a dense one)."""
     weights = mel_filterbank(params)
     bins = int(np.flatnonzero(weights.any(axis=0)).max()) + 1
-    return bins, np.ascontiguousarray(weights[:, :bins].T)
+    return bins, scipy.sparse.csr_matrix(weights[:, :bins])
 
 
 def log_mel(samples: np.ndarray, params: FeatureParams = DEFAULT_PARAMS) -> np.ndarray:
@@ -101,9 +103,10 @@ def log_mel(samples: np.ndarray, params: FeatureParams = DEFAULT_PARAMS) -> np.n
         return np.zeros((0, params.n_mels), dtype=np.float32)
     frames = np.lib.stride_tricks.sliding_window_view(samples, params.n_fft)[::params.hop_length]
     bins, filterbank = _filterbank_bins(params)
-    spectrum = scipy.fft.rfft(frames * _window(params.n_fft), axis=-1)[:, :bins]
-    mel = (spectrum.real**2 + spectrum.imag**2) @ filterbank
-    return (10.0 * np.log10(np.maximum(mel, params.log_amin))).astype(np.float32)
+    power = np.abs(scipy.fft.rfft(frames * _window(params.n_fft), axis=-1)[:, :bins])
+    power *= power
+    mel = (filterbank @ power.T).T
+    return np.ascontiguousarray(10.0 * np.log10(np.maximum(mel, params.log_amin)), dtype=np.float32)
 
 
 def cut_slices(frames: np.ndarray, params: FeatureParams = DEFAULT_PARAMS, hop_frames: int | None = None) -> np.ndarray:
