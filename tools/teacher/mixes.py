@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 from musicnn import configuration as config  # noqa: E402
 
 from likewise.model.teacher import HOP_FRAMES, MIX_CHUNK, cache_name, mix_power  # noqa: E402
-from targets import BATCH, WINDOW_FRAMES, Teacher  # noqa: E402
+from targets import WINDOW_FRAMES, Teacher  # noqa: E402
 
 
 def mel_power(path: Path, start: float, duration: float, store: Path) -> np.ndarray:
@@ -69,15 +69,10 @@ def main(manifest: Path, cache_dir: Path, count: int, seed: int = 0) -> None:
                                 mels[j][q * HOP_FRAMES : q * HOP_FRAMES + WINDOW_FRAMES].astype(np.float32), w)
                       for i, p, j, q, w in zip(a, wa, b, wb, weight)])
         x = np.log10(10000 * x.astype(np.float16) + 1).astype(np.float32)
-        tags, features = [], []
-        for s in range(0, len(x), BATCH):
-            t, f = teacher.session.run([teacher.tags, teacher.features],
-                                       feed_dict={teacher.x: x[s : s + BATCH], teacher.training: False})
-            tags.append(t)
-            features.append(f)
+        tags, features = teacher.tag(x)
         temporary = out.with_suffix(".tmp.npz")
         np.savez(temporary, clips=np.array(names), a=a, wa=wa, b=b, wb=wb, weight=weight,
-                 tags=np.concatenate(tags).astype(np.float16), features=np.concatenate(features).astype(np.float16))
+                 tags=tags.astype(np.float16), features=features.astype(np.float16))
         os.replace(temporary, out)
         print(f"chunk {chunk + 1} {time.time() - started:.0f} s", file=sys.stderr, flush=True)
 

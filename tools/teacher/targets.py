@@ -60,8 +60,12 @@ class Teacher:
         tf.compat.v1.train.Saver().restore(self.session, str(Path(models.__file__).parent / TEACHER) + "/")
 
     def __call__(self, spec: np.ndarray, hop_frames: int) -> tuple[np.ndarray, np.ndarray]:
+        """Tags and features of the windows of a spectrogram, one every hop_frames."""
         starts = range(0, len(spec) - WINDOW_FRAMES + 1, hop_frames)
-        windows = np.stack([spec[s : s + WINDOW_FRAMES] for s in starts]).astype(np.float32)
+        return self.tag(np.stack([spec[s : s + WINDOW_FRAMES] for s in starts]).astype(np.float32))
+
+    def tag(self, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Tags and features of (n, WINDOW_FRAMES, N_MELS) input windows, in batches."""
         tags, features = [], []
         for b in range(0, len(windows), BATCH):
             t, f = self.session.run([self.tags, self.features],
