@@ -6,7 +6,9 @@ teacher's 50 tag probabilities (binary cross-entropy) and a feature head its pen
 error on standardised features); GTZAN clips add genre cross-entropy, and a contrastive term pulls two crops of one
 clip together. The student's input is augmented (gain, SpecAugment masks) while the targets stay the teacher's
 view of the clean crop. The epoch is chosen on valid (4Q genre precision@10 plus GTZAN song accuracy); test is
-never used.
+never used. Two options were tried and are off by default (neither gained on valid; see the model card): crops of
+two clips mixed, tagged by the teacher (`mixes_per_batch`, tools/teacher/mixes.py), and keeping a running average
+of the weights (`average_decay`).
 
 The app's slice vector is the penultimate layer under a linear projection fitted after training: a ridge map from
 the L2-normalised embedding to the tag head's logits on the training slices. The app then compares songs in the
@@ -55,7 +57,7 @@ class TrainConfig:
     genre_weight: float = 0.3
     label_smoothing: float = 0.1
     contrastive_weight: float = 0.1
-    mixes_per_batch: int = 64  # crops of two mixed clips added to each batch, tagged by the teacher (0 = none)
+    mixes_per_batch: int = 0  # > 0: crops of two mixed clips added to each batch, tagged by the teacher (tried: no gain)
     average_decay: float = 0.0  # > 0: a running average of the weights (this decay per step) is evaluated and kept
     temperature: float = 0.1
     centre: bool = True  # remove each slice's mean dB level before per-band normalisation
@@ -422,8 +424,9 @@ def run_training(clips: list[Clip], out_dir: Path, teacher_cache: Path, cache_di
             evaluations.append(Evaluation.of(source, [c for c, _ in pairs], [e for _, e in pairs], params))
     sources = {s: sum(e.clip.source == s for e in train) for s in sorted({e.clip.source for e in train})}
     log(f"train {len(train)} clips {sources}; valid: " + ", ".join(f"{v.name} {len(v.clips)}" for v in evaluations))
-    mixes = load_mixes(mix_cache(teacher_cache))
-    log(f"{len(mix_examples(train, mixes))} teacher-tagged mixes of them in {mix_cache(teacher_cache)}")
+    mixes = load_mixes(mix_cache(teacher_cache)) if config.mixes_per_batch else Mixes.none()
+    if config.mixes_per_batch:
+        log(f"{len(mix_examples(train, mixes))} teacher-tagged mixes of them in {mix_cache(teacher_cache)}")
     model, history = fit(train, config, evaluations, params, log, mixes)
     best = max(history, key=selection_score)
     log(f"best epoch on valid: {json.dumps(best)}")
