@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import scipy.fft
-import scipy.sparse
 
 
 @dataclass(frozen=True)
@@ -86,9 +84,11 @@ def _window(n_fft: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=4)
-def _filterbank_bins(params: FeatureParams) -> tuple[int, scipy.sparse.csr_matrix]:
+def _filterbank_bins(params: FeatureParams) -> tuple[int, "scipy.sparse.csr_matrix"]:
     """How many FFT bins the mel filters reach (none above fmax), and the filterbank over those as a sparse matrix
     (each bin feeds at most two filters: a sparse product is several times faster than a dense one)."""
+    import scipy.sparse  # here, like scipy.fft below: importing them takes 0.3 s that only analysis should pay
+
     weights = mel_filterbank(params)
     bins = int(np.flatnonzero(weights.any(axis=0)).max()) + 1
     return bins, scipy.sparse.csr_matrix(weights[:, :bins])
@@ -101,6 +101,8 @@ def log_mel(samples: np.ndarray, params: FeatureParams = DEFAULT_PARAMS) -> np.n
     librosa.feature.melspectrogram(power=2, center=False) (a test compares them), computed without librosa: a
     single-precision FFT (scipy.fft), and only the bins below fmax, where the filters are.
     """
+    import scipy.fft
+
     samples = np.asarray(samples, dtype=np.float32)
     if len(samples) < params.n_fft:
         return np.zeros((0, params.n_mels), dtype=np.float32)

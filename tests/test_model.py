@@ -31,6 +31,14 @@ def _slices(n: int, seed: int = 0) -> np.ndarray:
     return (rng.normal(-40.0, 8.0, (n, DEFAULT_PARAMS.slice_frames, DEFAULT_PARAMS.n_mels)) + tilt).astype(np.float32)
 
 
+def test_loading_the_model_leaves_scipy_to_the_analysis():
+    """scipy.fft and scipy.sparse take 0.3 s to import: a query that only loads the model must not pay it."""
+    code = ("import sys; from likewise.model.embedder import load_embedder; load_embedder(); "
+            "print(sorted(m for m in ('scipy.fft', 'scipy.sparse') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
 def test_info_reads_without_tensorflow():
     code = ("import sys; from model.info import read_model_info; import likewise.cli.commands.model; "
             "info = read_model_info(); assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules; "
