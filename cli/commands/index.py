@@ -66,7 +66,7 @@ def run_index(library: Library, args: argparse.Namespace) -> int:
     indexer = Indexer(root, db, jobs=_capped_jobs(args.jobs), on_progress=printer)
     log.info("indexing %s into %s", printable(root), printable(db))
     try:
-        with _stop_on_signals() as stopped_by:
+        with _stop_on_signals(indexer) as stopped_by:
             summary = indexer.run()
     finally:
         printer.close()
@@ -88,15 +88,17 @@ def _capped_jobs(jobs: int | None) -> int | None:
 
 
 @contextmanager
-def _stop_on_signals() -> Iterator[list[int]]:
-    """While indexing, SIGTERM and SIGHUP stop the run as Ctrl-C does (what is finished is stored, the workers
-    end); yields the list that receives the first such signal."""
+def _stop_on_signals(indexer) -> Iterator[list[int]]:
+    """While indexing, SIGTERM and SIGHUP stop the run as the window's Cancel does (what is finished is stored, the
+    workers end; while analysing, within a quarter of a second); yields the list that receives such signals.
+
+    The run is cancelled rather than interrupted: a KeyboardInterrupt raised from a signal handler can land inside
+    the worker pool's own locking and leave its shutdown waiting for ever (seen once, in CI)."""
     received: list[int] = []
 
     def stop(signum: int, _frame: object) -> None:
         received.append(signum)
-        if len(received) == 1:  # once: a second signal must not break off the clean-up
-            raise KeyboardInterrupt
+        indexer.cancel()
 
     names = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
     previous = {number: signal.signal(number, signal.SIG_IGN) for number in names}
