@@ -154,10 +154,14 @@ class Indexer:
             if (model_id, params_json) != (info.model_id, info.params.to_json()):
                 store.set_analysis_settings(info.model_id, info.params.to_json())
                 store.set_genres(list(info.tags))
-            scan = scan_library(store, self.root, info.model_id)
+            scan = scan_library(store, self.root, info.model_id, self.cancelled)
+            summary = Summary(**{count.name: getattr(scan, count.name) for count in fields(ScanCounts)})
+            if scan.cancelled:  # stopped while walking the folder: the store is as it was, its playlists too
+                summary.interrupted = True
+                summary.seconds = time.monotonic() - started
+                return summary
             if mood is not None:
                 fill_moods(store, mood)
-            summary = Summary(**{count.name: getattr(scan, count.name) for count in fields(ScanCounts)})
             try:
                 self._analyse(store, scan.to_analyse, info, mood, summary, started)
             except KeyboardInterrupt:

@@ -1,6 +1,7 @@
 """Diffing a music folder against the store: what is new, changed, moved, vanished or unchanged."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,7 @@ class ScanResult(ScanCounts):
 
     to_analyse: list[tuple[int, str]] = field(default_factory=list)  # (track id, relpath)
     playlist_files: list[FoundFile] = field(default_factory=list)  # for index/playlist_store.sync_playlists
+    cancelled: bool = False  # the walk was cut short: nothing was applied, and nothing here is the whole folder
 
 
 def _needs_analysis(status: str, analysed_by: str | None, model_id: str) -> bool:
@@ -40,9 +42,10 @@ def _needs_analysis(status: str, analysed_by: str | None, model_id: str) -> bool
     return status == "pending" or (status == "ok" and analysed_by != model_id)
 
 
-def scan_library(store: LibraryStore, root: Path, model_id: str) -> ScanResult:
+def scan_library(store: LibraryStore, root: Path, model_id: str,
+                 cancelled: threading.Event | None = None) -> ScanResult:
     """Walk `root`, apply moves and removals to the store, queue new and changed files; return the plan, with the
-    playlist files found on the way.
+    playlist files found on the way. If `cancelled` is set during the walk, return at once, the store untouched.
 
     Unchanged files (same size and mtime, analysed by the current model) cost one stat each: nothing is read.
     """
@@ -51,6 +54,8 @@ def scan_library(store: LibraryStore, root: Path, model_id: str) -> ScanResult:
     left_out = store.left_out()
     found: dict[str, FoundFile] = {}
     for item in walk_files(root, lambda name: format_of(name) is not None or is_playlist_file(name)):
+        if cancelled is not None and cancelled.is_set():
+            return ScanResult(cancelled=True)
         if is_playlist_file(item.relpath):
             result.playlist_files.append(item)
         elif left_out.get(item.relpath) != (item.size, item.mtime):  # removed by hand, and unchanged since

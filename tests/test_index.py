@@ -148,3 +148,25 @@ def test_default_store_is_per_folder_in_user_data(library: tuple[Path, Path], tm
     stores = list((tmp_path / "data" / "libraries").glob("music-*.sqlite"))
     assert len(stores) == 1
     assert main(["info"]) == 0  # finds the library used last
+
+
+def test_a_run_cancelled_while_walking_the_folder_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    """Cancelling (the window closing, SIGTERM) during the scan stops at once, and a scan cut short must neither add
+    songs nor forget the playlists it had not reached yet."""
+    from tests.corpus import make_songs
+
+    music = tmp_path / "music"
+    songs = make_songs(music, 3)
+    (music / "mine.m3u").write_text("\n".join(path.name for path in songs[:2]) + "\n")
+    db = tmp_path / "library.sqlite"
+    first = Indexer(music, db, jobs=1).run()
+    assert first.analysed == 3 and not first.interrupted
+    make_songs(music / "new", 2)
+    (music / "mine.m3u").unlink()
+    cancelled = Indexer(music, db, jobs=1)
+    cancelled.cancel()
+    summary = cancelled.run()
+    assert summary.interrupted and summary.added == 0 and summary.removed == 0
+    with LibraryStore(db) as store:
+        assert store.counts() == {"ok": 3, "pending": 0, "failed": 0}
+        assert store.db.execute("SELECT COUNT(*) FROM playlists").fetchone()[0] == 1
