@@ -20,9 +20,10 @@ import dataclasses
 import hashlib
 import json
 import time
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -287,6 +288,16 @@ class _WeightAverage:
     def weights(self) -> list[np.ndarray]:
         return [average.numpy() for average in self.averages]
 
+    @contextmanager
+    def applied(self) -> Iterator[None]:
+        """The network holds the averaged weights inside the block, its own again after it."""
+        own = self.network.get_weights()
+        self.network.set_weights(self.weights())
+        try:
+            yield
+        finally:
+            self.network.set_weights(own)
+
 
 def _make_step(network, optimizer, config: TrainConfig, average: _WeightAverage | None = None):
     tf = import_tf()
@@ -333,6 +344,8 @@ def fit(train: list[Example], config: TrainConfig, evaluations: list[Evaluation]
     network = build_network(config.net, params.n_mels, params.slice_frames, len(gtzan.GENRES), len(TAGS),
                             teacher_features.shape[1])
     mixed = mix_examples(train, mixes or Mixes.none())
+    if config.mixes_per_batch:
+        log(f"{len(mixed)} teacher-tagged mixes of them")
     batches = _Batches(train, mixed, config, mean, std, feature_mean, feature_std, params)
     schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, batches.steps() * config.epochs, alpha=0.05)
     average = _WeightAverage(network, config.average_decay) if config.average_decay else None
@@ -345,14 +358,11 @@ def fit(train: list[Example], config: TrainConfig, evaluations: list[Evaluation]
         for batch in batches.epoch():
             losses.append(float(step(*[tf.constant(part) for part in batch])))
         record = {"epoch": epoch, "loss": round(float(np.mean(losses)), 4), "seconds": round(time.time() - started, 1)}
-        training_weights = network.get_weights()
-        if average is not None:  # what is evaluated (and kept) is the average
-            network.set_weights(average.weights())
-        for evaluation in evaluations:
-            record.update({k: round(v, 4) for k, v in evaluate_on(model, evaluation).items()})
-        if selection_score(record) > best:
-            best, best_weights = selection_score(record), network.get_weights()
-        network.set_weights(training_weights)
+        with average.applied() if average is not None else nullcontext():  # the average is evaluated and kept
+            for evaluation in evaluations:
+                record.update({k: round(v, 4) for k, v in evaluate_on(model, evaluation).items()})
+            if selection_score(record) > best:
+                best, best_weights = selection_score(record), network.get_weights()
         history.append(record)
         log(json.dumps(record))
     if best_weights is not None:
@@ -425,8 +435,6 @@ def run_training(clips: list[Clip], out_dir: Path, teacher_cache: Path, cache_di
     sources = {s: sum(e.clip.source == s for e in train) for s in sorted({e.clip.source for e in train})}
     log(f"train {len(train)} clips {sources}; valid: " + ", ".join(f"{v.name} {len(v.clips)}" for v in evaluations))
     mixes = load_mixes(mix_cache(teacher_cache)) if config.mixes_per_batch else Mixes.none()
-    if config.mixes_per_batch:
-        log(f"{len(mix_examples(train, mixes))} teacher-tagged mixes of them in {mix_cache(teacher_cache)}")
     model, history = fit(train, config, evaluations, params, log, mixes)
     best = max(history, key=selection_score)
     log(f"best epoch on valid: {json.dumps(best)}")

@@ -314,6 +314,9 @@ def test_the_weight_average_follows_the_weights_slowly():
     network.set_weights([np.ones((2, 1), np.float32)])
     average.update()  # the first update uses decay 2/11: mostly the new weights already
     np.testing.assert_allclose(average.weights()[0], 9 / 11, rtol=1e-6)
+    with average.applied():  # what fit evaluates and keeps
+        np.testing.assert_allclose(network.get_weights()[0], 9 / 11, rtol=1e-6)
+    np.testing.assert_allclose(network.get_weights()[0], 1.0)
     for _ in range(3000):
         average.update()
     np.testing.assert_allclose(average.weights()[0], 1.0, atol=1e-3)
