@@ -21,21 +21,17 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import librosa  # noqa: E402
 import numpy as np  # noqa: E402
-from musicnn import configuration as config  # noqa: E402
 
 from likewise.model.teacher import HOP_FRAMES, MIX_CHUNK, cache_name, mix_power  # noqa: E402
-from targets import WINDOW_FRAMES, Teacher  # noqa: E402
+from targets import WINDOW_FRAMES, Teacher, compress, mel_power  # noqa: E402
 
 
-def mel_power(path: Path, start: float, duration: float, store: Path) -> np.ndarray:
-    """The excerpt's mel power as musicnn's extractor computes it (before its log), cached as float16."""
+def stored_mel_power(path: Path, start: float, duration: float, store: Path) -> np.ndarray:
+    """`targets.mel_power` of the excerpt, from (or into) the file `store`."""
     if store.exists():
         return np.load(store)
-    audio, sr = librosa.load(str(path), sr=config.SR, offset=start, duration=duration)
-    mel = librosa.feature.melspectrogram(y=audio, sr=sr, hop_length=config.FFT_HOP, n_fft=config.FFT_SIZE,
-                                         n_mels=config.N_MELS).T.astype(np.float16)
+    mel = mel_power(path, start, duration)
     np.save(store.with_suffix(".tmp.npy"), mel)
     os.replace(store.with_suffix(".tmp.npy"), store)
     return mel
@@ -48,7 +44,8 @@ def main(manifest: Path, cache_dir: Path, count: int, seed: int = 0) -> None:
     started = time.time()
     for number, entry in enumerate(entries, 1):
         name = cache_name(Path(entry["path"]), entry["start"], entry["duration"], HOP_FRAMES)
-        mel = mel_power(Path(entry["path"]), entry["start"], entry["duration"], cache_dir / "mel" / f"{name[:-4]}.npy")
+        mel = stored_mel_power(Path(entry["path"]), entry["start"], entry["duration"],
+                               cache_dir / "mel" / f"{name[:-4]}.npy")
         if len(mel) >= WINDOW_FRAMES:
             names.append(name)
             mels.append(mel)
@@ -68,8 +65,7 @@ def main(manifest: Path, cache_dir: Path, count: int, seed: int = 0) -> None:
         x = np.stack([mix_power(mels[i][p * HOP_FRAMES : p * HOP_FRAMES + WINDOW_FRAMES].astype(np.float32),
                                 mels[j][q * HOP_FRAMES : q * HOP_FRAMES + WINDOW_FRAMES].astype(np.float32), w)
                       for i, p, j, q, w in zip(a, wa, b, wb, weight)])
-        x = np.log10(10000 * x.astype(np.float16) + 1).astype(np.float32)
-        tags, features = teacher.tag(x)
+        tags, features = teacher.tag(compress(x).astype(np.float32))
         temporary = out.with_suffix(".tmp.npz")
         np.savez(temporary, clips=np.array(names), a=a, wa=wa, b=b, wb=wb, weight=weight,
                  tags=tags.astype(np.float16), features=features.astype(np.float16))

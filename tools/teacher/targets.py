@@ -37,12 +37,21 @@ WINDOW_FRAMES = 187  # 3 s at 16 kHz, hop 256: the input length musicnn was trai
 BATCH = 64
 
 
+def mel_power(path: Path, start: float, duration: float) -> np.ndarray:
+    """The excerpt's mel power (frames, bands) as musicnn's extractor computes it, before its log; float16 as there."""
+    audio, sr = librosa.load(str(path), sr=config.SR, offset=start, duration=duration)
+    return librosa.feature.melspectrogram(y=audio, sr=sr, hop_length=config.FFT_HOP, n_fft=config.FFT_SIZE,
+                                          n_mels=config.N_MELS).T.astype(np.float16)
+
+
+def compress(mel: np.ndarray) -> np.ndarray:
+    """musicnn's log compression of a mel power spectrogram: its own input."""
+    return np.log10(10000 * mel.astype(np.float16) + 1)
+
+
 def spectrogram(path: Path, start: float, duration: float) -> np.ndarray:
     """musicnn's own input, exactly as its extractor computes it, for the excerpt."""
-    audio, sr = librosa.load(str(path), sr=config.SR, offset=start, duration=duration)
-    mel = librosa.feature.melspectrogram(y=audio, sr=sr, hop_length=config.FFT_HOP, n_fft=config.FFT_SIZE,
-                                         n_mels=config.N_MELS).T
-    return np.log10(10000 * mel.astype(np.float16) + 1)
+    return compress(mel_power(path, start, duration))
 
 
 class Teacher:
