@@ -158,7 +158,7 @@ class LibraryBackend(QObject):
         record_play(store, track_id, started_at, heard, duration)
         learnt = refresh_colistening(store)
         if self.recommender is not None and _source(learnt) != _source(self.recommender.colistening):
-            self.recommender = None
+            self.recommender.colistening = learnt  # what a new Recommender would read back; its search index stays
 
     def forget_plays(self) -> None:
         """Erase the listening history and what was learnt from it."""

@@ -79,12 +79,13 @@ class CoListening:
         row = self._row(track_id)
         if row is None or not len(others) or len(self.ids) < 2:
             return result
-        everyone = np.delete(self._togetherness(row, np.arange(len(self.ids))), row)
+        togetherness = self._togetherness(row, np.arange(len(self.ids)))
+        everyone = np.delete(togetherness, row)
         usual, best = np.median(everyone), everyone.max()
         rows = np.minimum(np.searchsorted(self.ids, others), len(self.ids) - 1)
         known = (self.ids[rows] == others) & (rows != row)
         if best > usual:
-            result[known] = np.clip((self._togetherness(row, rows[known]) - usual) / (best - usual), 0.0, 1.0)
+            result[known] = np.clip((togetherness[rows[known]] - usual) / (best - usual), 0.0, 1.0)
         return result
 
     def nearest(self, track_id: int, count: int) -> np.ndarray:
