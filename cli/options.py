@@ -33,9 +33,10 @@ def at_least(minimum: int):
     return parse
 
 
-def add_db_option(parser: argparse.ArgumentParser, help: str = "library store (default: the library indexed last)"
-                  ) -> None:
-    parser.add_argument("--db", type=Path, help=help)
+def add_db_option(parser: argparse.ArgumentParser, help: str = "library store (default: the library indexed last)",
+                  **settings: object) -> None:
+    """--db, with `settings` (e.g. a default) passed on to argparse."""
+    parser.add_argument("--db", type=Path, help=help, **settings)
 
 
 def add_result_options(parser: argparse.ArgumentParser, count: int, what: str, blend: bool = True) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from likewise.cli.errors import CommandError
 from likewise.cli.library import Library
-from likewise.cli.options import add_playlist_options, check_output, problem_lines, track_json, write_output
+from likewise.cli.options import add_db_option, add_playlist_options, check_output, problem_lines, track_json, write_output
 from likewise.cli.subcommand import Subcommand
 from likewise.index.paths import display_path
 from likewise.index.text import printable
@@ -88,8 +88,7 @@ def _add_common(parser: argparse.ArgumentParser, json_help: str | None = None) -
     leaves the value given before it)."""
     if json_help:
         parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=json_help)
-    parser.add_argument("--db", type=Path, default=argparse.SUPPRESS,
-                        help="library store (default: the library indexed last)")
+    add_db_option(parser, default=argparse.SUPPRESS)
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
