@@ -34,7 +34,6 @@ from likewise.desktop.problems import ProblemsView
 from likewise.desktop.queue_controller import QueueController
 from likewise.desktop.queue_model import QueueModel
 from likewise.desktop.queue_pane import QueuePane
-from likewise.desktop.radio import export_playlist
 from likewise.desktop.recommendations_panel import RecommendationsPanel
 from likewise.desktop.shortcuts import ShortcutsDialog
 from likewise.desktop.song_actions import SongActions
@@ -361,11 +360,7 @@ class MainWindow(QMainWindow):
         if not tracks or self.library_control.root is None:
             self.statusBar().showMessage("The play queue is empty: nothing to export.", 5000)
             return
-        path, outcome = export_playlist(self, tracks, self.library_control.root, self.library_control.db, "Queue")
-        if path is not None:
-            self.playlist_control.save_made(tracks, path)  # which says where it was saved
-        elif outcome:
-            self.statusBar().showMessage(outcome, 10000)
+        self.playlist_control.export_tracks(tracks, "Queue")
 
     def _offer_rescan(self, count: int) -> None:
         """After Try again: say when the songs will be analysed, and offer to do it now."""

@@ -76,11 +76,15 @@ class PlaylistsController(QObject):
         """Write the selected playlist's songs as an M3U8 file (guarded), then record it as made by likewise."""
         playlist, tracks = self.pane.current(), self.pane.tracks
         if playlist is not None and tracks:
-            path, outcome = export_playlist(self.window, tracks, self.library.root, self.library.db, playlist.name)
-            if path is not None:
-                self.save_made(tracks, path)
-            elif outcome:
-                self.status.emit(outcome, 10000)
+            self.export_tracks(tracks, playlist.name)
+
+    def export_tracks(self, tracks: list[Track], name: str) -> None:
+        """Ask where to write the songs as an M3U8 playlist called `name` (guarded), then record it as made."""
+        path, outcome = export_playlist(self.window, tracks, self.library.root, self.library.db, name)
+        if path is not None:
+            self.save_made(tracks, path)
+        elif outcome:
+            self.status.emit(outcome, 10000)
 
     def save_made(self, tracks: list[Track], path: Path) -> None:
         """Record a playlist the window wrote at `path` (named by its file), and list it."""

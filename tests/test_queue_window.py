@@ -253,3 +253,29 @@ def test_a_sonic_path_from_the_first_selected_song_to_the_last(qtbot, window: Ma
     assert window.dialogs.path_dialog is dialog
     window.save_settings()
     assert PATH_STEPS.get(window.settings) == 3
+
+
+def test_the_queue_exports_guarded_and_is_kept_as_a_playlist_likewise_made(qtbot, window: MainWindow, demo_library,
+                                                                          demo_store_copy: Path, tmp_path: Path,
+                                                                          monkeypatch) -> None:  # noqa: F811
+    folder, _ = demo_library
+    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    window.queue.set_autoplay(False)
+    select(window, tracks[2], tracks[7])
+    window.song_actions.add_to_queue.trigger()
+    notes = tmp_path / "notes.m3u8"
+    notes.write_text("my notes\n", encoding="utf-8")
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(notes), ""))
+    window.export_queue()
+    assert notes.read_text(encoding="utf-8") == "my notes\n" and "not a playlist" in warnings[0]
+    out = tmp_path / "queue.m3u8"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), ""))
+    window.export_queue()
+    entries = [line for line in out.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert [(out.parent / entry).resolve() for entry in entries] == [(folder / t.relpath).resolve()
+                                                                    for t in (tracks[2], tracks[7])]
+    qtbot.waitUntil(lambda: window.playlists.table.rowCount() == 1, timeout=WAIT_MS)
+    assert window.playlists.table.item(0, 0).text() == "queue"
