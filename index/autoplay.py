@@ -51,7 +51,7 @@ def songs_to_append(recommender: Recommender, listening: Listening, options: Opt
     if not seeds:
         return []
     skipped = {track_id for track_id, was_skipped in listening.history if was_skipped}
-    excluded = listening.played | set(listening.queued) | skipped | {track_id for track_id, _ in listening.history}
+    excluded = listening.played | set(listening.queued) | {track_id for track_id, _ in listening.history}
     pool_options = replace(options, count=max(POOL, count * 4), per_artist=None, per_album=None)
     weights = recency_weights(len(seeds))
     pool = recommender.mix(seeds, pool_options, exclude=excluded, seed_weights=weights)
@@ -59,13 +59,14 @@ def songs_to_append(recommender: Recommender, listening: Listening, options: Opt
     return _capped(recommender, pool, listening, options, count)
 
 
+def _heard_recently(listening: Listening, count: int) -> list[int]:
+    """The last `count` distinct songs heard and not skipped, newest first."""
+    return list(dict.fromkeys(track_id for track_id, skipped in reversed(listening.history) if not skipped))[:count]
+
+
 def _steering_songs(listening: Listening) -> list[int]:
     """The last STEERING distinct songs heard and not skipped, oldest first; the queued songs if there are none."""
-    heard: list[int] = []
-    for track_id, skipped in reversed(listening.history):
-        if not skipped and track_id not in heard:
-            heard.append(track_id)
-    return list(reversed(heard[:STEERING])) or list(dict.fromkeys(listening.queued))[-STEERING:]
+    return list(reversed(_heard_recently(listening, STEERING))) or list(dict.fromkeys(listening.queued))[-STEERING:]
 
 
 def _seeds(recommender: Recommender, track_ids: Sequence[int]) -> list[Seed]:
@@ -105,8 +106,7 @@ def _capped(recommender: Recommender, pool: list[Recommendation], listening: Lis
     skipped); no copy of a recording played this session or waiting."""
     heard = [track_id for track_id, _ in listening.history]
     known = recommender.store.tracks_by_id(sorted(listening.played | set(listening.queued) | set(heard)))
-    recent = list(dict.fromkeys(track_id for track_id, skipped in reversed(listening.history) if not skipped))
-    recent = recent[:CAPPED_WINDOW]
+    recent = _heard_recently(listening, CAPPED_WINDOW)
     selection = Selection(options, avoid=known.values())
     for track_id in [*recent, *listening.queued]:
         if track_id in known:
