@@ -219,14 +219,11 @@ class Recommender:
         distance to the seed it lies nearest."""
         row = self.search.song_row(owner)
         begin, end = self.search.bounds[row], self.search.bounds[row + 1]
-        slices = self.search.vectors[begin:end]
         nearest = np.inf
         for number, seed in enumerate(seeds):
-            vectors = np.asarray(seed.vectors, np.float32)
-            squared = ((vectors**2).sum(axis=1)[:, None] + self.search.squared_norms[begin:end][None, :]
-                       - 2.0 * vectors @ slices.T)
+            squared = self.search.squared_distances(seed.vectors, np.arange(begin, end))
             index = squared.argmin(axis=1)
-            distances = np.sqrt(np.maximum(squared[np.arange(len(vectors)), index], 0.0))
+            distances = np.sqrt(np.maximum(squared[np.arange(len(squared)), index], 0.0))
             for seed_slice, (distance, slice_index) in enumerate(zip(distances.tolist(), index.tolist())):
                 found[(number, seed_slice)] = (distance, int(self.search.positions[begin + slice_index]))
             nearest = min(nearest, float(distances.mean()))

@@ -77,6 +77,13 @@ class SearchIndex:
             raise KeyError(track_id)
         return row
 
+    def squared_distances(self, vectors: np.ndarray, slices: np.ndarray) -> np.ndarray:
+        """Squared distances (len(vectors), len(slices)) from the vectors to the stored slices of those indices."""
+        seed = np.asarray(vectors, np.float32)
+        with _blas().limit(limits=1, user_api="blas"):  # a small product: threads only add contention
+            products = seed @ np.take(self.vectors, slices, axis=0).T
+        return (seed**2).sum(axis=1)[:, None] + self.squared_norms[slices][None, :] - 2.0 * products
+
     def query(self, vectors: np.ndarray, k: int, exclude: Collection[int] = ()) -> tuple[np.ndarray, np.ndarray]:
         """(distances, slice indices), each (len(vectors), k or fewer), nearest first; slices of `exclude` never."""
         slices = np.zeros(0, np.int64)
@@ -86,11 +93,7 @@ class SearchIndex:
         k = min(k, len(slices))
         if k == 0:
             return np.zeros((len(vectors), 0)), np.zeros((len(vectors), 0), np.int64)
-        seed = np.asarray(vectors, np.float32)
-        near = np.take(self.vectors, slices, axis=0)
-        with _blas().limit(limits=1, user_api="blas"):  # a small product: threads only add contention
-            products = seed @ near.T
-        squared = (seed**2).sum(axis=1)[:, None] + self.squared_norms[slices][None, :] - 2.0 * products
+        squared = self.squared_distances(vectors, slices)
         nearest = np.argpartition(squared, k - 1, axis=1)[:, :k]
         order = np.take_along_axis(squared, nearest, axis=1).argsort(axis=1, kind="stable")
         nearest = np.take_along_axis(nearest, order, axis=1)
