@@ -167,6 +167,9 @@ class Indexer:
             except KeyboardInterrupt:
                 summary.interrupted = True
             summary.interrupted = summary.interrupted or self.cancelled.is_set()
+            if summary.interrupted:  # stop now: the playlists and co-listening (seconds of work) wait for the next run
+                summary.seconds = time.monotonic() - started
+                return summary
             # after the analysis, so that the tags of new songs can match their entries
             songs_changed = bool(scan.added or scan.moved or scan.removed or summary.analysed)
             summary.playlists_read, summary.playlist_problems = sync_playlists(store, scan.playlist_files,

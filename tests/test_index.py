@@ -120,6 +120,28 @@ def test_interrupted_run_resumes_where_it_stopped(library: tuple[Path, Path], mo
         assert store.counts() == {"ok": 6, "pending": 0, "failed": 0}
 
 
+def test_a_run_cancelled_while_analysing_leaves_the_playlists_to_the_next_run(tmp_path: Path, monkeypatch) -> None:
+    """Cancelling (the window closing, Ctrl-C) during analysis stops after storing what is finished: it must not go on
+    to read the folder's playlists and learn co-listening from them, which can take seconds; the next run does."""
+    from likewise.index.colisten import colistening_path
+    from tests.corpus import make_songs
+
+    music = tmp_path / "music"
+    songs = make_songs(music, 4)
+    for number in range(3):
+        (music / f"mix {number}.m3u").write_text("\n".join(path.name for path in songs[number:number + 2]) + "\n")
+    db = tmp_path / "library.sqlite"
+    monkeypatch.setattr("likewise.index.pipeline.BATCH_SLICES", 1)  # store after every file
+    indexer = Indexer(music, db, jobs=1)
+    indexer.on_progress = lambda progress: indexer.cancel()
+    cancelled = indexer.run()
+    assert cancelled.interrupted and cancelled.playlists_read == 0
+    assert not colistening_path(db).exists()
+    finished = Indexer(music, db, jobs=1).run()
+    assert not finished.interrupted and finished.playlists_read == 3
+    assert colistening_path(db).exists()
+
+
 def test_failures_are_recorded_with_reason_and_do_not_stop_the_run(library: tuple[Path, Path], capsys) -> None:
     root, db = library
     (root / "broken.mp3").write_bytes(os.urandom(5000))
