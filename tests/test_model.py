@@ -321,3 +321,14 @@ def test_the_weight_average_follows_the_weights_slowly():
         average.update()
     np.testing.assert_allclose(average.weights()[0], 1.0, atol=1e-3)
     np.testing.assert_allclose(network.get_weights()[0], 1.0)  # the network itself is left alone
+
+
+def test_the_epoch_is_chosen_by_what_the_app_retrieves_with():
+    """The app's vectors are the embedding projected onto the tag logits, so an epoch whose tag head retrieves better
+    wins over one whose raw embedding does (the raw embedding chose worse epochs for the app on valid)."""
+    from likewise.model.train import selection_score
+
+    raw_better = {"4q_genre_p10": 0.35, "4q_tags_genre_p10": 0.35, "gtzan_song_acc": 0.60}
+    tags_better = {"4q_genre_p10": 0.33, "4q_tags_genre_p10": 0.38, "gtzan_song_acc": 0.60}
+    assert selection_score(tags_better) > selection_score(raw_better)
+    assert selection_score({**tags_better, "gtzan_song_acc": 0.65}) > selection_score(tags_better)
