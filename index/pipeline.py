@@ -144,9 +144,15 @@ class Indexer:
 
     def run(self) -> Summary:
         """Scan, analyse what is new or changed, and return the summary. Raises StoreError or StoreBusy."""
+        started = time.monotonic()
+        summary = self._run(started)
+        summary.seconds = time.monotonic() - started
+        return summary
+
+    def _run(self, started: float) -> Summary:
+        """The run, up to its summary's time: each way it can end returns here."""
         from likewise.model.info import read_model_info
 
-        started = time.monotonic()
         info = read_model_info(self.model_dir)
         mood = load_mood(self.model_dir)
         with IndexLock(self.db_path), open_store_for(self.root, self.db_path) as store:
@@ -158,7 +164,6 @@ class Indexer:
             summary = Summary(**{count.name: getattr(scan, count.name) for count in fields(ScanCounts)})
             if scan.cancelled:  # stopped while walking the folder: the store is as it was, its playlists too
                 summary.interrupted = True
-                summary.seconds = time.monotonic() - started
                 return summary
             if mood is not None:
                 fill_moods(store, mood)
@@ -168,14 +173,12 @@ class Indexer:
                 summary.interrupted = True
             summary.interrupted = summary.interrupted or self.cancelled.is_set()
             if summary.interrupted:  # stop now: the playlists and co-listening (seconds of work) wait for the next run
-                summary.seconds = time.monotonic() - started
                 return summary
             # after the analysis, so that the tags of new songs can match their entries
             songs_changed = bool(scan.added or scan.moved or scan.removed or summary.analysed)
             summary.playlists_read, summary.playlist_problems = sync_playlists(store, scan.playlist_files,
                                                                                songs_changed)
             refresh_colistening(store)  # learns again only when the playlists (or plays) changed
-        summary.seconds = time.monotonic() - started
         return summary
 
     def _analyse(self, store: LibraryStore, todo: list[tuple[int, str]], info, mood: MoodModel | None,

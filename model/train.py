@@ -5,10 +5,10 @@ teacher tagged (tools/teacher/ computed those tags once, into a cache). The stud
 teacher's 50 tag probabilities (binary cross-entropy) and a feature head its penultimate layer (mean squared
 error on standardised features); GTZAN clips add genre cross-entropy, and a contrastive term pulls two crops of one
 clip together. The student's input is augmented (gain, SpecAugment masks) while the targets stay the teacher's
-view of the clean crop. The epoch is chosen on valid (4Q genre precision@10 plus GTZAN song accuracy); test is
-never used. Two options were tried and are off by default (neither gained on valid; see the model card): crops of
-two clips mixed, tagged by the teacher (`mixes_per_batch`, tools/teacher/mixes.py), and keeping a running average
-of the weights (`average_decay`).
+view of the clean crop. The epoch is chosen on valid (the tag head's 4Q genre precision@10 plus GTZAN song
+accuracy); test is never used. Two options were tried and are off by default (neither gained enough on valid; see
+the model card): crops of two clips mixed, tagged by the teacher (`mixes_per_batch`, tools/teacher/mixes.py), and
+keeping a running average of the weights (`average_decay`).
 
 The app's slice vector is the penultimate layer under a linear projection fitted after training: a ridge map from
 the L2-normalised embedding to the tag head's logits on the training slices. The app then compares songs in the

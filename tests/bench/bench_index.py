@@ -1,7 +1,8 @@
 """Indexing throughput on realistic songs, against the decode floor and the ancestor notebook, in one run.
 
 The library: SONGS MP3s of 3-5 minutes at 128-320 kbps, stereo 44.1 kHz, each a different concatenation of the
-bundled demo excerpts (cached between runs in --cache). Three measurements, same files, same machine (floor and likewise --repeats times, back to back, as pairs):
+bundled demo excerpts (cached between runs in --cache). Three measurements, same files, same machine (floor and
+likewise --repeats times, back to back, as pairs):
   floor     decode just the centred 30 s excerpts (soundfile seek + read + resample), with --jobs processes
   ancestor  the notebook's way: librosa.load(offset=30, duration=30) per file, mel spectrogram, one model call
             per song, one process
