@@ -7,6 +7,8 @@ computed from it go only to the gitignored scratch/ cache (GTZAN and 4Q are copy
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,7 @@ class Clip:
     quadrant: int = -1  # 4Q quadrant index (0..3), -1 where unknown
     tags: tuple[str, ...] = field(default=())  # AllMusic genres (4Q)
     artist: str = ""
+    of: str = ""  # a variant's original clip key ("" for an original)
 
 
 def gtzan_clips(data_dir: Path) -> list[Clip]:
@@ -53,3 +56,16 @@ def debian_clips(folder: Path) -> list[Clip]:
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in DEBIAN_SUFFIXES and p.is_file())
     return [Clip(f"debian/{p.relative_to(folder)}", p, "debian", gtzan.NO_SPLIT,
                  artist=p.relative_to(folder).parts[0]) for p in files]
+
+
+def variant_clip(clip: Clip, speed: float, folder: Path) -> Clip:
+    """The copy of a clip at `speed` that tools/teacher/manifest.py --speed writes below folder: same labels, split."""
+    name = hashlib.sha256(clip.key.encode()).hexdigest()[:24] + ".wav"
+    path = Path(folder).resolve() / f"speed-{speed:g}" / name
+    return dataclasses.replace(clip, key=f"{clip.key}@speed-{speed:g}", path=path, of=clip.key)
+
+
+def variant_clips(clips: list[Clip], folder: Path) -> list[Clip]:
+    """Every copy of the clips found below folder (at any speed tools/teacher/manifest.py --speed wrote)."""
+    speeds = sorted(float(d.name.removeprefix("speed-")) for d in Path(folder).glob("speed-*") if d.is_dir())
+    return [v for speed in speeds for v in (variant_clip(c, speed, folder) for c in clips) if v.path.exists()]

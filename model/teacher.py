@@ -11,13 +11,14 @@ import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from likewise.audio.decode import decode_excerpt
 from likewise.audio.features import DEFAULT_PARAMS, FeatureParams, log_mel
-from likewise.model.corpus import Clip
+from likewise.model.corpus import Clip, variant_clip
 
 TEACHER = "MSD_musicnn"
 HOP_FRAMES = 48  # teacher frames (256 samples at 16 kHz) between windows: 0.768 s
@@ -47,6 +48,29 @@ def mix_db(a: np.ndarray, b: np.ndarray, weight: float, amin: float = 1e-10) -> 
     """`mix_power` of two dB crops (the student's log-mel frames), back in dB."""
     mixed = mix_power(10.0 ** (a.astype(np.float64) / 10), 10.0 ** (b.astype(np.float64) / 10), weight)
     return (10 * np.log10(np.maximum(mixed, amin))).astype(np.float32)
+
+
+def speed_changed(samples: np.ndarray, speed: float) -> np.ndarray:
+    """The samples played `speed` times faster at the same sample rate, tempo and pitch together (fewer samples when
+    faster): the copies of training excerpts that tools/teacher/manifest.py --speed has the teacher tag."""
+    from scipy.signal import resample_poly
+
+    ratio = Fraction(speed).limit_denominator(100)
+    return resample_poly(samples, ratio.denominator, ratio.numerator).astype(np.float32)
+
+
+def write_variant(clip: Clip, speed: float, folder: Path, params: FeatureParams = DEFAULT_PARAMS) -> Clip:
+    """The clip's excerpt (decoded as the app decodes it) at `speed`, written once below folder as a 16-bit WAV."""
+    import soundfile
+
+    variant = variant_clip(clip, speed, folder)
+    if not variant.path.exists():
+        samples = decode_excerpt(clip.path, params).samples
+        variant.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = variant.path.with_suffix(".tmp.wav")
+        soundfile.write(temporary, speed_changed(samples, speed), params.sample_rate, subtype="PCM_16")
+        temporary.replace(variant.path)
+    return variant
 
 
 @dataclass

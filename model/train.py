@@ -4,11 +4,13 @@ Each step takes random 3-s crops that start where a teacher window starts, so th
 teacher tagged (tools/teacher/ computed those tags once, into a cache). The student's tag head matches the
 teacher's 50 tag probabilities (binary cross-entropy) and a feature head its penultimate layer (mean squared
 error on standardised features); GTZAN clips add genre cross-entropy, and a contrastive term pulls two crops of one
-clip together. The student's input is augmented (gain, SpecAugment masks) while the targets stay the teacher's
-view of the clean crop. The epoch is chosen on valid (the tag head's 4Q genre precision@10 plus GTZAN song
-accuracy); test is never used. Two options were tried and are off by default (neither gained enough on valid; see
-the model card): crops of two clips mixed, tagged by the teacher (`mixes_per_batch`, tools/teacher/mixes.py), and
-keeping a running average of the weights (`average_decay`).
+clip together. Each crop comes, equally likely, from the clip itself or from one of its speed-changed copies
+(tempo and pitch together), which the teacher tagged itself (tools/teacher/manifest.py --speed): teacher and student
+see the same augmented music. The student's input is further augmented (gain, SpecAugment masks) while the targets
+stay the teacher's view of the unmasked crop. The network kept is a running average of the weights (`average_decay`),
+at the epoch chosen on valid (the tag head's 4Q genre precision@10 plus GTZAN song accuracy); test is never used.
+One option was tried and is off by default (no gain on valid; see the model card): crops of two clips mixed, tagged
+by the teacher (`mixes_per_batch`, tools/teacher/mixes.py).
 
 The app's slice vector is the penultimate layer under a linear projection fitted after training: a ridge map from
 the L2-normalised embedding to the tag head's logits on the training slices. The app then compares songs in the
@@ -45,7 +47,7 @@ class TrainConfig:
     """Everything that decides a training run."""
 
     net: NetConfig = field(default_factory=NetConfig)
-    epochs: int = 150
+    epochs: int = 240
     batch_clips: int = 64  # clips per batch; each gives `views` crops
     views: int = 2
     crops_per_clip: int = 4  # crops of each clip per epoch (sets steps per epoch)
@@ -59,7 +61,7 @@ class TrainConfig:
     label_smoothing: float = 0.1
     contrastive_weight: float = 0.1
     mixes_per_batch: int = 0  # > 0: crops of two mixed clips added to each batch, tagged by the teacher (tried: no gain)
-    average_decay: float = 0.0  # > 0: a running average of the weights (this decay per step) is evaluated and kept
+    average_decay: float = 0.998  # > 0: a running average of the weights (this decay per step) is evaluated and kept
     temperature: float = 0.1
     centre: bool = True  # remove each slice's mean dB level before per-band normalisation
     projection_ridge: float = 1.0  # ridge of the embedding -> tag-logit projection (chosen on valid: 1e-3, 0.1, 1)
@@ -76,11 +78,23 @@ class Example:
     tags: np.ndarray  # (W, 50)
     features: np.ndarray  # (W, 200)
     teacher_name: str  # its teacher-cache name, by which mixes refer to it
+    variants: list["Example"] = field(default_factory=list)  # speed-changed copies, each tagged by the teacher
 
 
 def make_examples(clips: list[Clip], excerpts: list[Excerpt], teacher_cache: Path,
                   params: FeatureParams = DEFAULT_PARAMS) -> list[Example]:
-    """Examples of the clips the teacher tagged, each with the windows that fit inside its frames."""
+    """Examples of the original clips the teacher tagged, each with the windows that fit inside its frames, and
+    with the examples of its tagged copies (clips whose `of` names it)."""
+    examples = _examples(clips, excerpts, teacher_cache, params)
+    originals = {e.clip.key: e for e in examples if not e.clip.of}
+    for example in examples:
+        if example.clip.of in originals:
+            originals[example.clip.of].variants.append(example)
+    return list(originals.values())
+
+
+def _examples(clips: list[Clip], excerpts: list[Excerpt], teacher_cache: Path,
+              params: FeatureParams) -> list[Example]:
     examples = []
     for clip, excerpt in zip(clips, excerpts):
         targets = load_targets(clip, excerpt, teacher_cache)
@@ -237,11 +251,18 @@ class _Batches:
         start = self.examples[example].starts[window]
         return self.examples[example].frames[start : start + self.size]
 
+    def _version(self, clip: int) -> Example:
+        """The clip itself or one of its copies, equally likely."""
+        example = self.examples[clip]
+        pick = int(self.rng.integers(0, 1 + len(example.variants)))
+        return example.variants[pick - 1] if pick else example
+
     def _view(self, clips: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        windows = [int(self.rng.integers(0, len(self.examples[c].starts))) for c in clips]
-        return (np.stack([self._crop(c, w) for c, w in zip(clips, windows)]),
-                np.stack([self.examples[c].tags[w] for c, w in zip(clips, windows)]),
-                np.stack([self.examples[c].features[w] for c, w in zip(clips, windows)]))
+        versions = [self._version(c) for c in clips]
+        windows = [int(self.rng.integers(0, len(v.starts))) for v in versions]
+        return (np.stack([v.frames[v.starts[w] : v.starts[w] + self.size] for v, w in zip(versions, windows)]),
+                np.stack([v.tags[w] for v, w in zip(versions, windows)]),
+                np.stack([v.features[w] for v, w in zip(versions, windows)]))
 
     def _mixed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         m = self.mixes
@@ -435,13 +456,16 @@ def run_training(clips: list[Clip], out_dir: Path, teacher_cache: Path, cache_di
         if len(pairs) > 10:
             evaluations.append(Evaluation.of(source, [c for c, _ in pairs], [e for _, e in pairs], params))
     sources = {s: sum(e.clip.source == s for e in train) for s in sorted({e.clip.source for e in train})}
-    log(f"train {len(train)} clips {sources}; valid: " + ", ".join(f"{v.name} {len(v.clips)}" for v in evaluations))
+    copies = sum(len(e.variants) for e in train)
+    log(f"train {len(train)} clips {sources} and {copies} copies; valid: "
+        + ", ".join(f"{v.name} {len(v.clips)}" for v in evaluations))
     mixes = load_mixes(mix_cache(teacher_cache)) if config.mixes_per_batch else Mixes.none()
     model, history = fit(train, config, evaluations, params, log, mixes)
     best = max(history, key=selection_score)
     log(f"best epoch on valid: {json.dumps(best)}")
     fit_projection_on(model, train, config, params)
-    training = {"valid_best": best, "train_clips": sources, "train_seconds": round(time.time() - started)}
+    training = {"valid_best": best, "train_clips": sources, "train_copies": copies,
+                "train_seconds": round(time.time() - started)}
     model_id = save_model(model, out_dir, config, params, training)
     log(f"saved {model_id} to {out_dir} after {training['train_seconds']} s")
     return model_id

@@ -201,6 +201,42 @@ def test_teacher_windows_line_up_with_student_crops(tmp_path):
         assert example.starts[-1] + DEFAULT_PARAMS.slice_frames <= len(example.frames)
 
 
+def test_a_copy_at_another_speed_is_the_same_music_faster_and_higher():
+    from likewise.model.teacher import speed_changed
+
+    rate = DEFAULT_PARAMS.sample_rate
+    tone = np.sin(2 * np.pi * 440.0 * np.arange(rate * 2) / rate).astype(np.float32)
+    faster = speed_changed(tone, 1.06)
+    assert abs(len(faster) - len(tone) / 1.06) <= 1
+    spectrum = np.abs(np.fft.rfft(faster))
+    assert abs(np.argmax(spectrum) * rate / len(faster) - 440.0 * 1.06) < 1.0  # a semitone up: 466 Hz
+    assert len(speed_changed(tone, 0.94)) > len(tone)
+
+
+def test_copies_of_a_clip_train_as_that_clip_with_their_own_teacher_tags(tmp_path):
+    from likewise.model import corpus
+    from likewise.model.teacher import load_excerpts, write_variant
+    from likewise.model.train import _Batches, TrainConfig, make_examples
+
+    _write_clips(tmp_path / "data")
+    clips = [c for c in corpus.gtzan_clips(tmp_path / "data") if c.split == "train"][:3]
+    copies = [write_variant(clip, 1.06, tmp_path / "variants") for clip in clips[:2]]
+    assert corpus.variant_clips(clips, tmp_path / "variants") == copies  # found again by the training command
+    assert copies[0].genre == clips[0].genre and copies[0].of == clips[0].key and copies[0].split == "train"
+    everything = clips + copies
+    excerpts = load_excerpts(everything, tmp_path / "cache")
+    _write_teacher_targets(everything, tmp_path / "cache", tmp_path / "teacher")
+    examples = make_examples(everything, excerpts, tmp_path / "teacher")
+    assert [e.clip for e in examples] == clips  # the copies are no clips of their own
+    assert [[v.clip for v in e.variants] for e in examples] == [[copies[0]], [copies[1]], []]
+    assert len(examples[0].variants[0].frames) < len(examples[0].frames)  # faster: fewer frames
+    config = TrainConfig(batch_clips=3, views=2)
+    batches = _Batches(examples, None, config, np.zeros(128, np.float32), np.ones(128, np.float32),
+                       np.zeros(200, np.float32), np.ones(200, np.float32), DEFAULT_PARAMS)
+    drawn = [batches._version(0) for _ in range(200)]
+    assert 60 < sum(v is examples[0].variants[0] for v in drawn) < 140  # the clip or its copy, equally likely
+
+
 def _write_teacher_mixes(examples, mix_dir: Path, extra: list[tuple[str, int]] = ()) -> None:
     """A chunk of stand-in teacher mixes in tools/teacher/mixes.py's format: every pair of examples' first windows,
     plus `extra` (name, window) crops mixed with the first example."""

@@ -19,7 +19,7 @@ def _has_gtzan(folder: Path) -> bool:
 
 
 def _train(_library: Library, args: argparse.Namespace) -> int:
-    from likewise.model import corpus
+    from likewise.model import corpus, gtzan
     from likewise.model.info import default_model_dir
     from likewise.model.train import default_cache_dir, default_teacher_cache, run_training
 
@@ -30,6 +30,8 @@ def _train(_library: Library, args: argparse.Namespace) -> int:
         clips += corpus.fourq_clips(args.fourq)
     if args.debian is not None:
         clips += corpus.debian_clips(args.debian)
+    if args.variants is not None:
+        clips += corpus.variant_clips([c for c in clips if c.split in ("train", gtzan.NO_SPLIT)], args.variants)
     try:
         run_training(clips, args.out or default_model_dir(), args.teacher_cache or default_teacher_cache(),
                      default_cache_dir())
@@ -53,6 +55,8 @@ def _add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, required=True, metavar="DIR", help="GTZAN folder with manifest.csv and splits/")
     parser.add_argument("--fourq", type=Path, metavar="DIR", help="the 4Q folder with metadata.csv")
     parser.add_argument("--debian", type=Path, metavar="DIR", help="a folder of unpacked Debian music packages")
+    parser.add_argument("--variants", type=Path, metavar="DIR",
+                        help="speed-changed copies of the training clips (tools/teacher/manifest.py --speed)")
     parser.add_argument("--teacher-cache", type=Path, metavar="DIR",
                         help="the teacher's outputs (default: scratch/teacher-cache)")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="model folder to write (default: assets/model)")
