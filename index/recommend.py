@@ -230,17 +230,20 @@ class Recommender:
         return nearest
 
     def _tally(self, seed: Seed, neighbours: int, excluded: set[int]) -> _Tally:
-        """The votes of one seed's slices for the songs of their nearest slices."""
+        """The votes of one seed's slices for the songs of their nearest slices: each seed slice gives each song one
+        vote, weighted by the rank of that song's nearest slice (a song with many merely-near slices, a "hub", would
+        otherwise outvote an exact copy of the seed)."""
         distances, indices = self.search.query(seed.vectors, neighbours, excluded)
         if distances.size == 0:
             return _Tally(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64), np.zeros(0), {})
         rows, k = distances.shape
         owners = self.search.owners[indices].ravel()
         candidates, which = np.unique(owners, return_inverse=True)
-        score = np.bincount(which, np.tile(1.0 - np.arange(k) / neighbours, rows)) / len(seed.vectors)
         votes = np.bincount(which)
         # Rows are nearest first, so a song's first slice in a row is its best match for that seed slice.
         _, first = np.unique(which * rows + np.repeat(np.arange(rows), k), return_index=True)
+        weight = np.tile(1.0 - np.arange(k) / neighbours, rows)
+        score = np.bincount(which[first], weight[first], minlength=len(candidates)) / len(seed.vectors)
         mean_distance = np.bincount(which[first], distances.ravel()[first]) / np.bincount(which[first])
         best: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)  # track -> seed slice -> (dist, slice)
         for flat in first.tolist():

@@ -323,8 +323,9 @@ def test_a_mix_of_two_ranks_songs_close_to_both_above_songs_close_to_one(store: 
     """How close a song is to a seed is its rank in the seed's own `similar` list (the votes of the seed's real
     slice vectors). For each pair of seeds, a song among the 5 nearest of both should rank above a song among the 3
     nearest of one but outside the nearest half of the other. The demo's 20 songs all lie fairly near each other, so
-    most pairs, not all, are asked for: pooled by their geometric mean, the seeds' scores pass 87% of the pairs; by
-    their plain mean, 59%."""
+    not every pair of seeds has such songs: with the shipped model 85 of the 190 pairs do, and the seeds' scores
+    pooled by their geometric mean pass all 85 (by their plain mean, 84; with the previous model and voting, 87%
+    against 59% of 100 or more pairs)."""
     ids = [track.id for track in store.tracks("ok")]
     seeds = {track_id: recommender.seed_for_track(track_id) for track_id in ids}
     ranks = {track_id: [item.track.id for item in recommender.similar(seeds[track_id], EVERYTHING)]
@@ -339,7 +340,7 @@ def test_a_mix_of_two_ranks_songs_close_to_both_above_songs_close_to_one(store: 
             mixed = [item.track.id for item in recommender.mix([seeds[first], seeds[second]], EVERYTHING)]
             checked += 1
             passed += max(mixed.index(track_id) for track_id in both) < min(mixed.index(track_id) for track_id in one)
-    assert checked >= 100 and passed / checked >= 0.8, (passed, checked)
+    assert checked >= 60 and passed / checked >= 0.8, (passed, checked)
 
 
 def test_a_weighted_mix_leans_to_its_heavier_seed(store: LibraryStore, recommender: Recommender) -> None:
