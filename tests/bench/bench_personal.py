@@ -8,7 +8,7 @@ is then ranked from the test playlist's last three visible songs (a mix of three
 left out): hit rate@10 is how often it is among the first 10.
 
 Audio vectors: each clip's app excerpt embedded with the shipped model, stored in a real library store
-(scratch/personal/store.sqlite, made once), searched and voted by the real Recommender.
+(scratch/personal/store.sqlite, made once per model), searched and voted by the real Recommender.
 
 How far to trust it: these playlists are made from the same tags that decide what is relevant, so a song's other
 playlists say much about the hidden one, far more than a person's playlists and listening would; co-listening is
@@ -45,8 +45,15 @@ MIN_GROUP, PLAYLIST_LENGTH, TEST_SHARE, SEEDS, TOP = 8, 15, 0.2, 3, 10
 
 
 def fourq_store(fourq: Path, excerpts: Path, db: Path) -> tuple[LibraryStore, dict[str, int]]:
-    """A library store of the 4Q clips (made once: their excerpts embedded with the shipped model) and the track
-    id of each AllMusic song id."""
+    """A library store of the 4Q clips (made once per model: their excerpts embedded with the shipped model) and the
+    track id of each AllMusic song id."""
+    from likewise.model.info import read_model_info
+
+    if db.exists():
+        with LibraryStore(db) as store:
+            stale = store.analysis_settings()[0] != read_model_info(None).model_id
+        if stale:  # made with an earlier model: this benchmark's own file
+            db.unlink()
     if not db.exists():
         build_store(fourq, excerpts, db)
     store = LibraryStore(db)

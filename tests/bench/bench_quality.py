@@ -179,9 +179,11 @@ def grouped(embed: Callable[[np.ndarray], np.ndarray]) -> Callable[[Library], np
 
 
 def earlier_model(model_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
-    """Slice embedder of a model saved in the earlier format (outputs [embedding, genre probabilities])."""
+    """Slice embedder of an earlier model: this format (named outputs) or the earlier one (outputs [embedding,
+    genre probabilities])."""
     import keras
 
+    from likewise.model.network import EMBEDDING_LAYER
     from likewise.model.prep import normalise, project
     from likewise.model.tfsetup import import_tf
 
@@ -192,9 +194,12 @@ def earlier_model(model_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
         stats = {k: arrays[k] for k in arrays.files}
     projection = (stats["proj_mean"], stats["proj_matrix"]) if stats["proj_matrix"].size else (None, None)
 
+    def embedding(slices: np.ndarray) -> np.ndarray:
+        out = network(normalise(slices, stats["band_mean"], stats["band_std"], meta["centre"]), training=False)
+        return np.asarray(out[EMBEDDING_LAYER] if isinstance(out, dict) else out[0])
+
     def embed(slices: np.ndarray) -> np.ndarray:
-        parts = [np.asarray(network(normalise(slices[s:s + 256], stats["band_mean"], stats["band_std"],
-                                              meta["centre"]), training=False)[0]) for s in range(0, len(slices), 256)]
+        parts = [embedding(slices[s:s + 256]) for s in range(0, len(slices), 256)]
         return project(np.concatenate(parts), *projection)
     return embed
 
@@ -235,7 +240,7 @@ def app_system(model_dir: Path | None):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: assets/model)")
-    parser.add_argument("--before", type=Path, default=None, help="an earlier model to compare (earlier format)")
+    parser.add_argument("--before", type=Path, default=None, help="an earlier model to compare")
     parser.add_argument("--gtzan", type=Path, default=REPO.parent / "shared" / "gtzan")
     parser.add_argument("--fourq", type=Path, default=REPO.parent / "shared" / "4q")
     parser.add_argument("--split", choices=["test", "valid"], default="test", help="held-out split (tune on valid)")
