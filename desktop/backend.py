@@ -15,6 +15,7 @@ from likewise.index import playlist_store
 from likewise.index.playlist_store import Playlist, has_playlists
 from likewise.index.colisten import CoListening, refresh_colistening
 from likewise.index.plays import forget_plays, has_plays_table, play_counts, record_play
+from likewise.index.queue import SavedQueue, load_queue, restored_queue, save_queue
 from likewise.index.recommend import Options, Recommendation, Recommender
 from likewise.index.store import LibraryStore, Track
 
@@ -164,6 +165,17 @@ class LibraryBackend(QObject):
         """Erase the listening history and what was learnt from it."""
         forget_plays(self._open_store())
         self.recommender = None  # its co-listening was learnt from the plays
+
+    def saved_queue(self) -> tuple[list[Track], int, bool]:
+        """The saved play queue's songs still in the library, the row of its current song (-1: none), and whether
+        keep playing is on."""
+        store = self._open_store()
+        saved = load_queue(store)
+        return (*restored_queue(saved, store.tracks_by_id(saved.track_ids)), saved.autoplay)
+
+    def save_queue(self, saved: SavedQueue) -> None:
+        """Keep the play queue in the store."""
+        save_queue(self._open_store(), saved)
 
     def retry(self, track_ids: list[int]) -> Snapshot:
         """Queue failed songs for another try at the next indexing run; the library after it."""

@@ -14,7 +14,7 @@ from likewise.desktop.player import Player
 from likewise.desktop.queue_model import QueueModel
 from likewise.index.autoplay import BATCH, Listening, songs_to_append
 from likewise.index.plays import judge_play
-from likewise.index.queue import SavedQueue, load_queue, save_queue
+from likewise.index.queue import SavedQueue
 from likewise.index.recommend import Options
 from likewise.index.store import Track
 
@@ -22,14 +22,6 @@ SAVE_DELAY_MS = 400  # the queue is saved this long after its last change
 RESTART_SECONDS = 3.0  # Previous further into a song than this starts it again
 
 Submit = Callable[[Callable[[Any], Any], Callable[[Any], None] | None, Callable[[str], None] | None], None]
-
-
-def restored_queue(saved: SavedQueue, tracks: dict[int, Track]) -> tuple[list[Track], int]:
-    """The saved queue's songs still in the library, and the row of the current one among them (-1: none)."""
-    kept = [(index, tracks[track_id]) for index, track_id in enumerate(saved.track_ids) if track_id in tracks]
-    current = next((row for row, (index, _) in enumerate(kept) if index >= saved.current), -1) \
-        if saved.current >= 0 else -1
-    return [track for _, track in kept], current
 
 
 class QueueController(QObject):
@@ -215,11 +207,7 @@ class QueueController(QObject):
         self.history.clear()
         self.played.clear()
 
-        def read(backend) -> tuple[list[Track], int, bool]:
-            saved = load_queue(backend.store)
-            return (*restored_queue(saved, backend.store.tracks_by_id(saved.track_ids)), saved.autoplay)
-
-        self.submit(read, self._show_loaded, lambda reason: self.message.emit(f"The play queue was not read: {reason}"))
+        self.submit(lambda backend: backend.saved_queue(), self._show_loaded, lambda reason: self.message.emit(f"The play queue was not read: {reason}"))
 
     def _show_loaded(self, loaded: tuple[list[Track], int, bool]) -> None:
         tracks, current, autoplay = loaded
@@ -237,7 +225,7 @@ class QueueController(QObject):
         resume = current if current >= 0 else self.model.next_row()
         saved = SavedQueue([track.id for track in self.model.tracks()], -1 if resume is None else resume,
                            self.autoplay)
-        self.submit(lambda backend: save_queue(backend.store, saved), None,
+        self.submit(lambda backend: backend.save_queue(saved), None,
                     lambda reason: self.message.emit(f"The play queue was not saved: {reason}"))
 
     def _queue_changed(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from likewise.index.migrations import stored_version
-from likewise.index.store import LibraryStore
+from likewise.index.store import LibraryStore, Track
 
 QUEUE_SCHEMA = 4  # the first schema with the queue tables
 
@@ -46,3 +46,11 @@ def save_queue(store: LibraryStore, queue: SavedQueue) -> None:
 def _number(value: str | None) -> int:
     """A saved position, or -1 when there is none or it is not a number."""
     return int(value) if isinstance(value, str) and value.isdigit() else -1
+
+
+def restored_queue(saved: SavedQueue, tracks: dict[int, Track]) -> tuple[list[Track], int]:
+    """The saved queue's songs still in the library, and the row of the current one among them (-1: none)."""
+    kept = [(index, tracks[track_id]) for index, track_id in enumerate(saved.track_ids) if track_id in tracks]
+    current = next((row for row, (index, _) in enumerate(kept) if index >= saved.current), -1) \
+        if saved.current >= 0 else -1
+    return [track for _, track in kept], current

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QSettings
 
 from likewise.desktop import settings as options
@@ -102,5 +103,25 @@ def test_plays_recorded_by_the_window_teach_co_listening_at_once(demo_store_copy
         backend.record_play(second, 1200.0, 200.0, 200.0)
         assert colistening_path(demo_store_copy).exists()
         assert backend.current_recommender().colistening.together(first, np.array([second])).tolist() == [1]
+    finally:
+        backend.shutdown()
+
+
+def test_the_queue_of_a_closed_library_is_refused_in_words(demo_store_copy: Path) -> None:
+    """Reading or saving the play queue with no library open says so (the window shows it as a message), instead of
+    an AttributeError's text; with the library open, what is saved is read back."""
+    from likewise.desktop.backend import LibraryBackend
+    from likewise.index.queue import SavedQueue
+
+    backend = LibraryBackend()
+    try:
+        for call in (backend.saved_queue, lambda: backend.save_queue(SavedQueue([], -1, False))):
+            with pytest.raises(ValueError, match="no library is open"):
+                call()
+        backend.open(demo_store_copy)
+        ids = [track.id for track in backend.store.tracks("ok")[:3]]
+        backend.save_queue(SavedQueue(ids, 1, True))
+        tracks, current, autoplay = backend.saved_queue()
+        assert [track.id for track in tracks] == ids and current == 1 and autoplay
     finally:
         backend.shutdown()

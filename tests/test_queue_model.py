@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from likewise.desktop.queue_controller import restored_queue
 from likewise.desktop.queue_model import QueueModel
-from likewise.index.queue import SavedQueue
+from likewise.index.queue import SavedQueue, restored_queue
 from likewise.index.store import Track
 
 
