@@ -247,9 +247,9 @@ class _Batches:
                 x[i, :, start : start + width] = 0.0
         return x
 
-    def _crop(self, example: int, window: int) -> np.ndarray:
-        start = self.examples[example].starts[window]
-        return self.examples[example].frames[start : start + self.size]
+    def _crop(self, example: Example, window: int) -> np.ndarray:
+        start = example.starts[window]
+        return example.frames[start : start + self.size]
 
     def _version(self, clip: int) -> Example:
         """The clip itself or one of its copies, equally likely."""
@@ -260,14 +260,15 @@ class _Batches:
     def _view(self, clips: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         versions = [self._version(c) for c in clips]
         windows = [int(self.rng.integers(0, len(v.starts))) for v in versions]
-        return (np.stack([v.frames[v.starts[w] : v.starts[w] + self.size] for v, w in zip(versions, windows)]),
+        return (np.stack([self._crop(v, w) for v, w in zip(versions, windows)]),
                 np.stack([v.tags[w] for v, w in zip(versions, windows)]),
                 np.stack([v.features[w] for v, w in zip(versions, windows)]))
 
     def _mixed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         m = self.mixes
         chosen = self.rng.integers(0, len(m), size=min(self.config.mixes_per_batch, len(m)))
-        crops = [mix_db(self._crop(m.a[i], m.wa[i]), self._crop(m.b[i], m.wb[i]), float(m.weight[i])) for i in chosen]
+        crops = [mix_db(self._crop(self.examples[m.a[i]], m.wa[i]), self._crop(self.examples[m.b[i]], m.wb[i]),
+                        float(m.weight[i])) for i in chosen]
         return np.stack(crops), m.tags[chosen], m.features[chosen]
 
     def epoch(self):
