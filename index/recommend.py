@@ -242,9 +242,10 @@ class Recommender:
         votes = np.bincount(which)
         # Rows are nearest first, so a song's first slice in a row is its best match for that seed slice.
         _, first = np.unique(which * rows + np.repeat(np.arange(rows), k), return_index=True)
-        weight = np.tile(1.0 - np.arange(k) / neighbours, rows)
-        score = np.bincount(which[first], weight[first], minlength=len(candidates)) / len(seed.vectors)
-        mean_distance = np.bincount(which[first], distances.ravel()[first]) / np.bincount(which[first])
+        voter = which[first]  # every song a seed slice voted for, once per seed slice
+        weight = np.tile(1.0 - np.arange(k) / neighbours, rows)[first]
+        score = np.bincount(voter, weight, minlength=len(candidates)) / len(seed.vectors)
+        mean_distance = np.bincount(voter, distances.ravel()[first]) / np.bincount(voter)
         best: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)  # track -> seed slice -> (dist, slice)
         for flat in first.tolist():
             best[int(owners[flat])][flat // k] = (float(distances.flat[flat]),
