@@ -207,7 +207,8 @@ class QueueController(QObject):
         self.history.clear()
         self.played.clear()
 
-        self.submit(lambda backend: backend.saved_queue(), self._show_loaded, lambda reason: self.message.emit(f"The play queue was not read: {reason}"))
+        self.submit(lambda backend: backend.saved_queue(), self._show_loaded,
+                    lambda reason: self.message.emit(f"The play queue was not read: {reason}"))
 
     def _show_loaded(self, loaded: tuple[list[Track], int, bool]) -> None:
         tracks, current, autoplay = loaded
