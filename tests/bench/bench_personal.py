@@ -8,7 +8,7 @@ is then ranked from the test playlist's last three visible songs (a mix of three
 left out): hit rate@10 is how often it is among the first 10.
 
 Audio vectors: each clip's app excerpt embedded with the shipped model, stored in a real library store
-(scratch/personal/store.sqlite, made once per model), searched and voted by the real Recommender.
+(scratch/personal/MODEL_ID.sqlite, made once per model), searched and voted by the real Recommender.
 
 How far to trust it: these playlists are made from the same tags that decide what is relevant, so a song's other
 playlists say much about the hidden one, far more than a person's playlists and listening would; co-listening is
@@ -44,17 +44,20 @@ from likewise.index.store import Analysis, LibraryStore  # noqa: E402
 MIN_GROUP, PLAYLIST_LENGTH, TEST_SHARE, SEEDS, TOP = 8, 15, 0.2, 3, 10
 
 
-def fourq_store(fourq: Path, excerpts: Path, db: Path) -> tuple[LibraryStore, dict[str, int]]:
+def fourq_store(fourq: Path, excerpts: Path, db: Path | None) -> tuple[LibraryStore, dict[str, int]]:
     """A library store of the 4Q clips (made once per model: their excerpts embedded with the shipped model) and the
-    track id of each AllMusic song id."""
+    track id of each AllMusic song id. A store of another model is refused, never replaced."""
     from likewise.model.info import read_model_info
 
+    model_id = read_model_info(None).model_id
+    db = db or REPO / "scratch" / "personal" / f"{model_id}.sqlite"
     if db.exists():
         with LibraryStore(db) as store:
-            stale = store.analysis_settings()[0] != read_model_info(None).model_id
-        if stale:  # made with an earlier model: this benchmark's own file
-            db.unlink()
-    if not db.exists():
+            held = store.analysis_settings()[0]
+        if held != model_id:
+            raise SystemExit(f"{db} holds the vectors of model {held}, not of the shipped {model_id}: "
+                             "give another --store")
+    else:
         build_store(fourq, excerpts, db)
     store = LibraryStore(db)
     return store, {Path(track.relpath).stem: track.id for track in store.tracks("ok")}
@@ -165,7 +168,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fourq", type=Path, default=REPO.parent / "shared" / "4q")
     parser.add_argument("--excerpts", type=Path, default=REPO / "scratch" / "cache")
-    parser.add_argument("--store", type=Path, default=REPO / "scratch" / "personal" / "store.sqlite")
+    parser.add_argument("--store", type=Path, default=None,
+                        help="the 4Q library store (default: scratch/personal/MODEL_ID.sqlite, made once)")
     parser.add_argument("--choose", action="store_true",
                         help="only print the blend on the valid playlists for a grid of its constants")
     args = parser.parse_args()
