@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from likewise.index.lock import IndexLock
 from likewise.index.colisten import refresh_colistening
@@ -227,6 +228,7 @@ class Indexer:
 
         tasks = ((track_id, str(self.root), relpath) for track_id, relpath in todo)
         relpaths = dict(todo)
+        blas = threadpool_limits(1, user_api="blas")  # small products here; the workers already fill every core
         try:
             for result in pool.run(tasks, self.cancelled, idle):
                 self._check_root(result, len(todo) - done)
@@ -242,6 +244,7 @@ class Indexer:
             if ready or failures:
                 report("", flush())
             loader.shutdown(wait=False)
+            blas.restore_original_limits()
             summary.analysed = done - summary.failed
 
     def _check_root(self, result: Prepared | Failed, left: int) -> None:
