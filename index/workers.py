@@ -1,133 +1,186 @@
-"""Running per-file preparation in parallel worker processes, with a hard time limit per file."""
+"""Running per-file preparation in worker processes, with a hard time limit per file.
+
+Each worker is one process with a pipe for its tasks and one for its results. A thread of the parent receives every
+result as soon as it is sent, so that a worker never waits for a busy parent; the parent hands each worker its next
+file while the current one is still in progress. (multiprocessing.Pool was used before: its worker-handler thread
+also wakes whenever results are waiting to be read, and spun through 0.4 s of CPU on 200 songs' slices.)
+"""
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.pool
-import os
+import queue
 import signal
 import threading
 import time
 from collections import deque
 from functools import partial
+from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable, Iterator
 
 from likewise.audio.features import FeatureParams
 from likewise.index.prepare import Failed, Prepared, prepare_file
 
+Task = tuple[int, str, str]  # (track id, library root, path relative to it)
+TASKS_AHEAD = 2  # files each worker holds: the one in progress and the next, so it never waits for the parent
+CRASHED = "the decoder crashed on this file"
 
-_started = None  # in a worker: where it reports (track id, pid) as it starts a file
 
-
-def _init_worker(started) -> None:
-    global _started
-    _started = started
+def _serve(tasks: Connection, results: Connection, work: Callable[[Task], Prepared | Failed]) -> None:
+    """A worker process: prepare each task received and send back its result, until the parent closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, signal.SIG_IGN)  # and so is a closed terminal
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)  # one BLAS thread per worker: the workers already use every core
+    while True:
+        try:
+            task = tasks.recv()
+        except (EOFError, OSError):
+            return
+        results.send(work(task))
 
 
-def _run_reporting(work, task: tuple[int, str, str]) -> Prepared | Failed:
-    """In a worker: say which process takes the file, so that the parent can tell when it dies, then do it."""
-    _started.put((task[0], os.getpid()))
-    return work(task)
+class _Worker:
+    """A worker process, the files it holds (in order) and when it started the first of them."""
+
+    def __init__(self, context, work: Callable[[Task], Prepared | Failed]):
+        task_end, self.tasks = context.Pipe(duplex=False)
+        self.results, result_end = context.Pipe(duplex=False)
+        self.process = context.Process(target=_serve, args=(task_end, result_end, work), daemon=True)
+        self.process.start()
+        task_end.close()
+        result_end.close()  # the worker's end only: its death closes the pipe, which the receiving thread sees
+        self.held: deque[Task] = deque()
+        self.since = time.monotonic()
+        self.gone = False  # the receiving thread met the end of its results pipe
+
+    def give(self, task: Task) -> None:
+        if not self.held:
+            self.since = time.monotonic()
+        self.held.append(task)
+        self.tasks.send(task)
+
+    def stop(self) -> None:
+        """End the process, whatever it is doing."""
+        self.held.clear()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.tasks.close()
 
 
 class AnalysisPool:
     """Prepare files in `jobs` processes (or in this process when jobs is 1 on the main thread), yielding results.
 
-    A file that crashes its worker is reported as Failed as soon as the worker is gone (the pool replaces it). A
-    file that hangs past `hard_limit` seconds is reported as Failed and the workers are restarted; the other files
-    in flight are resubmitted.
+    A file that crashes its worker is reported as Failed as soon as the worker is gone; a file that hangs past
+    `hard_limit` seconds is reported as Failed and its worker ended. Either way a new worker takes the files that one
+    still held, and the other workers go on.
     """
 
     def __init__(self, jobs: int, params: FeatureParams, time_limit: float = 60.0):
         self.jobs = max(1, jobs)
         self.work = partial(prepare_file, params=params, time_limit=time_limit)
         self.hard_limit = time_limit * 2 + 15
-        self.pool: multiprocessing.pool.Pool | None = None
-        self.started = None  # the current pool's queue of (track id, pid) reports
-        self.workers: dict[int, int] = {}  # track id -> pid of the worker that took it
+        self.workers: list[_Worker] = []
+        self._received: queue.Queue = queue.Queue()  # (worker, result or None once it is gone, when)
+        self._stop = threading.Event()
+        self._receiver: threading.Thread | None = None
 
-    def _start(self) -> multiprocessing.pool.Pool:
-        context = multiprocessing.get_context("spawn")
-        self.started = context.SimpleQueue()  # unbuffered: a report is sent even if the worker dies right after
-        self.workers = {}  # track id -> pid of the worker that took it
-        return context.Pool(self.jobs, initializer=_init_worker, initargs=(self.started,))
-
-    def _crashed(self, track_id: int) -> bool:
-        """True when the worker that took this file has died."""
-        while not self.started.empty():
-            started_id, pid = self.started.get()
-            self.workers[started_id] = pid
-        pid = self.workers.get(track_id)
-        return pid is not None and pid not in {child.pid for child in multiprocessing.active_children()}
-
-    def run(self, tasks: Iterable[tuple[int, str, str]],
-            cancelled: threading.Event | None = None,
+    def run(self, tasks: Iterable[Task], cancelled: threading.Event | None = None,
             idle: Callable[[], None] | None = None) -> Iterator[Prepared | Failed]:
         """Yield one result per task; stop within a quarter of a second once `cancelled` is set (`close` then ends
         the workers, whatever they are doing); call `idle` (if given) about every quarter second spent waiting."""
         cancelled = cancelled or threading.Event()
+        source = iter(tasks)
         if self.jobs == 1 and threading.current_thread() is threading.main_thread():
             # in this process only on the main thread: elsewhere (the desktop app's indexing thread) the soft time
             # limit cannot fire, and only a worker process can be stopped
-            for task in tasks:
+            for task in source:
                 if cancelled.is_set():
                     return
                 yield self.work(task)
             return
-        self.pool = self._start()
-        source = iter(tasks)
-        in_flight: deque = deque()
-        window = self.jobs * 3
-
-        def submit(task: tuple[int, str, str]) -> None:
-            in_flight.append([task, self.pool.apply_async(_run_reporting, (self.work, task)), None])
-
-        for task in source:
-            submit(task)
-            if len(in_flight) >= window:
-                break
-        while in_flight and not cancelled.is_set():
-            entry = in_flight[0]
-            if entry[2] is None:
-                entry[2] = time.monotonic()
+        context = multiprocessing.get_context("spawn")
+        self._fill(source, context)
+        self._receiver = threading.Thread(target=self._receive, name="likewise-results", daemon=True)
+        self._receiver.start()
+        while any(worker.held for worker in self.workers) and not cancelled.is_set():
             try:
-                result = entry[1].get(timeout=0.25)
-            except multiprocessing.TimeoutError:
+                worker, result, when = self._received.get(timeout=0.25)
+            except queue.Empty:
                 if idle is not None:
                     idle()
-                if self._crashed(entry[0][0]):
-                    in_flight.popleft()
-                    result = Failed(entry[0][0], "the decoder crashed on this file")
-                elif time.monotonic() - entry[2] < self.hard_limit:
-                    continue
-                else:
-                    in_flight.popleft()
-                    result = self._restart(in_flight, submit, entry[0][0])
-            else:
-                in_flight.popleft()
-            next_task = next(source, None)
-            if next_task is not None:
-                submit(next_task)
+                for failed in self._end_hung(context):
+                    self._fill(source, context)
+                    yield failed
+                continue
+            if not worker.held:
+                continue  # a worker ended for hanging: its end was already reported
+            task = worker.held.popleft()
+            worker.since = when
+            if result is None:
+                result = Failed(task[0], CRASHED)
+                self._replace(worker, context)
+            self._fill(source, context)
             yield result
 
-    def _restart(self, in_flight: deque, submit, track_id: int) -> Failed:
-        """Replace every worker (one is stuck), resubmit the other files in flight, and fail the stuck file."""
-        self.pool.terminate()
-        self.pool = self._start()
-        waiting = [item[0] for item in in_flight]
-        in_flight.clear()
-        for task in waiting:
-            submit(task)
-        return Failed(track_id, f"analysis did not finish within {self.hard_limit:.0f} s (the decoder hung)")
+    def _fill(self, source: Iterator[Task], context) -> None:
+        """Give every worker files up to TASKS_AHEAD, starting workers (up to `jobs`) while files are left."""
+        for slot in range(self.jobs):
+            worker = self.workers[slot] if slot < len(self.workers) else None
+            while worker is None or len(worker.held) < TASKS_AHEAD:
+                task = next(source, None)
+                if task is None:
+                    return
+                if worker is None:
+                    worker = _Worker(context, self.work)
+                    self.workers.append(worker)
+                worker.give(task)
+
+    def _receive(self) -> None:
+        """On a thread: receive each worker's results as they arrive; a worker that died sends None."""
+        while not self._stop.is_set():
+            listening = [worker for worker in self.workers if not worker.gone]
+            ready = set(wait([worker.results for worker in listening], timeout=0.1))
+            for worker in listening:
+                if worker.results in ready:
+                    try:
+                        result = worker.results.recv()
+                    except (EOFError, OSError):
+                        worker.gone, result = True, None
+                        worker.results.close()
+                    self._received.put((worker, result, time.monotonic()))
+
+    def _end_hung(self, context) -> list[Failed]:
+        """Fail the file of each worker past the hard limit, and replace that worker."""
+        failed = []
+        for worker in list(self.workers):
+            if worker.held and time.monotonic() - worker.since >= self.hard_limit:
+                failed.append(Failed(worker.held.popleft()[0],
+                                     f"analysis did not finish within {self.hard_limit:.0f} s (the decoder hung)"))
+                self._replace(worker, context)
+        return failed
+
+    def _replace(self, worker: _Worker, context) -> None:
+        """End a worker and start another that takes the files it still held."""
+        held = list(worker.held)
+        worker.stop()
+        new = _Worker(context, self.work)
+        self.workers[self.workers.index(worker)] = new
+        for task in held:
+            new.give(task)
 
     def close(self) -> None:
         """Stop the worker processes."""
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
+        self._stop.set()
+        if self._receiver is not None:
+            self._receiver.join()
+            self._receiver = None
+        for worker in self.workers:
+            worker.stop()
+            if not worker.gone:
+                worker.results.close()
+        self.workers = []
+        self._received = queue.Queue()
+        self._stop.clear()
