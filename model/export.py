@@ -16,7 +16,10 @@ APP_OUTPUTS = (EMBEDDING_LAYER, TAG_LAYER)
 
 
 def export_tflite(model_dir: Path) -> Path:
-    """Write model.tflite next to model.keras: float32, dynamic batch, only the outputs the app uses."""
+    """Write model.tflite next to model.keras: dynamic batch, only the outputs the app uses, weights stored as int8
+    (dynamic-range quantisation: activations stay float, and XNNPACK runs the layers on 8-bit integers). On the
+    shipped model that is 3.3x less CPU than float32 weights, outputs within 0.005 of Keras, and the same retrieval
+    on valid (see the model card)."""
     model_dir = Path(model_dir)
     tf = import_tf()
     import keras
@@ -31,6 +34,7 @@ def export_tflite(model_dir: Path) -> Path:
         archive.write_out(saved, verbose=False)
         converter = tf.lite.TFLiteConverter.from_saved_model(saved)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]  # no TF kernels in the runtime
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]  # with no representative data: dynamic range
         flat = converter.convert()
     target = model_dir / TFLITE_FILE
     target.write_bytes(flat)
