@@ -110,11 +110,13 @@ def log_mel(samples: np.ndarray, params: FeatureParams = DEFAULT_PARAMS) -> np.n
     bins, filterbank = _filterbank_bins(params)
     window = _window(params.n_fft)
     mel = np.empty((len(frames), params.n_mels), np.float32)
+    windowed = np.empty((FRAMES_AT_ONCE, params.n_fft), np.float32)
     for start in range(0, len(frames), FRAMES_AT_ONCE):
-        part = slice(start, start + FRAMES_AT_ONCE)
-        power = np.abs(scipy.fft.rfft(frames[part] * window, axis=-1)[:, :bins])
+        part = frames[start : start + FRAMES_AT_ONCE]
+        np.multiply(part, window, out=windowed[: len(part)])
+        power = np.abs(scipy.fft.rfft(windowed[: len(part)], axis=-1, overwrite_x=True)[:, :bins])
         power *= power
-        mel[part] = (filterbank @ power.T).T
+        mel[start : start + len(part)] = (filterbank @ power.T).T
     np.maximum(mel, params.log_amin, out=mel)
     np.log10(mel, out=mel)
     mel *= 10.0

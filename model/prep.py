@@ -12,10 +12,9 @@ def band_stats(frames: list[np.ndarray], centre: bool) -> tuple[np.ndarray, np.n
 
 def normalise(slices: np.ndarray, mean: np.ndarray, std: np.ndarray, centre: bool) -> np.ndarray:
     """Model input from raw dB slices (n, frames, mels): optionally remove each slice's mean level, then per band."""
-    x = np.array(slices, dtype=np.float32)  # a copy, changed in place below (half the time of new arrays each step)
-    if centre:
-        x -= x.reshape(len(x), -1).mean(axis=1)[:, None, None]
-    x -= mean
+    x = np.asarray(slices, dtype=np.float32)
+    offset = x.reshape(len(x), -1).mean(axis=1)[:, None, None] + mean if centre else mean
+    x = x - offset  # one new array (the caller's slices stay as they are), then scaled in place
     x *= 1.0 / std
     return x
 
