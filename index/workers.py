@@ -56,10 +56,14 @@ class _Worker:
         self.gone = False  # the receiving thread met the end of its results pipe
 
     def give(self, task: Task) -> None:
+        """Send it a file. If the worker has just died, the file stays held and goes to its replacement."""
         if not self.held:
             self.since = time.monotonic()
         self.held.append(task)
-        self.tasks.send(task)
+        try:
+            self.tasks.send(task)
+        except OSError:  # a broken pipe: the receiving thread reports the death, and the files held move on
+            pass
 
     def stop(self) -> None:
         """End the process, whatever it is doing."""
@@ -147,7 +151,7 @@ class AnalysisPool:
                 if worker.results in ready:
                     try:
                         result = worker.results.recv()
-                    except (EOFError, OSError):
+                    except Exception:  # the end of the pipe (the worker died), or a result that cannot be read
                         worker.gone, result = True, None
                         worker.results.close()
                     self._received.put((worker, result, time.monotonic()))

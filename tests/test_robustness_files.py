@@ -27,7 +27,7 @@ from likewise.index.pipeline import MAX_WAITING, Indexer, Progress
 from likewise.index.prepare import Failed, Prepared, prepare_file
 from likewise.index.scan import scan_library
 from likewise.index.store import LibraryStore, StoreError
-from likewise.index.workers import AnalysisPool
+from likewise.index.workers import AnalysisPool, _Worker
 from tests.conftest import tone, write_audio
 from tests.corpus import (
     COVERED_SECONDS, JUNK_FILES, UNREADABLE, Case, as_ordinary_user, assert_clear_reason, build_corpus, make_songs,
@@ -220,6 +220,20 @@ def test_a_crashed_worker_is_noticed_without_waiting_for_the_hard_limit(tmp_path
     thread.join(pool.hard_limit - 15)
     assert not thread.is_alive(), "a crashed worker was only noticed by the hard time limit"
     _assert_only_these_failed(results, names, {"crash1.flac": CRASHED, "crash2.flac": CRASHED})
+
+
+def test_a_file_given_to_a_worker_that_has_just_died_is_kept_for_its_replacement(tmp_path: Path) -> None:
+    """The parent may hand a file to a worker whose process died a moment ago: no broken pipe escapes, and the file
+    stays with that worker's files, for the worker that replaces it."""
+    worker = _Worker(multiprocessing.get_context("spawn"), partial(prepare_file, params=DEFAULT_PARAMS))
+    try:
+        worker.process.kill()
+        worker.process.join()
+        worker.give((7, str(tmp_path), "song.flac"))
+        assert list(worker.held) == [(7, str(tmp_path), "song.flac")]
+    finally:
+        worker.stop()
+        worker.results.close()
 
 
 def test_one_job_off_the_main_thread_still_stops_a_hung_decoder(tmp_path: Path) -> None:
