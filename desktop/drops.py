@@ -46,14 +46,24 @@ def sort_dropped(paths: list[Path]) -> Dropped:
     return dropped
 
 
+def _relpath_in(path: Path, folders: tuple[Path, ...]) -> str | None:
+    """`path` relative to the first of `folders` that holds it, as the store writes relpaths; None if none does."""
+    for folder in folders:
+        if path.is_relative_to(folder):
+            return os.path.normcase(path.relative_to(folder).as_posix())
+    return None
+
+
 def library_songs(paths: list[Path], root: Path | None, tracks: list[Track]) -> tuple[list[Track], list[Path]]:
-    """(the songs of the library these files are, in drop order; the files that are none of them)."""
+    """(the songs of the library these files are, in drop order; the files that are none of them). Only the dropped
+    paths are resolved (through the library folder as it is named, or its real path): never every song's."""
     if root is None:
         return [], list(paths)
-    by_path = {os.path.normcase(str((root / track.relpath).resolve())): track for track in tracks}
+    by_relpath = {os.path.normcase(track.relpath): track for track in tracks}
+    folders = (root, root.resolve())
     found, outside = [], []
     for path in paths:
-        track = by_path.get(os.path.normcase(str(path.resolve())))
+        track = by_relpath.get(_relpath_in(path, folders)) or by_relpath.get(_relpath_in(path.resolve(), folders))
         (found.append(track) if track is not None else outside.append(path))
     return found, outside
 

@@ -125,3 +125,35 @@ def test_the_queue_of_a_closed_library_is_refused_in_words(demo_store_copy: Path
         assert [track.id for track in tracks] == ids and current == 1 and autoplay
     finally:
         backend.shutdown()
+
+
+def _track(number: int, relpath: str):
+    from likewise.index.store import Track
+
+    return Track(number, relpath, 1, 0.0, None, f"Song {number}", "", "", "", None, None, "", None, "ok", None, None,
+                 None, None)
+
+
+def test_dropped_songs_are_found_without_resolving_every_song_of_the_library(tmp_path: Path, monkeypatch) -> None:
+    """A drop onto a library of 5,000 songs resolves the dropped paths, not the library's (a drop once waited on
+    every song's path, on the GUI thread); songs are found through the library folder or its real path alike."""
+    import os
+
+    from likewise.desktop.drops import library_songs
+
+    real = tmp_path / "real"
+    (real / "a").mkdir(parents=True)
+    for name in ("one.mp3", "two.mp3"):
+        (real / "a" / name).write_bytes(b"x")
+    root = tmp_path / "music"
+    root.symlink_to(real)
+    tracks = [_track(n, f"b/{n}.mp3") for n in range(5000)] + [_track(5000, "a/one.mp3"), _track(5001, "a/two.mp3")]
+    stranger = tmp_path / "elsewhere.mp3"
+    stranger.write_bytes(b"x")
+    resolved = []
+    realpath = os.path.realpath
+    monkeypatch.setattr(os.path, "realpath", lambda *a, **k: resolved.append(a[0]) or realpath(*a, **k))
+    dropped = [root / "a" / "two.mp3", real / "a" / "one.mp3", root / "b" / ".." / "a" / "one.mp3", stranger]
+    found, outside = library_songs(dropped, root, tracks)
+    assert [track.id for track in found] == [5001, 5000, 5000] and outside == [stranger]
+    assert len(resolved) <= 5  # the dropped paths and the library folder
