@@ -73,11 +73,12 @@ class DropHandler(QObject):
     are imported (their songs of the library queued); says in a line what could not be done."""
 
     def __init__(self, library_control: LibraryController, queue: QueueController,
-                 open_library: Callable[[Path], None], notify: Callable[[str], None],
-                 status: Callable[[str, int], None], parent=None):
+                 open_library: Callable[[Path], None], import_playlist: Callable[[Path], None],
+                 notify: Callable[[str], None], status: Callable[[str, int], None], parent=None):
         super().__init__(parent)
         self.library_control, self.queue = library_control, queue
-        self.open_library, self.notify, self.status = open_library, notify, status
+        self.open_library, self.import_playlist = open_library, import_playlist
+        self.notify, self.status = notify, status
 
     def open(self, paths: list[Path], tracks: list[Track]) -> None:
         """Handle dropped `paths`; `tracks` are the library's songs."""
@@ -101,18 +102,3 @@ class DropHandler(QObject):
             self.notify(" ".join(notes))
         elif notes:
             self.status(" ".join(notes), 5000)
-
-    def import_playlist(self, path: Path) -> None:
-        """Read a playlist file into the library's store and queue its songs of the library."""
-        def read(backend):
-            item = backend.import_playlist(path)
-            return item, backend.playlist_tracks(item.id)
-
-        def imported(result) -> None:
-            item, tracks = result
-            self.queue.add(tracks)
-            self.status(f"Imported {item.name}: {item.songs} of {item.entries} entries are songs of the library, "
-                        "added to the queue.", 10000)
-
-        self.library_control.submit(read, imported,
-                                    lambda reason: self.notify(f"Could not import {path.name}: {reason}"))

@@ -125,7 +125,8 @@ class MainWindow(QMainWindow):
         self.previous_action = self._action("Previous song", self.queue.previous)
         self.previous_action.setShortcuts([QKeySequence("Ctrl+Left"), QKeySequence(Qt.Key.Key_MediaPrevious)])
         self.stop_action = self._action("Stop", self.queue.stop, Qt.Key.Key_MediaStop)
-        self.drops = DropHandler(self.library_control, self.queue, self.open_library, self.notify,
+        self.drops = DropHandler(self.library_control, self.queue, self.open_library,
+                                 lambda path: self.playlist_control.import_file(path, self.queue.add), self.notify,
                                  self.statusBar().showMessage, self)
         self.song_actions = SongActions(self.library, self.panel, self.queue, self.dialogs, self.library_control,
                                         self.statusBar().showMessage, self)

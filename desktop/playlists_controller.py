@@ -4,6 +4,8 @@ likewise, through the library thread."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -100,15 +102,24 @@ class PlaylistsController(QObject):
         if chosen:
             self.import_file(Path(chosen))
 
-    def import_file(self, path: Path) -> None:
-        """Read a playlist file into the library; show it selected."""
-        def done(playlist: Playlist) -> None:
-            problems = len(playlist.problems)
-            self._listed(playlist, f"Imported {playlist.name}: {playlist.songs} of {playlist.entries} songs found"
-                         + (f", {problems} problem{'s' * (problems != 1)}" if problems else ""))
+    def import_file(self, path: Path, then_queue: Callable[[list[Track]], None] | None = None) -> None:
+        """Read a playlist file into the library and show it selected; `then_queue` (a dropped file's) receives its
+        songs of the library."""
+        def read(backend) -> tuple[Playlist, list[Track]]:
+            playlist = backend.import_playlist(path)
+            return playlist, backend.playlist_tracks(playlist.id) if then_queue is not None else []
 
-        self.library.submit(lambda backend: backend.import_playlist(path), done,
-                            lambda reason: self.message.emit(f"Cannot import {path.name}: {reason}."))
+        def done(result: tuple[Playlist, list[Track]]) -> None:
+            playlist, tracks = result
+            problems = len(playlist.problems)
+            text = (f"Imported {playlist.name}: {playlist.songs} of {playlist.entries} songs found"
+                    + (f", {problems} problem{'s' * (problems != 1)}" if problems else ""))
+            if then_queue is not None:
+                then_queue(tracks)
+                text += ", added to the queue"
+            self._listed(playlist, text)
+
+        self.library.submit(read, done, lambda reason: self.message.emit(f"Cannot import {path.name}: {reason}."))
 
     def _listed(self, playlist: Playlist, text: str) -> None:
         """List the playlists again, this one selected."""

@@ -126,6 +126,8 @@ def test_drops_open_folders_queue_library_songs_and_import_playlists(qtbot, wind
     drop(window, playlist)
     qtbot.waitUntil(lambda: len(window.queue_model.tracks()) == 3, timeout=WAIT_MS)
     assert window.queue_model.tracks()[-1].id == tracks[5].id
+    qtbot.waitUntil(lambda: [p.name for p in window.playlists.playlists] == ["mine"], timeout=WAIT_MS)  # listed
+    assert window.playlists.current().name == "mine"  # and shown, as an import from the tab shows it
     with LibraryStore(db) as store:
         assert store.db.execute("SELECT name FROM playlists WHERE origin = 'file'").fetchall() == [("mine",)]
 
