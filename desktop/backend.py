@@ -39,6 +39,15 @@ class Snapshot:
 
 
 @dataclass
+class History:
+    """What a play, an import or forgetting changes: the plays columns and the playlists, not the songs."""
+
+    db_path: Path
+    plays: dict[int, tuple[int, float]]  # as Snapshot.plays
+    playlists: list[Playlist]
+
+
+@dataclass
 class Recommendations:
     """The answer to one "what sounds like this?" request."""
 
@@ -50,7 +59,8 @@ class Recommendations:
 class LibraryBackend(QObject):
     """Lives in the library thread (moved there by its owner); publishes changes another process made."""
 
-    changed = Signal(object)  # Snapshot, whenever the store changed under us
+    changed = Signal(object)  # Snapshot, whenever the store's songs changed under us
+    history_changed = Signal(object)  # History, when only its plays or playlists did (no song is read again)
 
     def __init__(self) -> None:
         super().__init__()
@@ -80,9 +90,22 @@ class LibraryBackend(QObject):
         return Snapshot(store.path, store.library_root, store.tracks(), store.counts(), store.moods(),
                         play_counts(store), playlist_store.list_playlists(store))
 
+    def history(self) -> History:
+        """The plays and playlists, now."""
+        self._state = self._store_state()
+        store = self._open_store()
+        return History(store.path, play_counts(store), playlist_store.list_playlists(store))
+
     def poll(self) -> None:
-        """Publish a snapshot when another process changed the store."""
-        if self.store is not None and self.watch_store and self._store_state() != self._state:
+        """Publish what another process (or the player, through this thread) changed in the store."""
+        if self.store is None or not self.watch_store:
+            return
+        state, known = self._store_state(), self._state
+        if state == known:
+            return
+        if known is not None and state[:-1] == known[:-1]:  # the same songs: only plays or playlists changed
+            self.history_changed.emit(self.history())
+        else:
             self.changed.emit(self.snapshot())
 
     def shutdown(self) -> None:

@@ -7,7 +7,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QTabWidget
 
-from likewise.desktop.backend import LibraryBackend, Recommendations, Snapshot
+from likewise.desktop.backend import History, LibraryBackend, Recommendations, Snapshot
 from likewise.desktop.library_view import LibraryView
 from likewise.desktop.mood_map import MoodMapView
 from likewise.desktop.problems import ProblemsView
@@ -25,6 +25,7 @@ class LibraryController(QObject):
 
     library_changed = Signal()  # another library is shown (or its folder became known)
     loaded = Signal(object)  # Snapshot: the library shown, as the store has it now
+    history_loaded = Signal(object)  # History: its plays and playlists now, its songs unchanged
     store_opened = Signal()  # the library thread opened the store of the library shown
     state_changed = Signal()  # the selection or what can be done changed
     index_wanted = Signal()  # the library needs an indexing run (never analysed, or songs left waiting)
@@ -52,6 +53,7 @@ class LibraryController(QObject):
         self.backend = LibraryBackend()
         self.backend.moveToThread(self.runner.thread)
         self.backend.changed.connect(self._loaded)
+        self.backend.history_changed.connect(self._history_loaded)
         self.filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
         self.filter_timer.timeout.connect(self.apply_filter)
         self.select_timer = QTimer(self, singleShot=True, interval=SELECT_DELAY_MS)
@@ -107,6 +109,16 @@ class LibraryController(QObject):
     def reload(self) -> None:
         """List the whole library again."""
         self.submit(LibraryBackend.snapshot, self._loaded)
+
+    def reload_history(self) -> None:
+        """Show the plays and playlists again (after an import or forgetting), without reading every song again."""
+        self.submit(LibraryBackend.history, self._history_loaded)
+
+    def _history_loaded(self, history: History) -> None:
+        if history.db_path != self.db:
+            return  # an answer for a library we already left
+        self.view.model.set_plays(history.plays)
+        self.history_loaded.emit(history)
 
     def _loaded(self, snapshot: Snapshot) -> None:
         if snapshot.db_path != self.db:

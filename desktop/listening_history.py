@@ -34,5 +34,5 @@ class ListeningHistory(QObject):
 
     def _forgotten(self, _result: None) -> None:
         self.status.emit("Listening history forgotten.", 10000)
-        self.library.reload()
+        self.library.reload_history()
         self.library.refresh_recommendations()

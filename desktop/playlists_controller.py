@@ -9,7 +9,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from likewise.desktop.backend import Snapshot
+from likewise.desktop.backend import History, Snapshot
 from likewise.desktop.library_controller import LibraryController
 from likewise.desktop.playlists_pane import PlaylistsPane
 from likewise.desktop.radio import export_playlist
@@ -33,6 +33,7 @@ class PlaylistsController(QObject):
         self._db: Path | None = None
         self._select_next: int | None = None  # a playlist just imported or saved, selected once listed
         library.loaded.connect(self._loaded)
+        library.history_loaded.connect(self._loaded)
         library.library_changed.connect(self._library_changed)
         pane.selected.connect(self._selected)
         pane.play_clicked.connect(self.play)
@@ -45,8 +46,8 @@ class PlaylistsController(QObject):
             self._db = self.library.db
             self.pane.set_playlists([])
 
-    def _loaded(self, snapshot: Snapshot) -> None:
-        self.pane.set_playlists(snapshot.playlists)
+    def _loaded(self, update: Snapshot | History) -> None:
+        self.pane.set_playlists(update.playlists)
         if self._select_next is not None:
             self.pane.select(self._select_next)
             self._select_next = None
@@ -125,4 +126,4 @@ class PlaylistsController(QObject):
         """List the playlists again, this one selected."""
         self.status.emit(text, 10000)
         self._select_next = playlist.id
-        self.library.reload()
+        self.library.reload_history()
