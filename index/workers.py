@@ -36,9 +36,13 @@ def _serve(tasks: Connection, results: Connection, work: Callable[[Task], Prepar
     while True:
         try:
             task = tasks.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # the parent closed the pipe, or is gone
             return
-        results.send(work(task))
+        result = work(task)
+        try:
+            results.send(result)
+        except OSError:  # the parent is gone: end quietly, not with a traceback on its terminal
+            return
 
 
 class _Worker:

@@ -236,6 +236,21 @@ def test_a_file_given_to_a_worker_that_has_just_died_is_kept_for_its_replacement
         worker.results.close()
 
 
+def test_a_worker_whose_parent_is_gone_ends_quietly(tmp_path: Path) -> None:
+    """A worker that finishes a file after its parent died (killed, out of memory) exits cleanly: no traceback of a
+    broken pipe lands on the terminal the parent left."""
+    names = _misbehaving_files(tmp_path, 1, ["slow.flac"])
+    worker = _Worker(multiprocessing.get_context("spawn"),
+                     partial(prepare_or_misbehave, params=DEFAULT_PARAMS, time_limit=60))
+    try:
+        worker.give((1, str(tmp_path), names[-1]))
+        worker.results.close()  # as the parent's death closes its end
+        worker.process.join(60)
+        assert worker.process.exitcode == 0
+    finally:
+        worker.stop()
+
+
 def test_one_job_off_the_main_thread_still_stops_a_hung_decoder(tmp_path: Path) -> None:
     """The desktop app indexes on a background thread, where SIGALRM cannot interrupt: a hang must still end."""
     names = _misbehaving_files(tmp_path, 1, ["hang.flac"])
