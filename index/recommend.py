@@ -143,14 +143,15 @@ class Recommender:
         excluded = set(exclude or ()) | {seed.track.id for seed in seeds if seed.track is not None}
         neighbours = options.neighbours
         weights = self._blend_weights(seeds, options)
-        ranking, best = self._vote(seeds, neighbours, excluded, weights, seed_weights)
+        colistened = self._colistened(seeds, weights, excluded)  # the same however far the search looks
+        ranking, best = self._vote(seeds, neighbours, excluded, weights, colistened, seed_weights)
         rankings = [ranking]
         chosen = self._select(seeds, _in_turn(rankings), options)
         # Caps and duplicates can leave too few: look further, and rank what is found there after the first
         # candidates, so the top of the list (and its scores) does not depend on how far we had to look.
         while len(chosen) < options.count and neighbours < self.search.size:
             neighbours *= 4
-            further, further_best = self._vote(seeds, neighbours, excluded, weights, seed_weights)
+            further, further_best = self._vote(seeds, neighbours, excluded, weights, colistened, seed_weights)
             rankings.append(further)
             best = {**further_best, **best}
             chosen = self._select(seeds, _in_turn(rankings), options)
@@ -166,13 +167,13 @@ class Recommender:
         return [self.colistening.weight(seed.track.id) if seed.track is not None else 0.0 for seed in seeds]
 
     def _vote(self, seeds: Sequence[Seed], neighbours: int, excluded: set[int], weights: Sequence[float],
-              seed_weights: Sequence[float] | None = None) -> tuple[_Ranking, dict]:
+              colistened: np.ndarray, seed_weights: Sequence[float] | None = None) -> tuple[_Ranking, dict]:
         """Candidates ranked by their votes pooled over the seeds (without matches yet), and each one's best match
-        per (seed, seed slice). A candidate's score is the geometric mean (weighted by `seed_weights`, if given) of
-        its scores per seed (each blended with co-listening by its weight in `weights`), its distance the mean
-        distance to the seed it lies nearest."""
+        per (seed, seed slice). The candidates are the songs the seeds' slices vote for and `colistened`. A
+        candidate's score is the geometric mean (weighted by `seed_weights`, if given) of its scores per seed (each
+        blended with co-listening by its weight in `weights`), its distance the mean distance to the seed it lies
+        nearest."""
         tallies = [self._tally(seed, neighbours, excluded) for seed in seeds]
-        colistened = self._colistened(seeds, weights, excluded)
         candidates = np.unique(np.concatenate([tally.candidates for tally in tallies] + [colistened]))
         scores = np.zeros((len(candidates), len(seeds)))  # each candidate's score from each seed
         votes = np.zeros(len(candidates), np.int64)

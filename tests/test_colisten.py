@@ -209,3 +209,18 @@ def test_nothing_to_learn_from_never_loads_gensim(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_looking_further_for_enough_songs_asks_co_listening_once(store: LibraryStore) -> None:
+    """A search whose caps leave too few songs widens, step by step; what was played together does not change with
+    it, and is asked for once, not at every step."""
+    a, b = _pair_far_apart_by_sound(store)
+    learnt = train(_playlists([track.id for track in store.tracks("ok")], a, b))
+    asked, widths = [], []
+    nearest = learnt.nearest
+    learnt.nearest = lambda *args: asked.append(args) or nearest(*args)
+    blended = Recommender(store, colistening=learnt)
+    vote = blended._vote
+    blended._vote = lambda seeds, neighbours, *rest: widths.append(neighbours) or vote(seeds, neighbours, *rest)
+    blended.similar(blended.seed_for_track(a), Options(count=19, per_artist=1, neighbours=1))
+    assert len(widths) > 2 and len(asked) == 1, (widths, len(asked))
