@@ -107,11 +107,14 @@ class PlaylistsPane(QWidget):
                      _item(ORIGIN_TEXT.get(item.origin, item.origin)), _item(str(len(item.problems)), True))
             for column, cell in enumerate(cells):
                 self.table.setItem(row, column, cell)
-        self.table.blockSignals(False)
         row = next((row for row, item in enumerate(playlists) if kept and item.id == kept.id), None)
         if row is not None:
             self.table.selectRow(row)
-        self.selected.emit(self.current())
+        else:
+            self.table.clearSelection()
+        self.table.blockSignals(False)
+        if self.current() != kept:  # the same playlist, unchanged, stays shown as it is (scrolled where it was)
+            self.selected.emit(self.current())
 
     def current(self) -> Playlist | None:
         """The playlist selected."""

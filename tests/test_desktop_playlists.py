@@ -163,6 +163,15 @@ def test_playlists_tab_imports_shows_problems_plays_mixes_and_exports(qtbot, win
     assert problems.count() == 1 and problems.item(0).text().startswith("line 3: ")
     assert "1 with problems" in window.playlists.summary.text()
 
+    refilled = []  # a play lists the playlists again: the one shown must stay as it is, scrolled where it was
+    show = window.playlists.show_playlist
+    monkeypatch.setattr(window.playlists, "show_playlist", lambda *args: refilled.append(args) or show(*args))
+    with LibraryStore(demo_store_copy) as store:
+        record_play(store, first.id, time.time() - 300, 200.0, 200.0)
+    qtbot.waitUntil(lambda: first.id in plays_shown(window), timeout=POLL_WAIT_MS)
+    qtbot.wait(300)
+    assert refilled == [] and window.playlists.current().name == "road trip"
+
     window.playlists.play_button.click()  # the first song plays, the rest wait in the queue
     assert window.player.source == folder.resolve() / first.relpath
     assert [track.id for track in window.queue_model.upcoming()][:1] == [second.id]
