@@ -180,13 +180,15 @@ class AnalysisPool:
             new.give(task)
 
     def close(self) -> None:
-        """Stop the worker processes."""
+        """Stop the worker processes, then the receiving thread (which meets the end of their pipes at once, where it
+        would otherwise wait out its tenth of a second)."""
         self._stop.set()
+        for worker in self.workers:
+            worker.stop()
         if self._receiver is not None:
             self._receiver.join()
             self._receiver = None
         for worker in self.workers:
-            worker.stop()
             if not worker.gone:
                 worker.results.close()
         self.workers = []
