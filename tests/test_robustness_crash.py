@@ -22,8 +22,8 @@ def _kill_at_a_random_point(args: list[str], db: Path, data_dir: Path, where: st
     """Start `likewise ARGS`, SIGKILL it at a random point; return (where, the store's finished tracks just before)."""
     before = finished_tracks(db)
     process = start_likewise(args, data_dir)
-    if where == "starting up":  # importing, creating the store, scanning, loading the model
-        time.sleep(rng.uniform(0.2, 4.0))
+    if where == "starting up":  # importing, creating the store, scanning, loading the model, starting the workers
+        time.sleep(rng.uniform(0.2, 1.5))  # longer reaches well into the analysis (35 songs/s on 2 cores)
     else:  # between and during the commits of analysed batches
         target = before + rng.randint(1, 30)
         assert wait_for(lambda: finished_tracks(db) >= target or process.poll() is not None, 120)
