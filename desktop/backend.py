@@ -85,10 +85,10 @@ class LibraryBackend(QObject):
 
     def snapshot(self) -> Snapshot:
         """The whole library, now."""
-        self._state = self._store_state()
+        history = self.history()
         store = self._open_store()
-        return Snapshot(store.path, store.library_root, store.tracks(), store.counts(), store.moods(),
-                        play_counts(store), playlist_store.list_playlists(store))
+        return Snapshot(store.path, store.library_root, store.tracks(), store.counts(), store.moods(), history.plays,
+                        history.playlists)
 
     def history(self) -> History:
         """The plays and playlists, now."""

@@ -48,7 +48,7 @@ def _serve(tasks: Connection, results: Connection, work: Callable[[Task], Prepar
 class _Worker:
     """A worker process, the files it holds (in order) and when it started the first of them."""
 
-    def __init__(self, context, work: Callable[[Task], Prepared | Failed]):
+    def __init__(self, context: multiprocessing.context.SpawnContext, work: Callable[[Task], Prepared | Failed]):
         task_end, self.tasks = context.Pipe(duplex=False)
         self.results, result_end = context.Pipe(duplex=False)
         self.process = context.Process(target=_serve, args=(task_end, result_end, work), daemon=True)
@@ -90,6 +90,7 @@ class AnalysisPool:
         self.jobs = max(1, jobs)
         self.work = partial(prepare_file, params=params, time_limit=time_limit)
         self.hard_limit = time_limit * 2 + 15
+        self.context = multiprocessing.get_context("spawn")
         self.workers: list[_Worker] = []
         self._received: queue.Queue = queue.Queue()  # (worker, result or None once it is gone, when)
         self._stop = threading.Event()
@@ -109,8 +110,7 @@ class AnalysisPool:
                     return
                 yield self.work(task)
             return
-        context = multiprocessing.get_context("spawn")
-        self._fill(source, context)
+        self._fill(source)
         self._receiver = threading.Thread(target=self._receive, name="likewise-results", daemon=True)
         self._receiver.start()
         while any(worker.held for worker in self.workers) and not cancelled.is_set():
@@ -119,8 +119,8 @@ class AnalysisPool:
             except queue.Empty:
                 if idle is not None:
                     idle()
-                for failed in self._end_hung(context):
-                    self._fill(source, context)
+                for failed in self._end_hung():
+                    self._fill(source)
                     yield failed
                 continue
             if not worker.held:
@@ -129,11 +129,11 @@ class AnalysisPool:
             worker.since = when
             if result is None:
                 result = Failed(task[0], CRASHED)
-                self._replace(worker, context)
-            self._fill(source, context)
+                self._replace(worker)
+            self._fill(source)
             yield result
 
-    def _fill(self, source: Iterator[Task], context) -> None:
+    def _fill(self, source: Iterator[Task]) -> None:
         """Give every worker files up to TASKS_AHEAD, starting workers (up to `jobs`) while files are left."""
         for slot in range(self.jobs):
             worker = self.workers[slot] if slot < len(self.workers) else None
@@ -142,7 +142,7 @@ class AnalysisPool:
                 if task is None:
                     return
                 if worker is None:
-                    worker = _Worker(context, self.work)
+                    worker = _Worker(self.context, self.work)
                     self.workers.append(worker)
                 worker.give(task)
 
@@ -160,21 +160,21 @@ class AnalysisPool:
                         worker.results.close()
                     self._received.put((worker, result, time.monotonic()))
 
-    def _end_hung(self, context) -> list[Failed]:
+    def _end_hung(self) -> list[Failed]:
         """Fail the file of each worker past the hard limit, and replace that worker."""
         failed = []
         for worker in list(self.workers):
             if worker.held and time.monotonic() - worker.since >= self.hard_limit:
                 failed.append(Failed(worker.held.popleft()[0],
                                      f"analysis did not finish within {self.hard_limit:.0f} s (the decoder hung)"))
-                self._replace(worker, context)
+                self._replace(worker)
         return failed
 
-    def _replace(self, worker: _Worker, context) -> None:
+    def _replace(self, worker: _Worker) -> None:
         """End a worker and start another that takes the files it still held."""
         held = list(worker.held)
         worker.stop()
-        new = _Worker(context, self.work)
+        new = _Worker(self.context, self.work)
         self.workers[self.workers.index(worker)] = new
         for task in held:
             new.give(task)
