@@ -2,19 +2,21 @@
 
 Each step takes random 3-s crops that start where a teacher window starts, so the student sees the same music the
 teacher tagged (tools/teacher/ computed those tags once, into a cache). The student's tag head matches the
-teacher's 50 tag probabilities (binary cross-entropy) and a feature head its penultimate layer (mean squared
-error on standardised features); GTZAN clips add genre cross-entropy, and a contrastive term pulls two crops of one
-clip together. Each crop comes, equally likely, from the clip itself or from one of its speed-changed copies
-(tempo and pitch together), which the teacher tagged itself (tools/teacher/manifest.py --speed): teacher and student
-see the same augmented music. The student's input is further augmented (gain, SpecAugment masks) while the targets
-stay the teacher's view of the unmasked crop. The network kept is a running average of the weights (`average_decay`),
-at the epoch chosen on valid (the tag head's 4Q genre precision@10 plus GTZAN song accuracy); test is never used.
-One option was tried and is off by default (no gain on valid; see the model card): crops of two clips mixed, tagged
-by the teacher (`mixes_per_batch`, tools/teacher/mixes.py).
+teacher's 50 tag probabilities (binary cross-entropy) and their profile (a KL divergence between the softmax of the
+teacher's 50 tag logits and the student's: which tags rank above which), and a feature head matches the teacher's
+penultimate layer (mean squared error on standardised features); GTZAN clips add genre cross-entropy. Each crop
+comes, equally likely, from the clip itself or from one of its speed-changed copies (tempo and pitch together),
+which the teacher tagged itself (tools/teacher/manifest.py --speed): teacher and student see the same music, and
+the student's input is not otherwise altered (consistent targets; gain only acts with `centre` off). The network
+kept is a running average of the weights (`average_decay`), at the epoch chosen on valid (the tag head's 4Q genre
+precision@10 plus GTZAN song accuracy); test is never used. Options off by default (see the model card's
+runs): SpecAugment masks on the student's side only (`time_mask`, `freq_mask`) and a contrastive term between two
+crops of a clip (`contrastive_weight`), both on before run X1, and crops of two clips mixed, tagged by the teacher
+(`mixes_per_batch`, tools/teacher/mixes.py; no gain).
 
 The app's slice vector is the penultimate layer under a linear projection fitted after training: a ridge map from
-the L2-normalised embedding to the tag head's logits on the training slices. The app then compares songs in the
-space of the teacher's tags: on 4Q valid this lifts genre P@10 of the embedding from 0.337 to 0.375.
+the L2-normalised embedding to the tag head's (centred) probabilities on the training slices. The app then compares
+songs in the space where the teacher's own taggrams retrieve best: its tags' probabilities.
 """
 from __future__ import annotations
 
@@ -53,18 +55,19 @@ class TrainConfig:
     crops_per_clip: int = 4  # crops of each clip per epoch (sets steps per epoch)
     learning_rate: float = 2e-3
     gain_db: float = 6.0  # random level change; cancelled by `centre`, so it only matters with centre off
-    time_mask: int = 16  # longest SpecAugment time mask (frames); 0 = none
-    freq_mask: int = 12  # longest SpecAugment band mask; 0 = none
+    time_mask: int = 0  # longest SpecAugment time mask (frames), student side only; 0 = none (16 before run X1)
+    freq_mask: int = 0  # longest SpecAugment band mask, student side only; 0 = none (12 before run X1)
     tag_weight: float = 1.0
+    profile_weight: float = 1.0  # KL between the teacher's and the student's tag profiles (softmax over tag logits)
     feature_weight: float = 0.5
     genre_weight: float = 0.3
     label_smoothing: float = 0.1
-    contrastive_weight: float = 0.1
+    contrastive_weight: float = 0.0  # NT-Xent between two crops of a clip (0.1 before run X1)
     mixes_per_batch: int = 0  # > 0: crops of two mixed clips added to each batch, tagged by the teacher (tried: no gain)
     average_decay: float = 0.998  # > 0: a running average of the weights (this decay per step) is evaluated and kept
     temperature: float = 0.1
     centre: bool = True  # remove each slice's mean dB level before per-band normalisation
-    projection_ridge: float = 1.0  # ridge of the embedding -> tag-logit projection (chosen on valid: 1e-3, 0.1, 1)
+    projection_ridge: float = 0.1  # ridge of the embedding -> tag-probability projection (chosen on valid: 0.1, 1)
     seed: int = 1234
 
 
@@ -323,6 +326,19 @@ class _WeightAverage:
             self.network.set_weights(own)
 
 
+def tag_profile_divergence(teacher, student):
+    """Mean KL divergence from the teacher's tag profile to the student's, each window's 50 tag probabilities
+    turned into a distribution by a softmax over their logits: 0 when the tags rank and space alike."""
+    tf = import_tf()
+
+    def log_profile(probabilities):
+        p = tf.clip_by_value(probabilities, 1e-5, 1 - 1e-5)
+        return tf.nn.log_softmax(tf.math.log(p / (1 - p)), axis=-1)
+
+    target = log_profile(teacher)
+    return tf.reduce_mean(tf.reduce_sum(tf.exp(target) * (target - log_profile(student)), axis=-1))
+
+
 def _make_step(network, optimizer, config: TrainConfig, average: _WeightAverage | None = None):
     tf = import_tf()
     import keras
@@ -334,6 +350,8 @@ def _make_step(network, optimizer, config: TrainConfig, average: _WeightAverage 
         with tf.GradientTape() as tape:
             out = network(x, training=True)
             loss = config.tag_weight * tf.reduce_mean(keras.losses.binary_crossentropy(tags, out[TAG_LAYER]))
+            if config.profile_weight:
+                loss += config.profile_weight * tag_profile_divergence(tags, out[TAG_LAYER])
             loss += config.feature_weight * tf.reduce_mean(tf.square(out[FEATURE_LAYER] - features))
             ce = keras.losses.categorical_crossentropy(genres, out[GENRE_LAYER])
             loss += config.genre_weight * tf.reduce_sum(ce * genre_weights) / tf.maximum(tf.reduce_sum(genre_weights), 1.0)
@@ -395,11 +413,11 @@ def fit(train: list[Example], config: TrainConfig, evaluations: list[Evaluation]
 
 
 def fit_projection_on(model: SliceModel, examples: list[Example], config: TrainConfig, params: FeatureParams) -> None:
-    """Fit the app's projection of the embedding onto the tag logits, on the training clips' slices (in place)."""
+    """Fit the app's projection of the embedding onto the tag probabilities, on the training clips' slices (in
+    place)."""
     outputs = model.outputs(np.concatenate([cut_slices(e.frames, params) for e in examples]))
-    probabilities = np.clip(outputs[TAG_LAYER].astype(np.float64), 1e-5, 1 - 1e-5)
-    logits = np.log(probabilities / (1 - probabilities))
-    model.proj_mean, model.proj_matrix = fit_projection(outputs[EMBEDDING_LAYER], logits, config.projection_ridge)
+    model.proj_mean, model.proj_matrix = fit_projection(outputs[EMBEDDING_LAYER], outputs[TAG_LAYER],
+                                                        config.projection_ridge)
 
 
 def weights_digest(model: SliceModel) -> str:

@@ -334,7 +334,7 @@ def test_tiny_training_run_end_to_end(tmp_path):
                             log=lines.append)
     assert int(next(line for line in lines if "teacher-tagged mixes" in line).split()[0]) > 0  # learnt from mixes
     info = read_model_info(tmp_path / "model")
-    assert info.model_id == model_id and info.embedding_dim == 50  # the projection onto the tags' logits
+    assert info.model_id == model_id and info.embedding_dim == 50  # the projection onto the tags' probabilities
     assert (tmp_path / "model" / "model.tflite").exists()  # save_model converts what the app runs
     vectors, probs = Embedder(info).embed(_slices(3))
     assert vectors.shape == (3, 50) and probs.shape == (3, 50)
@@ -371,7 +371,7 @@ def test_the_weight_average_follows_the_weights_slowly():
 
 
 def test_the_epoch_is_chosen_by_what_the_app_retrieves_with():
-    """The app's vectors are the embedding projected onto the tag logits, so an epoch whose tag head retrieves better
+    """The app's vectors are the embedding projected onto the tag probabilities, so an epoch whose tag head retrieves better
     wins over one whose raw embedding does (the raw embedding chose worse epochs for the app on valid)."""
     from likewise.model.train import selection_score
 
@@ -379,3 +379,45 @@ def test_the_epoch_is_chosen_by_what_the_app_retrieves_with():
     tags_better = {"4q_genre_p10": 0.33, "4q_tags_genre_p10": 0.38, "gtzan_song_acc": 0.60}
     assert selection_score(tags_better) > selection_score(raw_better)
     assert selection_score({**tags_better, "gtzan_song_acc": 0.65}) > selection_score(tags_better)
+
+
+def test_the_tag_profile_loss_asks_how_tags_rank_not_how_sure_the_student_is():
+    """The profile term compares which tags rank above which (a softmax over the tag logits): a student whose logits
+    are all shifted alike has the teacher's profile (binary cross-entropy still pulls it back), and one that swaps
+    two tags does not."""
+    import keras
+
+    from likewise.model.train import tag_profile_divergence
+
+    rng = np.random.default_rng(0)
+    teacher = rng.uniform(0.01, 0.3, (8, 50)).astype(np.float32)
+    teacher[:, 0], teacher[:, 1] = 0.9, 0.02
+    logits = np.log(teacher / (1 - teacher))
+    shifted = (1 / (1 + np.exp(-(logits + 1.5)))).astype(np.float32)
+    swapped = teacher[:, [1, 0, *range(2, 50)]]
+    assert float(tag_profile_divergence(teacher, teacher)) == pytest.approx(0.0, abs=1e-6)
+    assert float(tag_profile_divergence(teacher, shifted)) == pytest.approx(0.0, abs=1e-5)
+    assert float(np.mean(keras.losses.binary_crossentropy(teacher, shifted))) > \
+        float(np.mean(keras.losses.binary_crossentropy(teacher, teacher))) + 0.05
+    assert float(tag_profile_divergence(teacher, swapped)) > 0.05
+
+
+def test_the_app_vectors_read_the_tag_probabilities_off_the_embedding():
+    """The projection fitted after training maps the penultimate layer onto the tag head's probabilities (the space
+    in which the teacher's taggrams retrieve best), not onto their logits."""
+    from likewise.model.network import EMBEDDING_LAYER, TAG_LAYER
+    from likewise.model.prep import l2_normalise, project
+    from likewise.model.train import Example, SliceModel, TrainConfig, fit_projection_on
+
+    model = SliceModel.load(default_model_dir())
+    slices = np.concatenate([_slices(40, seed) + offset for seed, offset in enumerate((-20.0, 0.0, 15.0, 30.0))])
+    examples = [Example(None, frames, np.zeros(0, np.int64), np.zeros((0, 50)), np.zeros((0, 200)), "")
+                for frames in slices]
+    fit_projection_on(model, examples, TrainConfig(), DEFAULT_PARAMS)
+    outputs = model.outputs(slices)
+    vectors = project(outputs[EMBEDDING_LAYER], model.proj_mean, model.proj_matrix)
+    probabilities = outputs[TAG_LAYER].astype(np.float64)
+    logits = np.log(probabilities / (1 - probabilities))
+    agree = lambda target: float(np.mean(np.sum(vectors * l2_normalise(target - target.mean(axis=0)), axis=1)))
+    assert agree(probabilities) > 0.95
+    assert agree(probabilities) > agree(logits) + 0.05
