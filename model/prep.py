@@ -25,13 +25,33 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def fit_projection(embeddings: np.ndarray, targets: np.ndarray, ridge: float) -> tuple[np.ndarray, np.ndarray]:
-    """Ridge regression from L2-normalised embeddings to targets (both centred): (mean, matrix (d_in, d_out))."""
+def tag_space(probabilities: np.ndarray) -> np.ndarray:
+    """Tag probabilities and their logits side by side, each centred and scaled to unit mean squared length: songs
+    then compare equally by the tags that dominate them (the probabilities, in which the teacher's own taggrams
+    retrieve best) and by the faint tags that tell songs of one style apart (the logits)."""
+    p = np.clip(np.asarray(probabilities, np.float64), 1e-5, 1 - 1e-5)
+
+    def unit(part: np.ndarray) -> np.ndarray:
+        centred = part - part.mean(axis=0)
+        return centred / np.sqrt(np.mean(np.sum(centred**2, axis=1)))
+
+    return np.hstack([unit(p), unit(np.log(p / (1 - p)))])
+
+
+def fit_projection(embeddings: np.ndarray, targets: np.ndarray, ridge: float,
+                   dim: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Ridge regression from L2-normalised embeddings to targets (both centred): (mean, matrix (d_in, d_out)). With
+    `dim`, the matrix keeps only the `dim` principal directions of the projected embeddings (a rotation of them
+    when they span no more: the tag space's two halves are read off the same few directions)."""
     x = l2_normalise(embeddings).astype(np.float64)
     mean = x.mean(axis=0)
     centred = x - mean
     y = np.asarray(targets, np.float64)
     matrix = np.linalg.solve(centred.T @ centred + ridge * np.eye(x.shape[1]), centred.T @ (y - y.mean(axis=0)))
+    if dim is not None and dim < matrix.shape[1]:
+        projected = centred @ matrix
+        _, directions = np.linalg.eigh(projected.T @ projected)  # ascending variance; `dim` even from few rows
+        matrix = matrix @ directions[:, ::-1][:, :dim]
     return mean.astype(np.float32), matrix.astype(np.float32)
 
 

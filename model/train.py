@@ -15,8 +15,10 @@ crops of a clip (`contrastive_weight`), both on before run X1, and crops of two 
 (`mixes_per_batch`, tools/teacher/mixes.py; no gain).
 
 The app's slice vector is the penultimate layer under a linear projection fitted after training: a ridge map from
-the L2-normalised embedding to the tag head's (centred) probabilities on the training slices. The app then compares
-songs in the space where the teacher's own taggrams retrieve best: its tags' probabilities.
+the L2-normalised embedding to the tag space (`prep.tag_space`: the tag head's probabilities and logits, each
+centred and scaled alike) on the training slices, kept to one dimension per tag. The app then compares songs by the
+tags that dominate them, as the teacher's taggrams retrieve, and by the faint ones that tell one style's songs
+apart.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ from likewise.model.corpus import Clip
 from likewise.model.info import ARRAYS_FILE, MODEL_JSON, WEIGHTS_FILE
 from likewise.model.metrics import grouped_song_vectors, precision_at_k, shared_label_relevance, song_vote
 from likewise.model.network import EMBEDDING_LAYER, FEATURE_LAYER, GENRE_LAYER, TAG_LAYER, NetConfig, build_network
-from likewise.model.prep import band_stats, fit_projection, normalise, project
+from likewise.model.prep import band_stats, fit_projection, normalise, project, tag_space
 from likewise.model.teacher import TAGS, Excerpt, Mixes, load_excerpts, load_mixes, load_targets, mix_db
 from likewise.model.tfsetup import import_tf
 
@@ -67,7 +69,7 @@ class TrainConfig:
     average_decay: float = 0.998  # > 0: a running average of the weights (this decay per step) is evaluated and kept
     temperature: float = 0.1
     centre: bool = True  # remove each slice's mean dB level before per-band normalisation
-    projection_ridge: float = 0.1  # ridge of the embedding -> tag-probability projection (chosen on valid: 0.1, 1)
+    projection_ridge: float = 0.1  # ridge of the embedding -> tag-space projection (chosen on valid: 0.1, 1)
     seed: int = 1234
 
 
@@ -413,11 +415,11 @@ def fit(train: list[Example], config: TrainConfig, evaluations: list[Evaluation]
 
 
 def fit_projection_on(model: SliceModel, examples: list[Example], config: TrainConfig, params: FeatureParams) -> None:
-    """Fit the app's projection of the embedding onto the tag probabilities, on the training clips' slices (in
-    place)."""
+    """Fit the app's projection of the embedding onto the tag space (the tags' probabilities and logits, equally),
+    on the training clips' slices (in place); the app's vectors keep one dimension per tag."""
     outputs = model.outputs(np.concatenate([cut_slices(e.frames, params) for e in examples]))
-    model.proj_mean, model.proj_matrix = fit_projection(outputs[EMBEDDING_LAYER], outputs[TAG_LAYER],
-                                                        config.projection_ridge)
+    model.proj_mean, model.proj_matrix = fit_projection(outputs[EMBEDDING_LAYER], tag_space(outputs[TAG_LAYER]),
+                                                        config.projection_ridge, dim=len(TAGS))
 
 
 def weights_digest(model: SliceModel) -> str:

@@ -80,17 +80,20 @@ def test_same_input_same_embedding(embedder):
     np.testing.assert_allclose(first, batched[-5:], atol=1e-5)
 
 
-def _demo_slices() -> np.ndarray:
-    """Log-mel slices of a real song from the demo library, cut as the app cuts them."""
+def _demo_slices(songs: int = 1) -> np.ndarray:
+    """Log-mel slices of real songs from the demo library, cut as the app cuts them."""
     from likewise.assets import DEMO_DIR
     from likewise.audio.decode import decode_excerpt
     from likewise.audio.features import cut_slices, log_mel
 
-    song = sorted(DEMO_DIR.rglob("*.mp3"))[0]
-    return cut_slices(log_mel(decode_excerpt(song, DEFAULT_PARAMS).samples))
+    return np.concatenate([cut_slices(log_mel(decode_excerpt(song, DEFAULT_PARAMS).samples))
+                           for song in sorted(DEMO_DIR.rglob("*.mp3"))[:songs]])
 
 
-QUANTISED_ATOL = 0.01  # LiteRT's int8 weights against Keras's float32 ones (the shipped model: 0.004 at most)
+# LiteRT's int8 weights against Keras's float32 ones, on the shipped model: slice vectors at cosine 0.9987 or more,
+# tag probabilities within 0.012 (20 demo songs); float32 weights retrieve the same on valid (see the model card).
+QUANTISED_MIN_COSINE = 0.998
+QUANTISED_ATOL = 0.02
 
 
 def _assert_runs_int8_weights_like_keras(info, slices: np.ndarray) -> None:
@@ -104,12 +107,12 @@ def _assert_runs_int8_weights_like_keras(info, slices: np.ndarray) -> None:
     assert sum(tensor["dtype"] == np.int8 for tensor in tensors) >= 5  # every conv and dense layer's weights
     vectors, probs = Embedder(info).embed(slices)
     keras_vectors, keras_probs = Embedder(info, runtime="keras").embed(slices)
-    np.testing.assert_allclose(vectors, keras_vectors, atol=QUANTISED_ATOL)
+    assert np.sum(vectors * keras_vectors, axis=1).min() >= QUANTISED_MIN_COSINE  # unit vectors: the search's view
     np.testing.assert_allclose(probs, keras_probs, atol=QUANTISED_ATOL)
 
 
 def test_litert_runs_the_shipped_keras_model_on_real_audio(embedder):
-    slices = _demo_slices()
+    slices = _demo_slices(songs=20)
     assert embedder.runtime == "litert" and len(slices) >= 5
     _assert_runs_int8_weights_like_keras(embedder.info, slices)
 
@@ -334,7 +337,7 @@ def test_tiny_training_run_end_to_end(tmp_path):
                             log=lines.append)
     assert int(next(line for line in lines if "teacher-tagged mixes" in line).split()[0]) > 0  # learnt from mixes
     info = read_model_info(tmp_path / "model")
-    assert info.model_id == model_id and info.embedding_dim == 50  # the projection onto the tags' probabilities
+    assert info.model_id == model_id and info.embedding_dim == 50  # the projection onto the tag space, one dimension per tag
     assert (tmp_path / "model" / "model.tflite").exists()  # save_model converts what the app runs
     vectors, probs = Embedder(info).embed(_slices(3))
     assert vectors.shape == (3, 50) and probs.shape == (3, 50)
@@ -402,22 +405,33 @@ def test_the_tag_profile_loss_asks_how_tags_rank_not_how_sure_the_student_is():
     assert float(tag_profile_divergence(teacher, swapped)) > 0.05
 
 
-def test_the_app_vectors_read_the_tag_probabilities_off_the_embedding():
-    """The projection fitted after training maps the penultimate layer onto the tag head's probabilities (the space
-    in which the teacher's taggrams retrieve best), not onto their logits."""
+def test_the_app_vectors_read_the_tag_space_off_the_embedding():
+    """The projection fitted after training maps the penultimate layer onto the tags' probabilities (the space in
+    which the teacher's taggrams retrieve best) and their logits (which tell songs of one style apart), equally, in
+    one dimension per tag: the app's vectors compare as that tag space compares, not as either half alone."""
     from likewise.model.network import EMBEDDING_LAYER, TAG_LAYER
     from likewise.model.prep import l2_normalise, project
     from likewise.model.train import Example, SliceModel, TrainConfig, fit_projection_on
 
     model = SliceModel.load(default_model_dir())
-    slices = np.concatenate([_slices(40, seed) + offset for seed, offset in enumerate((-20.0, 0.0, 15.0, 30.0))])
+    slices = _demo_slices(songs=20)  # about 200 slices
     examples = [Example(None, frames, np.zeros(0, np.int64), np.zeros((0, 50)), np.zeros((0, 200)), "")
                 for frames in slices]
     fit_projection_on(model, examples, TrainConfig(), DEFAULT_PARAMS)
     outputs = model.outputs(slices)
     vectors = project(outputs[EMBEDDING_LAYER], model.proj_mean, model.proj_matrix)
-    probabilities = outputs[TAG_LAYER].astype(np.float64)
-    logits = np.log(probabilities / (1 - probabilities))
-    agree = lambda target: float(np.mean(np.sum(vectors * l2_normalise(target - target.mean(axis=0)), axis=1)))
-    assert agree(probabilities) > 0.95
-    assert agree(probabilities) > agree(logits) + 0.05
+    assert vectors.shape == (len(slices), 50)
+    p = np.clip(outputs[TAG_LAYER].astype(np.float64), 1e-5, 1 - 1e-5)
+    centred = lambda part: part - part.mean(axis=0)
+    unit = lambda part: centred(part) / np.sqrt(np.mean(np.sum(centred(part) ** 2, axis=1)))
+    halves = {"probabilities": unit(p), "logits": unit(np.log(p / (1 - p)))}
+    halves["both"] = np.hstack([halves["probabilities"], halves["logits"]])
+    upper = np.triu_indices(len(slices), 1)
+
+    def agreement(target: np.ndarray) -> float:
+        """How alike the app's cosine similarities between slices are to the target's."""
+        target = l2_normalise(target)
+        return float(np.corrcoef((vectors @ vectors.T)[upper], (target @ target.T)[upper])[0, 1])
+
+    assert agreement(halves["both"]) > 0.95  # 0.977 with the shipped model; 0.951 for either half
+    assert agreement(halves["both"]) > max(agreement(halves["probabilities"]), agreement(halves["logits"])) + 0.015
