@@ -47,18 +47,23 @@ def test_a_session_never_repeats_a_song_and_keeps_the_caps_until_the_library_run
 
 
 def test_the_newest_song_heard_steers_most(store: LibraryStore, recommender: Recommender) -> None:
-    """For pairs of songs heard one after the other, the songs appended lie on average nearer the newer one in most
-    pairs (79% on the demo library; the geometric mean of the mix still asks for songs near both)."""
+    """The same two songs heard in either order: where the order changes what is appended, the songs appended lie
+    nearer the song heard last (the geometric mean of the mix still asks for songs near both, so two songs of one
+    corner of the demo library often get the same songs either way)."""
     assert recency_weights(3) == pytest.approx([0.36, 0.6, 1.0])
-    ids = [track.id for track in store.tracks("ok")][::3]
-    pairs = list(itertools.permutations(ids, 2))
-    nearer = 0
-    for older, newer in pairs:
-        added = songs_to_append(recommender, Listening([(older, False), (newer, False)], [], {older, newer}),
+    ids = [track.id for track in store.tracks("ok")]
+
+    def distance(first: int, last: int, to: int) -> float:
+        """Mean distance to `to` of the songs appended after hearing `first`, then `last`."""
+        added = songs_to_append(recommender, Listening([(first, False), (last, False)], [], {first, last}),
                                 Options(per_artist=None))
-        nearer += (np.mean([song_distance(recommender, track.id, newer) for track in added])
-                   < np.mean([song_distance(recommender, track.id, older) for track in added]))
-    assert nearer / len(pairs) >= 0.7
+        return float(np.mean([song_distance(recommender, track.id, to) for track in added]))
+
+    pairs = list(itertools.permutations(ids, 2))
+    gained = np.array([distance(last, first, last) - distance(first, last, last) for first, last in pairs])
+    changed = gained[np.abs(gained) > 1e-9]
+    assert len(changed) >= len(gained) / 3  # the order matters
+    assert np.mean(changed > 0) >= 0.8  # 90% with the shipped model (the previous one: 96%)
 
 
 def test_a_skip_steers_away_from_songs_like_it(store: LibraryStore, recommender: Recommender) -> None:
