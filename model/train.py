@@ -217,7 +217,7 @@ def evaluate_on(model: SliceModel, evaluation: Evaluation) -> dict[str, float]:
 
 def selection_score(record: dict) -> float:
     """What the epoch is chosen by: 4Q valid genre P@10 of the tag head plus GTZAN valid song accuracy. The tag head,
-    not the raw embedding: the app's vectors are the embedding projected onto the tag logits, and on valid they
+    not the raw embedding: the app's vectors are the embedding projected onto the tag space, and on valid they
     follow the tag head's retrieval (an epoch chosen by the raw embedding's retrieved worse through the app)."""
     return record.get("4q_tags_genre_p10", 0.0) + record.get("gtzan_song_acc", 0.0)
 

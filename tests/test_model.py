@@ -374,7 +374,7 @@ def test_the_weight_average_follows_the_weights_slowly():
 
 
 def test_the_epoch_is_chosen_by_what_the_app_retrieves_with():
-    """The app's vectors are the embedding projected onto the tag probabilities, so an epoch whose tag head retrieves better
+    """The app's vectors are the embedding projected onto the tag space, so an epoch whose tag head retrieves better
     wins over one whose raw embedding does (the raw embedding chose worse epochs for the app on valid)."""
     from likewise.model.train import selection_score
 
