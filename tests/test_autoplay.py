@@ -1,6 +1,7 @@
 """Keep playing (index/autoplay.py) on the indexed demo library: what is appended when the queue runs low."""
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -53,11 +54,16 @@ def test_the_newest_song_heard_steers_most(store: LibraryStore, recommender: Rec
     assert recency_weights(3) == pytest.approx([0.36, 0.6, 1.0])
     ids = [track.id for track in store.tracks("ok")]
 
-    def distance(first: int, last: int, to: int) -> float:
-        """Mean distance to `to` of the songs appended after hearing `first`, then `last`."""
+    @functools.cache
+    def appended(first: int, last: int) -> tuple[int, ...]:
+        """The songs appended after hearing `first`, then `last` (each order asked once)."""
         added = songs_to_append(recommender, Listening([(first, False), (last, False)], [], {first, last}),
                                 Options(per_artist=None))
-        return float(np.mean([song_distance(recommender, track.id, to) for track in added]))
+        return tuple(track.id for track in added)
+
+    def distance(first: int, last: int, to: int) -> float:
+        """Mean distance to `to` of the songs appended after hearing `first`, then `last`."""
+        return float(np.mean([song_distance(recommender, song, to) for song in appended(first, last)]))
 
     pairs = list(itertools.permutations(ids, 2))
     gained = np.array([distance(last, first, last) - distance(first, last, last) for first, last in pairs])

@@ -410,7 +410,7 @@ def test_the_app_vectors_read_the_tag_space_off_the_embedding():
     which the teacher's taggrams retrieve best) and their logits (which tell songs of one style apart), equally, in
     one dimension per tag: the app's vectors compare as that tag space compares, not as either half alone."""
     from likewise.model.network import EMBEDDING_LAYER, TAG_LAYER
-    from likewise.model.prep import l2_normalise, project
+    from likewise.model.prep import l2_normalise, project, tag_space
     from likewise.model.train import Example, SliceModel, TrainConfig, fit_projection_on
 
     model = SliceModel.load(default_model_dir())
@@ -421,11 +421,8 @@ def test_the_app_vectors_read_the_tag_space_off_the_embedding():
     outputs = model.outputs(slices)
     vectors = project(outputs[EMBEDDING_LAYER], model.proj_mean, model.proj_matrix)
     assert vectors.shape == (len(slices), 50)
-    p = np.clip(outputs[TAG_LAYER].astype(np.float64), 1e-5, 1 - 1e-5)
-    centred = lambda part: part - part.mean(axis=0)
-    unit = lambda part: centred(part) / np.sqrt(np.mean(np.sum(centred(part) ** 2, axis=1)))
-    halves = {"probabilities": unit(p), "logits": unit(np.log(p / (1 - p)))}
-    halves["both"] = np.hstack([halves["probabilities"], halves["logits"]])
+    space = tag_space(outputs[TAG_LAYER])  # probabilities, then logits, each centred and scaled alike
+    halves = {"probabilities": space[:, :50], "logits": space[:, 50:], "both": space}
     upper = np.triu_indices(len(slices), 1)
 
     def agreement(target: np.ndarray) -> float:
