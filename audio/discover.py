@@ -23,10 +23,12 @@ def walk_audio_files(root: Path) -> Iterator[FoundFile]:
     return walk_files(root, lambda name: format_of(name) is not None)
 
 
-def walk_files(root: Path, wanted: Callable[[str], bool]) -> Iterator[FoundFile]:
+def walk_files(root: Path, wanted: Callable[[str], bool], unreadable: list[str] | None = None) -> Iterator[FoundFile]:
     """Yield every file under `root` whose name is `wanted`, following no symlinked folders, in sorted order.
 
-    Folders that cannot be read are skipped; files that vanish during the scan are skipped.
+    Files and folders that vanish during the walk are skipped. Those that exist but cannot be read (no permission,
+    an I/O error on a failing disk or share) are skipped too, and their paths relative to `root` ("." for `root`
+    itself) appended to `unreadable`: what they hold is unknown, not gone.
     """
     root = Path(root)
     stack = [root]
@@ -35,7 +37,10 @@ def walk_files(root: Path, wanted: Callable[[str], bool]) -> Iterator[FoundFile]
         try:
             with os.scandir(folder) as entries:
                 listing = sorted(entries, key=lambda entry: entry.name)
+        except FileNotFoundError:
+            continue
         except OSError:
+            _note(unreadable, folder, root)
             continue
         subfolders = []
         for entry in listing:
@@ -48,8 +53,16 @@ def walk_files(root: Path, wanted: Callable[[str], bool]) -> Iterator[FoundFile]
                 if not entry.is_file(follow_symlinks=True):
                     continue
                 info = entry.stat(follow_symlinks=True)
+            except FileNotFoundError:
+                continue
             except OSError:
+                _note(unreadable, Path(entry.path), root)
                 continue
             relpath = os.path.relpath(entry.path, root)
             yield FoundFile(relpath=relpath, size=info.st_size, mtime=info.st_mtime)
         stack.extend(reversed(subfolders))
+
+
+def _note(unreadable: list[str] | None, path: Path, root: Path) -> None:
+    if unreadable is not None:
+        unreadable.append(os.path.relpath(path, root))

@@ -72,6 +72,8 @@ class Summary(ScanCounts):
             text += f", resumed {self.resumed}"
         if self.retried:
             text += f", retried {self.retried}"
+        if self.unreadable:
+            text += f", could not read {self.unreadable} folders or files (their songs were kept)"
         if self.playlists_read:
             text += f", playlists read {self.playlists_read}"
             if self.playlist_problems:

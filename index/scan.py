@@ -1,6 +1,7 @@
 """Diffing a music folder against the store: what is new, changed, moved, vanished or unchanged."""
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ class ScanCounts:
     reanalysed: int = 0  # analysed with another model or other feature parameters
     resumed: int = 0  # left pending by an interrupted run
     retried: int = 0  # failed for a reason outside the file (vanished, unreadable) and tried again
+    unreadable: int = 0  # folders or files that could not be read: their songs are kept as they were
 
 
 @dataclass
@@ -42,6 +44,11 @@ def _needs_analysis(status: str, analysed_by: str | None, model_id: str) -> bool
     return status == "pending" or (status == "ok" and analysed_by != model_id)
 
 
+def _within(relpath: str, places: list[str]) -> bool:
+    """Whether `relpath` is one of `places` (paths relative to the library root, "." for the root) or below one."""
+    return any(place in (".", relpath) or relpath.startswith(place + os.sep) for place in places)
+
+
 def scan_library(store: LibraryStore, root: Path, model_id: str,
                  cancelled: threading.Event | None = None) -> ScanResult:
     """Walk `root`, apply moves and removals to the store, queue new and changed files; return the plan, with the
@@ -53,7 +60,8 @@ def scan_library(store: LibraryStore, root: Path, model_id: str,
     known = store.track_states()
     left_out = store.left_out()
     found: dict[str, FoundFile] = {}
-    for item in walk_files(root, lambda name: format_of(name) is not None or is_playlist_file(name)):
+    unreadable: list[str] = []
+    for item in walk_files(root, lambda name: format_of(name) is not None or is_playlist_file(name), unreadable):
         if cancelled is not None and cancelled.is_set():
             return ScanResult(cancelled=True)
         if is_playlist_file(item.relpath):
@@ -62,10 +70,14 @@ def scan_library(store: LibraryStore, root: Path, model_id: str,
             found[item.relpath] = item
     if not root.is_dir():  # gone while it was walked: its songs are not gone
         raise StoreError(f"the library folder {root} is gone (unplugged or renamed?): nothing was changed")
+    if known and not found and not unreadable:
+        raise StoreError(f"no audio files in {root}, whose store holds {len(known)} songs: nothing was changed "
+                         "(if it is on a drive, is it mounted?)")
+    result.unreadable = len(unreadable)
     retry = {track.relpath for track in store.tracks("failed") if caused_by_environment(track.reason or "")}
 
     new_paths = [path for path in found if path not in known]
-    vanished = {path: state for path, state in known.items() if path not in found}
+    vanished = {path: state for path, state in known.items() if path not in found and not _within(path, unreadable)}
     changed_ids, changed_stats = [], []
     stale_ids = []
     queued: dict[int, str] = {}  # track id -> relpath, for files already in the store

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from likewise.index.pipeline import Indexer
+from likewise.index.plays import record_play
 from likewise.index.scan import scan_library
 from likewise.index.store import LibraryStore, StoreError
 from tests.corpus import as_ordinary_user, likewise_env, make_songs, one_line_error, run_likewise, snapshot
@@ -330,3 +331,50 @@ def test_a_changed_song_keeps_its_old_analysis_until_the_new_one_is_stored(tmp_p
         assert track.status == "ok" and track.size == songs[1].stat().st_size
         assert not np.allclose(store.slices_of(track.id)[0], old_vectors)
     assert Indexer(music, db, jobs=1).run().unchanged == 3
+
+
+# --- songs leave the store only when their files are known to be gone ------------------------------------------------
+
+
+def _played_library(tmp_path: Path) -> tuple[Path, Path]:
+    """A library of three indexed songs, two of them in a sub-folder, each played once."""
+    music = tmp_path / "music"
+    make_songs(music / "Album", 2)
+    shutil.move(make_songs(tmp_path / "more", 3)[2], music / "single.flac")
+    db = tmp_path / "library.sqlite"
+    assert Indexer(music, db, jobs=1).run().analysed == 3
+    with LibraryStore(db) as store:
+        for track in store.tracks():
+            record_play(store, track.id, 1_000_000.0, 200.0, 200.0)
+    return music, db
+
+
+def _plays(db: Path) -> int:
+    with closing(sqlite3.connect(db)) as connection:
+        return connection.execute("SELECT COUNT(*) FROM plays").fetchone()[0]
+
+
+def test_a_folder_that_cannot_be_read_keeps_its_songs_and_their_plays(tmp_path: Path) -> None:
+    music, db = _played_library(tmp_path)
+    (music / "Album").chmod(0)  # a permission slip, or a network share that does not answer for a moment
+    try:
+        finished = run_likewise(["index", str(music), "--db", str(db)], tmp_path / "data", prefix=as_ordinary_user())
+    finally:
+        (music / "Album").chmod(0o755)
+    assert finished.returncode == 0, finished.stderr
+    assert "removed 0" in finished.stdout and "could not read 1" in finished.stdout, finished.stdout
+    with LibraryStore(db) as store:
+        assert store.counts() == {"ok": 3, "pending": 0, "failed": 0}
+    assert _plays(db) == 3
+    assert "unchanged 3" in run_likewise(["index", str(music), "--db", str(db)], tmp_path / "data").stdout
+
+
+def test_an_empty_library_folder_leaves_its_store_as_it_was(tmp_path: Path) -> None:
+    """An unplugged drive often leaves its mount point behind, empty; the desktop's rescan runs the Indexer itself."""
+    music, db = _played_library(tmp_path)
+    shutil.move(music, tmp_path / "unplugged")
+    music.mkdir()
+    before = db.read_bytes()
+    with pytest.raises(StoreError, match="no audio files.*nothing was changed"):
+        Indexer(music, db, jobs=1).run()
+    assert db.read_bytes() == before and _plays(db) == 3
