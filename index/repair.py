@@ -2,7 +2,9 @@
 
 The damaged file is copied aside first and never deleted. Songs whose vectors are unreadable are kept as
 pending, so the next `likewise index` analyses them again; rows that cannot be read at all are lost, and the
-next `likewise index` finds their files again as new ones.
+next `likewise index` finds their files again as new ones. The person's own rows (plays, the queue, playlists)
+and the moods are kept with the songs they refer to; a playlist entry whose song was lost keeps its place and
+is matched again.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ COLUMNS = ("id", "path", "size", "mtime", "fingerprint", "title", "artist", "alb
            "year", "genre_tag", "duration", "status", "reason", "model_id", "excerpt_start", "genre", "genre_probs",
            "analysed_at")
 TEXT = {"title", "artist", "album", "album_artist", "genre_tag"}
+BESIDE_SONGS = ("moods", "plays", "queue", "queue_state", "playlists", "playlist_entries")  # referenced ones first
 ID_SCANS = (  # several ways to reach the rows, so one damaged b-tree page does not hide the rest
     "SELECT id FROM tracks", "SELECT id FROM tracks ORDER BY id DESC", "SELECT track_id FROM slices",
     "SELECT id FROM tracks INDEXED BY tracks_status WHERE status IN ('ok', 'pending', 'failed')",
@@ -36,7 +39,9 @@ class RepairReport:
     problems: list[str]  # what integrity_check and the vector checks found; empty for a healthy store
     kept: int = 0  # songs kept with their analysis (or their failure)
     reanalyse: int = 0  # songs kept, marked pending: their vectors were unreadable
-    lost: int = 0  # rows that could not be read
+    lost: int = 0  # songs that could not be read
+    beside: int = 0  # rows of plays, the queue, playlists and moods kept
+    beside_lost: int = 0  # such rows that could be read but refer to a song (or playlist) that was lost
     aside: Path | None = None  # the damaged store, copied aside
 
     def line(self) -> str:
@@ -44,8 +49,9 @@ class RepairReport:
         if not self.problems:
             return "the store is healthy: nothing to repair"
         return (f"repaired ({self.problems[0]}): kept {self.kept} songs, {self.reanalyse} to analyse again and "
-                f"{self.lost} unreadable rows lost (`likewise index` re-analyses them); the damaged store is kept "
-                f"at {display_path(str(self.aside))}")
+                f"{self.lost} unreadable rows lost (`likewise index` re-analyses them), and {self.beside} rows of "
+                f"plays, queue, playlists and moods ({self.beside_lost} lost with their songs); the damaged store is "
+                f"kept at {display_path(str(self.aside))}")
 
 
 def _rows(source: sqlite3.Connection, sql: str, args: tuple = ()) -> list[tuple]:
@@ -102,6 +108,35 @@ def _salvage(source: sqlite3.Connection, target: LibraryStore, report: RepairRep
         report.lost -= report.kept
 
 
+def _salvage_beside(source: sqlite3.Connection, target: LibraryStore, report: RepairReport) -> None:
+    """The rows of the tables beside the songs (those the source's schema has), read by rowid both ways so that
+    one damaged page hides as little as it can. A row that refers to a song not kept is lost, but a playlist
+    entry, which keeps its place with its song's path and tags for matching again."""
+    with target.transaction():
+        for table in BESIDE_SONGS:
+            columns = [row[1] for row in target.db.execute(f"PRAGMA table_info({table})")]
+            listed = ", ".join(columns)
+            rows = {row[0]: row[1:] for order in ("", " DESC")
+                    for row in _rows(source, f"SELECT rowid, {listed} FROM {table} ORDER BY rowid{order}")}
+            insert = f"INSERT OR IGNORE INTO {table} ({listed}) VALUES ({', '.join('?' * len(columns))})"
+            for rowid in sorted(rows):
+                values = dict(zip(columns, rows[rowid]))
+                kept = _insert(target, insert, values)
+                if not kept and table == "playlist_entries":
+                    values.update(track_id=None, unmatched="its song was lost when the store was repaired")
+                    kept = _insert(target, insert, values)
+                report.beside += kept
+                report.beside_lost += not kept
+
+
+def _insert(target: LibraryStore, insert: str, values: dict) -> bool:
+    """Whether the row went in (False when what it refers to, or a value it needs, was lost)."""
+    try:
+        return target.db.execute(insert, tuple(values.values())).rowcount == 1
+    except sqlite3.IntegrityError:
+        return False
+
+
 def _bad_vectors(source: sqlite3.Connection) -> int:
     rows = _rows(source, "SELECT s.count, s.dim, s.vectors, s.starts FROM slices s JOIN tracks t ON t.id = s.track_id "
                          "WHERE t.status = 'ok'")
@@ -150,6 +185,7 @@ def _salvage_into(source: sqlite3.Connection, db: Path, fresh: Path) -> RepairRe
                 if key not in ("app", "schema_version"):
                     target.set_meta(key, value)
         _salvage(source, target, report)
+        _salvage_beside(source, target, report)
     return report
 
 

@@ -18,7 +18,9 @@ import numpy as np
 import pytest
 
 from likewise.index.pipeline import Indexer
-from likewise.index.plays import record_play
+from likewise.index.playlist_store import list_playlists, playlist_tracks, save_made_playlist
+from likewise.index.plays import count_plays, record_play
+from likewise.index.queue import SavedQueue, load_queue, save_queue
 from likewise.index.scan import scan_library
 from likewise.index.store import LibraryStore, StoreError
 from tests.corpus import as_ordinary_user, likewise_env, make_songs, one_line_error, run_likewise, snapshot
@@ -378,3 +380,26 @@ def test_an_empty_library_folder_leaves_its_store_as_it_was(tmp_path: Path) -> N
     with pytest.raises(StoreError, match="no audio files.*nothing was changed"):
         Indexer(music, db, jobs=1).run()
     assert db.read_bytes() == before and _plays(db) == 3
+
+
+def test_repair_keeps_the_plays_the_queue_the_playlists_and_the_moods(store_copy: Path, tmp_path: Path) -> None:
+    with LibraryStore(store_copy) as store:
+        tracks = store.tracks()
+        for number, track in enumerate(tracks[:5]):
+            record_play(store, track.id, 1_000_000.0 + 300 * number, 200.0, 200.0)
+        save_queue(store, SavedQueue([track.id for track in tracks[3:8]], current=2))
+        save_made_playlist(store, "road trip", [track.id for track in tracks[:4]], None)
+        moods = store.moods()
+    assert len(moods) == 20
+    _execute(store_copy, ("UPDATE slices SET vectors = x'00112233' WHERE track_id = ?", (tracks[0].id,)))
+
+    repaired = run_likewise(["repair", "--db", str(store_copy)], tmp_path / "data")
+    assert repaired.returncode == 0 and "kept 20 songs" in repaired.stdout, (repaired.stdout, repaired.stderr)
+    with LibraryStore(store_copy) as store:
+        assert store.counts() == {"ok": 19, "pending": 1, "failed": 0}
+        assert count_plays(store) == 5
+        assert load_queue(store) == SavedQueue([track.id for track in tracks[3:8]], current=2)
+        assert [[track.id for track in playlist_tracks(store, made.id)] for made in list_playlists(store)] == [
+            [track.id for track in tracks[:4]]]
+        assert {track_id: mood for track_id, mood in store.moods().items()} == {
+            track_id: mood for track_id, mood in moods.items() if track_id != tracks[0].id}  # pending: no mood shown
