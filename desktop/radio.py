@@ -2,6 +2,7 @@
 as M3U8."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -22,14 +23,16 @@ def export_playlist(parent: QWidget, tracks: list[Track], library_root: Path, db
     """Ask where to save `tracks` (suggesting `name`.m3u8 in the home folder), then write them as M3U8 with paths
     relative to the playlist's folder; never over the store or a file that is not a playlist. Returns the file
     written (None: cancelled or refused) and what happened, in a line ("" when the person cancelled); a failure is
-    also shown in a message box."""
+    also shown in a message box. A name typed without ".m3u8" gets it, and asks before replacing a file of that name."""
     suggested = Path.home() / f"{name}.m3u8".replace("/", "-")
     chosen, _ = QFileDialog.getSaveFileName(parent, "Export playlist", str(suggested), "M3U8 playlists (*.m3u8)")
     if not chosen:
         return None, ""
     path = Path(chosen) if chosen.lower().endswith(".m3u8") else Path(chosen + ".m3u8")
+    if path != Path(chosen) and os.path.lexists(path) and not _may_replace(parent, path):
+        return None, ""
     try:
-        check_playlist_output(path, db, library_root, force=True)  # the file dialog asked before replacing one
+        check_playlist_output(path, db, library_root, force=True)  # the person was asked before replacing one
         write_m3u8(tracks, library_root, path)
     except ValueError as error:
         reason = f"Could not write the playlist: {error}"
@@ -39,6 +42,15 @@ def export_playlist(parent: QWidget, tracks: list[Track], library_root: Path, db
         return path, f"Saved {len(tracks)} songs to {path}"
     QMessageBox.warning(parent, "Export playlist", reason)
     return None, f"Not saved. {reason}"
+
+
+def _may_replace(parent: QWidget, path: Path) -> bool:
+    """Ask whether to replace `path`, which the file dialog did not ask about (it saw the name before ".m3u8" was
+    added); No is the default."""
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.question(parent, "Export playlist", f"{path.name} already exists. Do you want to replace it?",
+                                  buttons.Yes | buttons.No, buttons.No)
+    return answer == buttons.Yes
 
 
 class PlaylistDialog(QDialog):

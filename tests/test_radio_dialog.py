@@ -68,3 +68,31 @@ def test_the_dialog_explains_the_shortfall_and_reports_the_export(qtbot, radios,
     dialog.length.setValue(3)
     dialog.set_tracks(capped.tracks[:3])
     assert not dialog.shortfall.isVisible()
+
+
+def test_an_export_named_without_its_suffix_asks_before_replacing_that_playlist(
+        qtbot, radios, demo_library: tuple[Path, Path], tmp_path: Path, monkeypatch) -> None:
+    folder, db = demo_library
+    dialog = RadioDialog(radios[0], radios[1], folder, db, 20)
+    qtbot.addWidget(dialog)
+    mine = tmp_path / "road trip.m3u8"
+    own = "#EXTM3U\n#EXTINF:200,My own hand-made list\n/music/a.mp3\n"
+    mine.write_text(own, encoding="utf-8")
+    # the person types "road trip": the file dialog never saw "road trip.m3u8", so it did not ask
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(tmp_path / "road trip"), ""))
+    asked = []
+    answer = QMessageBox.StandardButton.No
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: asked.append(args[2]) or answer)
+    dialog.choose_export()
+    assert len(asked) == 1 and "road trip.m3u8" in asked[0]
+    assert mine.read_text(encoding="utf-8") == own and dialog.status.text() == ""
+
+    answer = QMessageBox.StandardButton.Yes
+    dialog.choose_export()
+    assert len(asked) == 2 and mine.read_text(encoding="utf-8").count("#EXTINF") == 10
+    assert dialog.status.text() == f"Saved 10 songs to {mine}"
+
+    fresh = tmp_path / "new list.m3u8"  # nothing there: nothing to ask
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(tmp_path / "new list"), ""))
+    dialog.choose_export()
+    assert len(asked) == 2 and fresh.is_file()
