@@ -44,6 +44,13 @@ class Dialogs(QObject):
         settings.RADIO_LENGTH.set(stored, self.radio_length)
         settings.PATH_STEPS.set(stored, self.path_steps)
 
+    def close_playlists(self) -> None:
+        """Close the song radio, mix and sonic path dialogs (another library opens: their songs are the one left's)."""
+        for dialog in (self.radio_dialog, self.mix_dialog, self.path_dialog):
+            if dialog is not None:
+                dialog.close()
+        self.radio_dialog = self.mix_dialog = self.path_dialog = None
+
     def choose_folder(self) -> None:
         """Ask for a music folder to open."""
         root = self.library.root
@@ -67,9 +74,9 @@ class Dialogs(QObject):
 
     def _request_radio(self, track_id: int, options: Options) -> None:
         length = self.radio_length
-        self.library.submit(lambda backend: backend.radio(track_id, length, options),
-                            lambda result: self._show_radio(*result),
-                            lambda reason: self.message.emit(f"Cannot make a song radio: {reason}."))
+        self.library.submit_for_library(lambda backend: backend.radio(track_id, length, options),
+                                        lambda result: self._show_radio(*result),
+                                        lambda reason: self.message.emit(f"Cannot make a song radio: {reason}."))
 
     def _length_changed(self, length: int, options: Options) -> None:
         self.radio_length = length
@@ -111,8 +118,9 @@ class Dialogs(QObject):
             return
         ids = [track.id for track in seeds]
         self.status.emit(f"Mixing {len(seeds)} songs…", 5000)
-        self.library.submit(lambda backend: backend.mix(ids, options), lambda tracks: self._show_mix(seeds, tracks),
-                            lambda reason: self.message.emit(f"Cannot make a mix: {reason}."))
+        self.library.submit_for_library(lambda backend: backend.mix(ids, options),
+                                        lambda tracks: self._show_mix(seeds, tracks),
+                                        lambda reason: self.message.emit(f"Cannot make a mix: {reason}."))
 
     def _show_mix(self, seeds: list[Track], tracks: list[Track]) -> None:
         def make() -> MixDialog:
@@ -131,9 +139,9 @@ class Dialogs(QObject):
             return
         steps = self.path_steps
         self.status.emit(f"Finding a path from {start.label} to {end.label}…", 5000)
-        self.library.submit(lambda backend: backend.sonic_path(start.id, end.id, steps, options),
-                            lambda tracks: self._show_path(start, end, tracks),
-                            lambda reason: self.message.emit(f"Cannot make a sonic path: {reason}."))
+        self.library.submit_for_library(lambda backend: backend.sonic_path(start.id, end.id, steps, options),
+                                        lambda tracks: self._show_path(start, end, tracks),
+                                        lambda reason: self.message.emit(f"Cannot make a sonic path: {reason}."))
 
     def _show_path(self, start: Track, end: Track, tracks: list[Track]) -> None:
         def make() -> PathDialog:

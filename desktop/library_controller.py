@@ -47,6 +47,7 @@ class LibraryController(QObject):
         self._auto_indexed = False
         self._first_progress = False
         self._request = 0
+        self._opened = 0  # libraries opened so far: an answer asked for before the last one is dropped
         self._counts: dict[str, int] = {}
         self.runner = TaskRunner("likewise-library", self)
         self.runner.error.connect(self.message)
@@ -74,6 +75,16 @@ class LibraryController(QObject):
         backend = self.backend
         self.runner.submit(lambda: fn(backend), on_done, on_error)
 
+    def submit_for_library(self, fn: Callable[[LibraryBackend], Any], on_done: Callable[[Any], None],
+                           on_error: Callable[[str], None]) -> None:
+        """As submit, but the answer is dropped when another library was opened meanwhile: it is the one left's."""
+        opened = self._opened
+
+        def then(answer: Callable[[Any], None]) -> Callable[[Any], None]:
+            return lambda result: answer(result) if opened == self._opened else None
+
+        self.submit(fn, then(on_done), then(on_error))
+
     def close(self) -> None:
         """Close the store on the library thread and let the thread end, without waiting for it."""
         self.runner.stop(self.backend.shutdown, self.backend)
@@ -87,8 +98,10 @@ class LibraryController(QObject):
         self.db = Path(db) if db is not None else default_db_path(self.root)
         self.store_open = False
         self._auto_indexed = False
+        self._opened += 1
         self.view.model.clear()
         self._update_counts()
+        self.mood_map.clear()
         self.problems.set_failures([])
         self.panel.show_prompt()
         self.message_cleared.emit()
@@ -248,8 +261,8 @@ class LibraryController(QObject):
 
     def request_journey(self, start: tuple[float, float], end: tuple[float, float], length: int) -> None:
         """Ask for a mood journey; the mood map shows it."""
-        self.submit(lambda backend: backend.journey(start, end, length), self.mood_map.show_journey,
-                    lambda reason: self.message.emit(f"Cannot make a mood journey: {reason}."))
+        self.submit_for_library(lambda backend: backend.journey(start, end, length), self.mood_map.show_journey,
+                                lambda reason: self.message.emit(f"Cannot make a mood journey: {reason}."))
 
     def track_path(self, track: Track) -> Path | None:
         """Where a song's file is (None while the library's folder is unknown)."""

@@ -296,9 +296,11 @@ class MainWindow(QMainWindow):
 
     def open_library(self, root: Path | None, db: Path | None = None) -> None:
         """Show the library of `root` (store `db`, default: the one shared with `likewise index`); a folder never
-        analysed is indexed in the background. The run of the library left winds down on its own."""
+        analysed is indexed in the background. The run of the library left winds down on its own; its playlist
+        dialogs close."""
         self.index_control.abandon()
         self.queue.leave_library()
+        self.dialogs.close_playlists()
         self.library_control.open_library(root, db)
 
     def start_indexing(self) -> None:

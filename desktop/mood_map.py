@@ -29,6 +29,8 @@ HIT_RADIUS = 6.0  # a click this close to a dot's centre is on the dot
 DRAG_MIN = 6  # a press and release further apart than this is a rectangle, not a click
 NEAREST_COUNT = 20  # songs listed for a click on an empty spot
 JOURNEY_LENGTH = 10  # songs in a mood journey until the person picks another length
+PROMPT = ("Drag a rectangle, or click an empty spot, to list the songs of that mood. "
+          "Shift-click where a journey starts, then where it ends.")
 
 Moods = dict[int, tuple[float, float]]
 
@@ -261,8 +263,7 @@ class MoodMapView(QWidget):
         self.plot.song_activated.connect(lambda track_id: self.play_requested.emit(self.tracks[track_id], 0.0))
         self.plot.area_chosen.connect(self.list_area)
         self.plot.point_picked.connect(self.pick_journey_point)
-        self.heading = QLabel("Drag a rectangle, or click an empty spot, to list the songs of that mood. "
-                              "Shift-click where a journey starts, then where it ends.")
+        self.heading = QLabel(PROMPT)
         self.heading.setWordWrap(True)
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
@@ -297,6 +298,13 @@ class MoodMapView(QWidget):
         self.plot.set_points(np.fromiter(self.tracks, np.int64, len(shown)),
                              np.array([self.moods[track.id] for track in shown], float).reshape(-1, 2),
                              [track.label for track in shown], [top_tag(track) for track in shown])
+
+    def clear(self) -> None:
+        """Forget the library shown (another opens): no dots, no list, no path, no journey half picked."""
+        self.set_library([], {}, None, None)
+        self.journey_start = None
+        self.plot.set_path(np.zeros((0, 2)))
+        self._show([], PROMPT)
 
     def list_area(self, area: QRectF) -> None:
         """List the songs inside a (valence, arousal) rectangle, or the NEAREST_COUNT nearest its centre if it holds

@@ -5,7 +5,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtWidgets import QFileDialog, QToolTip
 
 from likewise.desktop.library_model import MOOD
@@ -13,6 +13,7 @@ from likewise.desktop.main_window import MainWindow
 from likewise.desktop.mood_map import HIT_RADIUS, NEAREST_COUNT
 from likewise.index.mood import mood_words, nearest_moods
 from likewise.index.store import LibraryStore
+from tests.conftest import copy_store
 from tests.test_desktop import (WAIT_MS, demo_library, expected_similar, open_and_wait, settings,  # noqa: F401
                                 shown_results, window)
 
@@ -166,6 +167,34 @@ def test_mood_journey_from_calm_sad_to_energetic_happy(qtbot, window: MainWindow
     view.list.itemActivated.emit(item)
     assert window.player.source == folder.resolve() / view.found[-1].relpath
     window.player.stop()
+
+
+def test_opening_another_library_drops_the_lists_and_playlist_dialogs_of_the_one_left(
+        qtbot, window: MainWindow, demo_library, tmp_path: Path) -> None:
+    folder, db, moods = _open_with_moods(qtbot, window, demo_library)
+    view, dialogs, options = window.mood_map, window.dialogs, window.panel.options()
+    view.list_area(QRectF(-1, -1, 2, 2))
+    assert view.found and view.export_button.isEnabled()
+    seeds = [track for track in window.library.model.tracks() if track.status == "ok"]
+    dialogs.song_radio(seeds[0], options)
+    dialogs.mix(seeds[:2], options)
+    dialogs.sonic_path(seeds[0], seeds[-1], options)
+    qtbot.waitUntil(lambda: all(dialog is not None and dialog.isVisible() for dialog in
+                                (dialogs.radio_dialog, dialogs.mix_dialog, dialogs.path_dialog)), timeout=WAIT_MS)
+    shown = [dialogs.radio_dialog, dialogs.mix_dialog, dialogs.path_dialog]
+    assert len(view.plot.path) > 0  # the sonic path is drawn on the map
+
+    # asked for just before another library opens: their answers are about the library left
+    dialogs.song_radio(seeds[1], options)
+    view.pick_journey_point(-0.9, -0.9)
+    view.pick_journey_point(0.9, 0.9)
+    open_and_wait(qtbot, window, folder, copy_store(db, tmp_path / "other.sqlite"))
+
+    assert not any(dialog.isVisible() for dialog in shown)
+    assert (dialogs.radio_dialog, dialogs.mix_dialog, dialogs.path_dialog) == (None, None, None)
+    assert view.found == [] and view.list.count() == 0 and not view.export_button.isEnabled()
+    assert len(view.plot.path) == 0 and view.heading.text().startswith("Drag a rectangle")
+    assert sorted(view.plot.ids.tolist()) == sorted(moods)  # the map shows the library opened
 
 
 def test_mood_words() -> None:
