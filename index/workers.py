@@ -56,22 +56,33 @@ class _Worker:
         task_end.close()
         result_end.close()  # the worker's end only: its death closes the pipe, which the receiving thread sees
         self.held: deque[Task] = deque()
+        self.sent: deque[float] = deque()  # when each held file was sent
         self.since = time.monotonic()
         self.gone = False  # the receiving thread met the end of its results pipe
 
     def give(self, task: Task) -> None:
         """Send it a file. If the worker has just died, the file stays held and goes to its replacement."""
+        now = time.monotonic()
         if not self.held:
-            self.since = time.monotonic()
+            self.since = now
         self.held.append(task)
+        self.sent.append(now)
         try:
             self.tasks.send(task)
         except OSError:  # a broken pipe: the receiving thread reports the death, and the files held move on
             pass
 
+    def finished(self, when: float) -> Task:
+        """The file whose result arrived at `when`; the next one started then, or when it was sent, if later."""
+        task = self.held.popleft()
+        self.sent.popleft()
+        self.since = max(when, self.sent[0]) if self.sent else when
+        return task
+
     def stop(self) -> None:
         """End the process, whatever it is doing."""
         self.held.clear()
+        self.sent.clear()
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
@@ -125,8 +136,7 @@ class AnalysisPool:
                 continue
             if not worker.held:
                 continue  # a worker ended for hanging: its end was already reported
-            task = worker.held.popleft()
-            worker.since = when
+            task = worker.finished(when)
             if result is None:
                 result = Failed(task[0], CRASHED)
                 self._replace(worker)
@@ -165,7 +175,7 @@ class AnalysisPool:
         failed = []
         for worker in list(self.workers):
             if worker.held and time.monotonic() - worker.since >= self.hard_limit:
-                failed.append(Failed(worker.held.popleft()[0],
+                failed.append(Failed(worker.finished(time.monotonic())[0],
                                      f"analysis did not finish within {self.hard_limit:.0f} s (the decoder hung)"))
                 self._replace(worker)
         return failed

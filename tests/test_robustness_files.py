@@ -251,6 +251,24 @@ def test_a_worker_whose_parent_is_gone_ends_quietly(tmp_path: Path) -> None:
         worker.stop()
 
 
+def test_a_run_that_waits_on_its_caller_fails_no_file_as_hung(tmp_path: Path) -> None:
+    """The caller may be held up longer than the hard limit (a terminal that blocks the progress line, a slow
+    store write): the files handed out after that wait get the whole limit, counted from when they were sent."""
+    names = _misbehaving_files(tmp_path, 1, [f"slow {number}.flac" for number in range(7)])
+    pool = AnalysisPool(2, DEFAULT_PARAMS, time_limit=60)
+    pool.work = partial(prepare_or_misbehave, params=DEFAULT_PARAMS, time_limit=60)
+    results: dict[int, Prepared | Failed] = {}
+    try:
+        for result in pool.run([(number, str(tmp_path), name) for number, name in enumerate(names)]):
+            results[result.track_id] = result
+            if len(results) == 1:
+                pool.hard_limit = 3.0
+                time.sleep(4.0)  # both workers finish what they hold meanwhile, and wait
+    finally:
+        pool.close()
+    _assert_only_these_failed(results, names, {})
+
+
 def test_one_job_off_the_main_thread_still_stops_a_hung_decoder(tmp_path: Path) -> None:
     """The desktop app indexes on a background thread, where SIGALRM cannot interrupt: a hang must still end."""
     names = _misbehaving_files(tmp_path, 1, ["hang.flac"])
