@@ -92,7 +92,7 @@ def _away_from_skips(recommender: Recommender, pool: list[Recommendation], steer
         return pool
     vectors = search.song_vectors()
     candidates = [item for item in pool if item.track.id in indexed]
-    near = vectors[[search.song_row(item.track.id) for item in candidates]].reshape(len(candidates), -1)
+    near = vectors[np.array([search.song_row(item.track.id) for item in candidates], np.int64)]  # (0, dim) for none
     to_skipped = np.linalg.norm(near[:, None, :] - vectors[avoid][None, :, :], axis=2).min(axis=1)
     to_steering = np.linalg.norm(near[:, None, :] - vectors[toward][None, :, :], axis=2).min(axis=1)
     away = to_skipped >= to_steering

@@ -94,3 +94,10 @@ def test_nothing_to_steer_by_appends_nothing(store: LibraryStore, recommender: R
     assert songs_to_append(recommender, Listening([(ids[0], True)], [], {ids[0]})) == []
     waiting = songs_to_append(recommender, Listening([(ids[0], True)], [ids[5]], {ids[0]}))
     assert waiting and not {ids[0], ids[5]} & {track.id for track in waiting}
+
+
+def test_a_library_run_out_appends_nothing_after_a_skip(store: LibraryStore, recommender: Recommender) -> None:
+    """Every song heard, the last one skipped: nothing is left to append, and nothing fails."""
+    ids = [track.id for track in store.tracks("ok")]
+    history = [(track_id, False) for track_id in ids[:-1]] + [(ids[-1], True)]
+    assert songs_to_append(recommender, Listening(history, [], set(ids)), Options()) == []
