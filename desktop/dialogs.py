@@ -132,9 +132,11 @@ class Dialogs(QObject):
         same = self.mix_dialog is not None and self.mix_dialog.seeds == seeds
         self.mix_dialog = self._show_playlist(self.mix_dialog, same, tracks, make)
 
-    def sonic_path(self, start: Track, end: Track, options: Options) -> None:
-        """Build a sonic path from one analysed song to another in `path_steps` steps and show it."""
-        if start.status != "ok" or end.status != "ok" or start.id == end.id:
+    def sonic_path(self, tracks: list[Track], options: Options) -> None:
+        """Build a sonic path from the first of `tracks` (analysed songs) to the last in `path_steps` steps and show
+        it."""
+        start, end = (tracks[0], tracks[-1]) if tracks else (None, None)
+        if start is None or start.status != "ok" or end.status != "ok" or start.id == end.id:
             self.message.emit("A sonic path needs two different analysed songs: select the first and the last.")
             return
         steps = self.path_steps
@@ -156,4 +158,4 @@ class Dialogs(QObject):
 
     def _path_steps_changed(self, start: Track, end: Track, steps: int) -> None:
         self.path_steps = steps
-        self.sonic_path(start, end, self.library.panel.options())
+        self.sonic_path([start, end], self.library.panel.options())

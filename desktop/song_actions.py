@@ -31,7 +31,7 @@ class SongActions(QObject):
         self.add_to_queue = _add(table, "Add to queue", lambda: queue.add(selected()), "Ctrl+Shift+Q")
         self.mix = _add(table, "Mix of these songs", lambda: dialogs.mix(selected(), options()), "Ctrl+M")
         self.path = _add(table, "Sonic path from the first to the last",
-                         lambda: dialogs.sonic_path(selected()[0], selected()[-1], options()), "Ctrl+Shift+P")
+                         lambda: dialogs.sonic_path(selected(), options()), "Ctrl+Shift+P")
         _add(results, "Play now", lambda: queue.play_now(similar(), autoplay=True))
         _add(results, "Play next", lambda: queue.play_next(similar()))
         _add(results, "Add to queue", lambda: queue.add(similar()))

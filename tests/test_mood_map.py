@@ -178,7 +178,7 @@ def test_opening_another_library_drops_the_lists_and_playlist_dialogs_of_the_one
     seeds = [track for track in window.library.model.tracks() if track.status == "ok"]
     dialogs.song_radio(seeds[0], options)
     dialogs.mix(seeds[:2], options)
-    dialogs.sonic_path(seeds[0], seeds[-1], options)
+    dialogs.sonic_path([seeds[0], seeds[-1]], options)
     qtbot.waitUntil(lambda: all(dialog is not None and dialog.isVisible() for dialog in
                                 (dialogs.radio_dialog, dialogs.mix_dialog, dialogs.path_dialog)), timeout=WAIT_MS)
     shown = [dialogs.radio_dialog, dialogs.mix_dialog, dialogs.path_dialog]

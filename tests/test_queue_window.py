@@ -255,6 +255,20 @@ def test_a_sonic_path_from_the_first_selected_song_to_the_last(qtbot, window: Ma
     assert PATH_STEPS.get(window.settings) == 3
 
 
+def test_the_sonic_path_shortcut_with_no_song_selected_says_what_it_needs(qtbot, window: MainWindow, demo_library,
+                                                                         demo_store_copy: Path) -> None:  # noqa: F811
+    folder, _ = demo_library
+    open_and_wait(qtbot, window, folder, demo_store_copy)
+    window.search.setText("no such song")  # a search that matches nothing: no song selected, none current
+    window.library_control.apply_filter()
+    table = window.library.table
+    table.setFocus()
+    assert window.library.visible_count() == 0 and window.library.selected_tracks() == []
+    qtbot.keyClick(table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.notice.text().startswith("A sonic path needs two different analysed songs")
+    assert window.dialogs.path_dialog is None
+
+
 def test_the_queue_exports_guarded_and_is_kept_as_a_playlist_likewise_made(qtbot, window: MainWindow, demo_library,
                                                                           demo_store_copy: Path, tmp_path: Path,
                                                                           monkeypatch) -> None:  # noqa: F811
