@@ -125,7 +125,7 @@ def _record_made(library: Library, path: Path, tracks: list) -> None:
         return
     try:
         with library.writable_store() as store:
-            save_made_playlist(store, path.stem, [track.id for track in tracks], path)
+            save_made_playlist(store, printable(path.stem), [track.id for track in tracks], path)
     except (StoreError, OSError) as error:
         log.warning("the playlist is written but not kept in the library store: %s", printable(error))
 

@@ -1,6 +1,7 @@
 """Hostile tags and file names: they cannot add entries to a playlist, nor send escape sequences to a terminal."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from likewise.audio.tags import Tags
 from likewise.cli.main import main
 from likewise.index.playlist import write_m3u8
+from likewise.index.playlist_store import list_playlists
 from likewise.index.store import LibraryStore
 from tests.corpus import synthetic_store
 
@@ -78,3 +80,40 @@ def test_similar_playlist_info_and_failures_print_no_control_characters(hostile:
     assert main(["similar", "Clear", *db]) == 0
     out = capsys.readouterr().out
     assert "Clear \\x1b[2J\\x1b]0;pwned\\x07 screen" in out  # shown, escaped, not dropped
+
+
+LATIN1 = "caf\udce9"  # a file name that is not UTF-8 (byte 0xE9), as Python holds it
+
+
+@pytest.fixture
+def latin1_library(tmp_path: Path) -> Path:
+    """A store whose first song's file name is not UTF-8 (the file exists, so a query can name it by path)."""
+    root = tmp_path / "music"
+    root.mkdir()
+    db = tmp_path / "library.sqlite"
+    synthetic_store(db, root, named=[(f"{LATIN1}.mp3", Tags(title="Cafe", artist="Alice")),
+                                     ("plain.mp3", Tags(title="Plain Song", artist="Bob")),
+                                     ("other.mp3", Tags(title="Other Song", artist="Carol"))])
+    (root / f"{LATIN1}.mp3").write_bytes(b"x")
+    return db
+
+
+def test_a_playlist_named_with_bytes_that_are_not_utf8_is_written_and_kept(latin1_library: Path, tmp_path: Path,
+                                                                           capsys) -> None:
+    out = tmp_path / f"{LATIN1}.m3u8"
+    assert main(["playlist", "Plain Song", "-n", "2", "-o", str(out), "--db", str(latin1_library)]) == 0
+    _, err = capsys.readouterr()
+    assert out.is_file() and "not kept" not in err
+    with LibraryStore(latin1_library) as store:
+        assert [item.name for item in list_playlists(store)] == ["caf\ufffd"]  # as a scan names that file
+
+
+@pytest.mark.parametrize("command", [["similar", "--json", "{odd}"], ["path", "--json", "{odd}", "Plain Song"],
+                                     ["mix", "--json", "{odd}", "Plain Song"]])
+def test_json_output_names_a_query_that_is_not_utf8_in_utf8(latin1_library: Path, command: list[str],
+                                                             capsys) -> None:
+    odd = str(latin1_library.parent / "music" / f"{LATIN1}.mp3")
+    assert main([part.replace("{odd}", odd) for part in command] + ["-n", "1", "--db", str(latin1_library)]) == 0
+    out = capsys.readouterr().out
+    out.encode("utf-8")  # no lone surrogate: the JSON is valid UTF-8
+    assert f"{LATIN1.replace(chr(0xdce9), chr(0xfffd))}.mp3" in json.dumps(json.loads(out), ensure_ascii=False)

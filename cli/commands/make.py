@@ -11,6 +11,7 @@ from likewise.cli.library import Library
 from likewise.cli.options import (add_output_options, add_playlist_options, add_result_options, check_output,
                                   result_json, result_options, song_tags, track_json, write_output)
 from likewise.cli.subcommand import Subcommand
+from likewise.index.paths import display_path
 from likewise.index.text import printable
 
 log = logging.getLogger("likewise")
@@ -76,7 +77,8 @@ def run_mix(library: Library, args: argparse.Namespace) -> int:
             found.append(shown)
         seeds_json = [track_json(seed.track, moods) if seed.track else {"path": name}
                       for seed, name in zip(seeds, names)]
-        print(json.dumps({"queries": args.query, "playlist": args.playlist, "seeds": seeds_json, "results": found},
+        queries = [display_path(query) for query in args.query]
+        print(json.dumps({"queries": queries, "playlist": args.playlist, "seeds": seeds_json, "results": found},
                          ensure_ascii=False))
     else:
         labels = [seed.track.label if seed.track else name for seed, name in zip(seeds, names)]
@@ -102,8 +104,8 @@ def run_path(library: Library, args: argparse.Namespace) -> int:
     write_output(args, library, path)
     if args.json:
         moods = library.store.moods()
-        print(json.dumps({"from": args.start, "to": args.end, "path": [track_json(track, moods) for track in path]},
-                         ensure_ascii=False))
+        ends = {"from": display_path(args.start), "to": display_path(args.end)}  # the queries as given, printable
+        print(json.dumps({**ends, "path": [track_json(track, moods) for track in path]}, ensure_ascii=False))
     else:
         for step, track in enumerate(path):
             print(f"{step:>3}  {printable(track.label)}")

@@ -9,6 +9,7 @@ from likewise.cli.errors import CommandError
 from likewise.cli.library import Library
 from likewise.cli.options import add_result_options, result_json, result_options, song_tags, tags_json, track_json
 from likewise.cli.subcommand import Subcommand
+from likewise.index.paths import display_path
 from likewise.index.store import format_duration
 from likewise.index.text import printable
 
@@ -35,10 +36,10 @@ def run_similar(library: Library, args: argparse.Namespace) -> int:
         seed_label = printable(seed.track.label if seed.track else query)
         seed_tags = song_tags(seed.tag_probs, names)
         if args.json:
-            seed_json = track_json(seed.track, moods) if seed.track else {"path": query}
+            seed_json = track_json(seed.track, moods) if seed.track else {"path": display_path(query)}
             seed_json["tags"] = tags_json(seed_tags)
             found = [result_json(item, song_tags(store.genre_probs(item.track.id), names), moods) for item in results]
-            print(json.dumps({"query": query, "seed": seed_json, "results": found}, ensure_ascii=False))
+            print(json.dumps({"query": display_path(query), "seed": seed_json, "results": found}, ensure_ascii=False))
             continue
         print(f"Similar to {seed_label}" + (f" ({format_tags(seed_tags)})" if seed_tags else "") + ":")
         if results:
