@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 from pathlib import Path
 
 from likewise.audio.errors import LikewiseError
@@ -30,10 +32,16 @@ class IndexLock:
             self.handle = open(self.path, "a+")
         except OSError as error:
             raise self._error(error) from error
+        if not self._ours():
+            self.handle.close()
+            self.handle = None
+            raise LockError(f"{display_path(str(self.path))} is in the way of the lock file and was not made by "
+                            "likewise: move it aside")
         try:
             if os.name == "nt":
                 import msvcrt
 
+                self.handle.seek(0)  # the byte locked is the one at the position, and "a+" starts at the end
                 msvcrt.locking(self.handle.fileno(), msvcrt.LK_NBLCK, 1)
             else:
                 import fcntl
@@ -54,6 +62,14 @@ class IndexLock:
             self.__exit__()
             raise self._error(error) from error
         return self
+
+    def _ours(self) -> bool:
+        """Whether the lock file may be written: empty, a lock likewise wrote, or not a regular file (a device)."""
+        info = os.fstat(self.handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
+            return True
+        self.handle.seek(0)
+        return re.fullmatch(r"pid \d+", self.handle.read(64)) is not None
 
     def _error(self, error: OSError) -> LockError:
         return LockError(f"cannot make the lock file {display_path(str(self.path))}: {os_error_reason(error, self.path)}")

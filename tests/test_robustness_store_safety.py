@@ -403,3 +403,15 @@ def test_repair_keeps_the_plays_the_queue_the_playlists_and_the_moods(store_copy
             [track.id for track in tracks[:4]]]
         assert {track_id: mood for track_id, mood in store.moods().items()} == {
             track_id: mood for track_id, mood in moods.items() if track_id != tracks[0].id}  # pending: no mood shown
+
+
+def test_a_file_in_the_way_of_the_lock_file_is_left_as_it_was(tmp_path: Path) -> None:
+    music = tmp_path / "music"
+    make_songs(music, 1)
+    db = tmp_path / "library.sqlite"
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my own notes\n")
+    Path(str(db) + ".lock").symlink_to(notes)
+    error = _index_error(["index", str(music), "--db", str(db)], tmp_path / "data")
+    assert "not made by likewise" in error and "move it aside" in error, error
+    assert notes.read_text() == "my own notes\n"
