@@ -140,14 +140,18 @@ class LibraryBackend(QObject):
         seed = recommender.seed_for_track(track_id)
         return seed.track, build_radio(recommender, seed, length, options)
 
-    def journey(self, start: tuple[float, float], end: tuple[float, float], length: int) -> list[Track]:
-        """A mood journey of `length` songs from one (valence, arousal) to another, in order."""
+    def journey(self, start: tuple[float, float], end: tuple[float, float],
+                length: int) -> tuple[list[Track], dict[int, tuple[float, float]]]:
+        """A mood journey of `length` songs from one (valence, arousal) to another, in order, and their moods (the
+        mood map may not know a song analysed since it was drawn)."""
         from likewise.index.mood import mood_journey
 
         store = self._open_store()
-        ids = mood_journey(store.moods(), self.current_recommender().search, start, end, length)
+        moods = store.moods()
+        ids = mood_journey(moods, self.current_recommender().search, start, end, length)
         tracks = store.tracks_by_id(ids)
-        return [tracks[track_id] for track_id in ids if track_id in tracks]
+        found = [tracks[track_id] for track_id in ids if track_id in tracks]
+        return found, {track.id: moods[track.id] for track in found}
 
     def mix(self, track_ids: list[int], options: Options) -> list[Track]:
         """The songs most similar to these songs as a whole (Recommender.mix), best first."""

@@ -261,7 +261,8 @@ class LibraryController(QObject):
 
     def request_journey(self, start: tuple[float, float], end: tuple[float, float], length: int) -> None:
         """Ask for a mood journey; the mood map shows it."""
-        self.submit_for_library(lambda backend: backend.journey(start, end, length), self.mood_map.show_journey,
+        self.submit_for_library(lambda backend: backend.journey(start, end, length),
+                                lambda journey: self.mood_map.show_journey(*journey),
                                 lambda reason: self.message.emit(f"Cannot make a mood journey: {reason}."))
 
     def track_path(self, track: Track) -> Path | None:

@@ -328,23 +328,24 @@ class MoodMapView(QWidget):
         self.heading.setText("Building the journey…")
         self.journey_requested.emit(start, (valence, arousal), self.journey_length.value())
 
-    def show_journey(self, tracks: list[Track]) -> None:
-        """List a journey's songs in order and draw its path on the map."""
-        self._draw_path(tracks)
-        ends = f"from {mood_words(*self.moods[tracks[0].id])} to {mood_words(*self.moods[tracks[-1].id])}" if tracks \
+    def show_journey(self, tracks: list[Track], moods: Moods) -> None:
+        """List a journey's songs in order and draw its path on the map through their `moods` (the map may not show
+        a song analysed since it was drawn)."""
+        self._draw_path(tracks, moods)
+        ends = f"from {mood_words(*moods[tracks[0].id])} to {mood_words(*moods[tracks[-1].id])}" if tracks \
             else "found no songs"
         self._show(tracks, f"A journey of {len(tracks)} songs {ends}; double-click one to play it.")
 
     def show_sonic_path(self, tracks: list[Track]) -> None:
         """List a sonic path's songs in order and draw it on the map as a journey is drawn."""
-        self._draw_path(tracks)
+        self._draw_path(tracks, self.moods)
         ends = f"from {tracks[0].label} to {tracks[-1].label}" if tracks else ""
         self._show(tracks, f"A sonic path of {len(tracks)} songs {ends}; double-click one to play it.")
 
-    def _draw_path(self, tracks: list[Track]) -> None:
-        """Draw a line through the moods of these songs (those that have one), in order."""
-        moods = [self.moods[track.id] for track in tracks if track.id in self.moods]
-        self.plot.set_path(np.array(moods, float).reshape(-1, 2))
+    def _draw_path(self, tracks: list[Track], moods: Moods) -> None:
+        """Draw a line through the moods of these songs (those that have one in `moods`), in order."""
+        path = [moods[track.id] for track in tracks if track.id in moods]
+        self.plot.set_path(np.array(path, float).reshape(-1, 2))
 
     def _show(self, found: list[Track], heading: str) -> None:
         """List these songs under a heading; they are what double-click plays and Export writes."""

@@ -169,6 +169,31 @@ def test_mood_journey_from_calm_sad_to_energetic_happy(qtbot, window: MainWindow
     window.player.stop()
 
 
+def test_a_journey_through_songs_analysed_since_the_map_was_drawn(qtbot, window: MainWindow, demo_library,
+                                                                  tmp_path: Path) -> None:
+    folder, db = demo_library
+    db = copy_store(db, tmp_path / "analysing.sqlite")
+    with LibraryStore(db) as store:
+        moods = store.moods()
+        saddest, happiest = min(moods, key=lambda i: sum(moods[i])), max(moods, key=lambda i: sum(moods[i]))
+        with store.transaction():  # these two are not analysed yet when the window opens the library
+            store.db.execute("DELETE FROM moods WHERE track_id IN (?, ?)", (saddest, happiest))
+    open_and_wait(qtbot, window, folder, db)
+    view = window.mood_map
+    assert saddest not in view.moods and happiest not in view.moods
+
+    window.library_control.set_indexing(True)  # the window's own run: its progress does not redraw the map
+    with LibraryStore(db) as store:
+        store.set_moods({saddest: moods[saddest], happiest: moods[happiest]})  # the run analyses them
+    view.pick_journey_point(*moods[saddest])
+    view.pick_journey_point(*moods[happiest])
+    qtbot.waitUntil(lambda: not view.heading.text().startswith("Building"), timeout=WAIT_MS)
+    assert view.found[0].id == saddest and view.found[-1].id == happiest
+    assert view.heading.text().startswith(f"A journey of {len(view.found)} songs from {mood_words(*moods[saddest])} "
+                                          f"to {mood_words(*moods[happiest])};")
+    assert np.allclose(view.plot.path, [moods[track.id] for track in view.found])
+
+
 def test_opening_another_library_drops_the_lists_and_playlist_dialogs_of_the_one_left(
         qtbot, window: MainWindow, demo_library, tmp_path: Path) -> None:
     folder, db, moods = _open_with_moods(qtbot, window, demo_library)
