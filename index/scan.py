@@ -74,6 +74,9 @@ def scan_library(store: LibraryStore, root: Path, model_id: str,
         raise StoreError(f"no audio files in {root}, whose store holds {len(known)} songs: nothing was changed "
                          "(if it is on a drive, is it mounted?)")
     result.unreadable = len(unreadable)
+    came_back = [path for path in left_out if path in found]  # removed by hand, then changed
+    if came_back:
+        store.let_back(came_back)
     retry = {track.relpath for track in store.tracks("failed") if caused_by_environment(track.reason or "")}
 
     new_paths = [path for path in found if path not in known]

@@ -486,9 +486,18 @@ class LibraryStore:
         left_out = self.left_out()
         left_out.update({track.relpath: (track.size, track.mtime) for track in rows})
         with self.transaction():
-            self.set_meta(LEFT_OUT_KEY, json.dumps(sorted([path, *stat] for path, stat in left_out.items())))
+            self._set_left_out(left_out)
             self.db.executemany("DELETE FROM tracks WHERE id = ?", [(track.id,) for track in rows])
             self._bump_generation()
+
+    def let_back(self, relpaths: list[str]) -> None:
+        """Forget that these files were removed by hand: they changed, and are part of the library again."""
+        back = set(relpaths)
+        with self.transaction():
+            self._set_left_out({path: stat for path, stat in self.left_out().items() if path not in back})
+
+    def _set_left_out(self, left_out: dict[str, tuple[int, float]]) -> None:
+        self.set_meta(LEFT_OUT_KEY, json.dumps(sorted([path, *stat] for path, stat in left_out.items())))
 
     def left_out(self) -> dict[str, tuple[int, float]]:
         """relpath -> (size, mtime) of the files removed from the library by hand (see `leave_out`)."""

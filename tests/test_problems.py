@@ -1,6 +1,7 @@
 """The Problems tab and what it can do: whole reasons, open the folder, try again, remove from the library."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -58,6 +59,24 @@ def test_removed_files_stay_out_until_they_change(library: tuple[Path, Path]) ->
     (music / "notes.mp3").write_bytes(NOTES + b"more\n")
     changed = Indexer(music, db, jobs=1).run()
     assert (changed.added, changed.failed) == (1, 1)
+
+
+def test_a_removed_file_that_changed_and_came_back_stays_in_the_library(library: tuple[Path, Path]) -> None:
+    """Once a removed file changed, it is back for good: restoring its old bytes and time (a backup, say) later
+    must not remove it again, with whatever was played of it meanwhile."""
+    music, db = library
+    [failed] = _failed(db)
+    before = (music / "notes.mp3").stat()
+    with LibraryStore(db) as store:
+        store.leave_out([failed.id])
+    shutil.copy2(sorted(music.glob("*.mp3"))[0], music / "notes.mp3")  # a real song now
+    assert Indexer(music, db, jobs=1).run().added == 1
+    (music / "notes.mp3").write_bytes(NOTES)
+    os.utime(music / "notes.mp3", ns=(before.st_atime_ns, before.st_mtime_ns))
+    summary = Indexer(music, db, jobs=1).run()
+    assert (summary.removed, summary.updated) == (0, 1)
+    with LibraryStore(db) as store:
+        assert store.track_by_path("notes.mp3") is not None
 
 
 def test_a_damaged_left_out_list_leaves_nothing_out(library: tuple[Path, Path]) -> None:
