@@ -87,7 +87,7 @@ class Library:
             if track is not None and track.status == "ok":
                 return self.recommender.seed_for_track(track.id)
             try:
-                return seed_from_file(candidate)
+                return seed_from_file(candidate, indexed_with=store.analysis_settings()[0])
             except ValueError as error:
                 raise CommandError(f"cannot analyse {printable(query)}: {printable(error)}") from error
         matches = store.search(query)

@@ -356,19 +356,27 @@ class Selection:
             self.titles.add(title)
 
 
-def seed_from_file(path, model_dir=None) -> Seed:
+def seed_from_file(path, model_dir=None, indexed_with: str | None = None) -> Seed:
     """Analyse a file that is not in the library (nothing is stored) and make it a seed.
 
-    Raises ValueError with the reason when the file cannot be analysed. Loads the model.
+    `indexed_with`: the model the library was analysed by (its store's), if it has one; StoreError when that is
+    not the installed model, whose vectors could not be compared with the library's. Raises ValueError with the
+    reason when the file cannot be analysed. Loads the model.
     """
     from pathlib import Path
 
     from likewise.index.prepare import Failed, prepare_file
+    from likewise.index.text import printable
     from likewise.model.embedder import load_embedder
     from likewise.model.info import read_model_info
 
+    info = read_model_info(model_dir)
+    if indexed_with is not None and indexed_with != info.model_id:
+        raise StoreError(f"the library was analysed by the model {printable(indexed_with)}, not by the installed "
+                         f"{printable(info.model_id)}: run `likewise index` to analyse it again, then a file outside "
+                         "it can be compared with its songs")
     path = Path(path).resolve()
-    prepared = prepare_file((0, str(path.parent), path.name), read_model_info(model_dir).params)
+    prepared = prepare_file((0, str(path.parent), path.name), info.params)
     if isinstance(prepared, Failed):
         raise ValueError(prepared.reason)
     vectors, probabilities = load_embedder(model_dir).embed(prepared.slices)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from likewise.model.info import read_model_info
+from tests.conftest import tone, write_audio
 from tests.corpus import make_songs, one_line_error, synthetic_store, write_junk
 
 
@@ -63,3 +65,14 @@ def test_no_library_yet(tmp_path: Path, command: list[str]) -> None:
 def test_a_store_that_does_not_exist(tmp_path: Path) -> None:
     assert "no library store at" in one_line_error(["info", "--db", str(tmp_path / "missing.sqlite")], tmp_path)
     assert not (tmp_path / "missing.sqlite").exists()
+
+
+@pytest.mark.parametrize("dim", [16, read_model_info().embedding_dim])
+def test_a_file_outside_a_library_analysed_by_another_model(tmp_path: Path, dim: int) -> None:
+    """likewise was updated, the library not indexed since: the file, embedded by the installed model, cannot be
+    compared with the library's vectors (of another size, or of the same size but meaning something else)."""
+    db = tmp_path / "library.sqlite"
+    synthetic_store(db, tmp_path, dim=dim)  # analysed by "synthetic-model"
+    outside = write_audio(tmp_path / "elsewhere" / "song.wav", tone(10.0))
+    error = one_line_error(["similar", str(outside), "--db", str(db)], tmp_path)
+    assert "synthetic-model" in error and "`likewise index`" in error
