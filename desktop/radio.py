@@ -109,6 +109,11 @@ class PlaylistDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(buttons)
 
+    def done(self, result: int) -> None:
+        """Close; a length changed just before asks for no playlist (it would open the dialog again)."""
+        self._length_timer.stop()
+        super().done(result)
+
     def describe(self, tracks: list[Track]) -> str:
         """The heading over these songs."""
         return f"{len(tracks)} songs."

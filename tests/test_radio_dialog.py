@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from likewise.desktop.radio import RadioDialog
+from likewise.desktop.radio import LENGTH_DELAY_MS, RadioDialog
 from likewise.index.playlist import build_radio, song_radio
 from likewise.index.recommend import Options, Recommender
 from likewise.index.store import LibraryStore
@@ -96,3 +96,20 @@ def test_an_export_named_without_its_suffix_asks_before_replacing_that_playlist(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(tmp_path / "new list"), ""))
     dialog.choose_export()
     assert len(asked) == 2 and fresh.is_file()
+
+
+def test_a_length_changed_just_before_closing_asks_for_no_playlist(qtbot, radios,
+                                                                   demo_library: tuple[Path, Path]) -> None:
+    folder, db = demo_library
+    dialog = RadioDialog(radios[0], radios[1], folder, db, 20)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    asked: list[int] = []
+    dialog.length_requested.connect(asked.append)
+    dialog.length.setValue(5)
+    qtbot.waitUntil(lambda: asked == [5], timeout=5 * LENGTH_DELAY_MS)  # open, it asks once the box settles
+
+    dialog.length.setValue(6)
+    dialog.close()  # closed (Close, Escape) before the box settled: nothing reopens it
+    qtbot.wait(3 * LENGTH_DELAY_MS)
+    assert asked == [5]
