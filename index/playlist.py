@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import secrets
 import stat
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from likewise.index.recommend import (DUPLICATE_DISTANCE, Options, Recommendation, Recommender, Seed, Selection, artist_key,
-                             is_duplicate, title_key)
+from likewise.index.recommend import (DUPLICATE_DISTANCE, Options, Recommendation, Recommender, Seed, Selection,
+                                      is_duplicate)
 from likewise.index.store import Track
 from likewise.index.text import printable
 
@@ -39,8 +38,8 @@ def song_radio(recommender: Recommender, seed: Seed, length: int, options: Optio
 
 
 def build_radio(recommender: Recommender, seed: Seed, length: int, options: Options | None = None) -> Radio:
-    """Up to `length` songs after the seed: no repeats, no seed, at most options.per_artist per artist, and (unless
-    duplicates are kept) no second copy of a recording already played.
+    """Up to `length` songs after the seed: no repeats, no seed, at most options.per_artist per artist and per_album
+    per album (the seed counts), and (unless duplicates are kept) no second copy of a recording already played.
 
     The list is shorter only when the library runs out of eligible songs; `short_because` then says which rule
     (or the library's size) stopped it.
@@ -50,45 +49,39 @@ def build_radio(recommender: Recommender, seed: Seed, length: int, options: Opti
                            suppress_duplicates=False)  # copies are seen, so that they can be left out for good
     from_seed = {item.track.id: item for item in recommender.similar(seed, pool_options)}
     used: set[int] = {seed.track.id} if seed.track is not None else set()
-    titles: set[str] = set()  # the recordings played so far (artist and title)
-    artists: dict[str, int] = defaultdict(int)
+    played = Selection(options)  # the caps and the recordings played so far
     if seed.track is not None:
-        _played(seed.track, titles, artists)
+        played.add(seed.track)
     chain: list[Track] = []
     previous = seed
     while len(chain) < length:
         from_previous = {item.track.id: item for item in recommender.similar(previous, pool_options, exclude=used)}
         if options.suppress_duplicates:  # copies of the previous song, or of any song played, never play
-            used.update(key for key, item in from_previous.items() if is_duplicate(item, titles))
-            used.update(key for key, item in from_seed.items() if is_duplicate(item, titles))
+            used.update(key for key, item in from_previous.items() if is_duplicate(item, played.titles))
+            used.update(key for key, item in from_seed.items() if is_duplicate(item, played.titles))
         candidates = _score(from_previous, from_seed, used)
-        pick = next((item for item in candidates if _artist_allowed(item, artists, options.per_artist)), None)
+        pick = next((item for item in candidates if played.admits(item.track)), None)
         if pick is None:
             copies = len(used) - len(chain) - (seed.track is not None)
-            return Radio(chain, _why_short(candidates, copies, options))
+            return Radio(chain, _why_short(candidates, copies, played))
         chain.append(pick.track)
         used.add(pick.track.id)
-        _played(pick.track, titles, artists)
+        played.add(pick.track)
         previous = recommender.seed_for_track(pick.track.id)
     return Radio(chain)
 
 
-def _why_short(left: list[Recommendation], copies: int, options: Options) -> str:
-    """Why a radio stopped: every song left is by an artist at the cap, or no song is left at all."""
-    if left:
+def _why_short(left: list[Recommendation], copies: int, played: Selection) -> str:
+    """Why a radio stopped: every song left is by an artist or from an album at its cap, or no song is left."""
+    caps, options = {played.cap(item.track) for item in left}, played.options
+    if "artist" in caps:
         return f"the songs left are by artists already played {options.per_artist} times (the “Per artist” limit)"
+    if "album" in caps:
+        return f"the songs left are from albums already played {options.per_album} times (the “Per album” limit)"
     reason = "the library has no other analysed song left"
     if copies:
         reason += f" ({copies} left out as copies of songs already played)"
     return reason
-
-
-def _played(track: Track, titles: set[str], artists: dict[str, int]) -> None:
-    """Count a song as played: its recording, and one more for its artist."""
-    if title := title_key(track):
-        titles.add(title)
-    if artist := artist_key(track):
-        artists[artist] += 1
 
 
 def _score(from_previous: dict[int, Recommendation], from_seed: dict[int, Recommendation], used: set[int]) -> list[Recommendation]:
@@ -100,11 +93,6 @@ def _score(from_previous: dict[int, Recommendation], from_seed: dict[int, Recomm
         scored.append((item.score + SEED_WEIGHT * seed_score, item))
     scored.sort(key=lambda pair: (-pair[0], pair[1].track.id))
     return [item for _, item in scored]
-
-
-def _artist_allowed(item: Recommendation, artists: dict[str, int], cap: int | None) -> bool:
-    artist = artist_key(item.track)
-    return cap is None or not artist or artists[artist] < cap
 
 
 def sonic_path(recommender: Recommender, start: Track, end: Track, steps: int,

@@ -341,10 +341,16 @@ class Selection:
         options = self.options
         if options.suppress_duplicates and (same_sound or title_key(track) in self.titles):
             return False
-        artist, album = artist_key(track), _album_key(track)
+        return self.cap(track) is None
+
+    def cap(self, track: Track) -> str | None:
+        """Which cap rules `track` out: "artist", "album", or None."""
+        options, artist, album = self.options, artist_key(track), _album_key(track)
         if options.per_artist is not None and artist and self.per_artist[artist] >= options.per_artist:
-            return False
-        return not (options.per_album is not None and album and self.per_album[album] >= options.per_album)
+            return "artist"
+        if options.per_album is not None and album and self.per_album[album] >= options.per_album:
+            return "album"
+        return None
 
     def add(self, track: Track) -> None:
         """Count `track` as chosen."""

@@ -1,16 +1,54 @@
-"""Song radio from a library that holds the same folder twice never plays one recording twice."""
+"""Song radio under its rules: a library that holds the same folder twice never plays one recording twice, and the
+per-artist and per-album caps hold without ending a radio while songs they admit are left."""
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import mutagen
+import numpy as np
 import pytest
 
+from likewise.audio.features import DEFAULT_PARAMS
 from likewise.index.pipeline import Indexer
-from likewise.index.playlist import song_radio
+from likewise.index.playlist import build_radio, song_radio
 from likewise.index.recommend import Options, Recommender
-from likewise.index.store import LibraryStore
+from likewise.index.store import Analysis, LibraryStore
+
+ARTISTS, SONGS_EACH, ALBUM_SIZE = 6, 60, 12  # the clustered library: each artist's songs sound alike
+
+
+def clustered_store(db: Path, dim: int = 16) -> list[int]:
+    """A real store (made without the model) of ARTISTS artists with SONGS_EACH songs each, ALBUM_SIZE to an album,
+    every artist's songs near one point of their own: a song's nearest songs are all its artist's. Its track ids."""
+    rng = np.random.default_rng(1)
+    with LibraryStore(db, library_root=db.parent, create=True) as store:
+        store.set_analysis_settings("synthetic-model", DEFAULT_PARAMS.to_json())
+        store.set_genres(["rock", "jazz"])
+        files = [(f"a{artist}/{song:02d}.mp3", 1000, 1.0, f"{artist}-{song}")
+                 for artist in range(ARTISTS) for song in range(SONGS_EACH)]
+        ids = store.add_pending(files)
+        done = []
+        for number, track_id in enumerate(ids):
+            artist, song = divmod(number, SONGS_EACH)
+            centre = np.roll(np.eye(dim)[0], artist) + 0.1 * rng.standard_normal(dim)
+            vectors = (centre + 0.01 * rng.standard_normal((4, dim))).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            tags = {"title": f"Song {artist}-{song}", "artist": f"Artist {artist}",
+                    "album": f"Album {artist}-{song // ALBUM_SIZE}", "album_artist": "", "track_number": 1,
+                    "year": 2000, "genre": "", "duration": 200.0}
+            done.append((track_id, Analysis(tags, f"fingerprint-{number}", 0.0, vectors, np.arange(4) * 3.0, "rock",
+                                            np.array([0.6, 0.4], np.float32))))
+        store.save_results(done, [], "synthetic-model")
+    return ids
+
+
+@pytest.fixture(scope="module")
+def clustered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]]:
+    """The clustered library: its store and its track ids (each artist's songs in turn)."""
+    db = tmp_path_factory.mktemp("clustered") / "library.sqlite"
+    return db, clustered_store(db)
 
 
 @pytest.mark.parametrize("copies", ["same tags", "untagged, renamed"])
@@ -36,3 +74,14 @@ def test_radio_from_a_duplicated_folder_repeats_no_recording(demo_copy: Path, tm
         assert len(played) == len(set(played)) == 5, played  # every other recording once, then no more
         kept = song_radio(recommender, seed, 8, Options(per_artist=None, suppress_duplicates=False))
         assert len(kept) == 8  # --keep-duplicates still gets the copies
+
+
+def test_the_album_cap_holds_on_a_radio(clustered: tuple[Path, list[int]]) -> None:
+    db, ids = clustered
+    with LibraryStore(db) as store:
+        recommender = Recommender(store)
+        seed = recommender.seed_for_track(ids[0])
+        radio = build_radio(recommender, seed, 4, Options(per_artist=None, per_album=1))
+    albums = [track.album for track in [seed.track, *radio.tracks]]
+    assert len(radio.tracks) == 4 and len(set(albums)) == 5, albums  # the seed's album counts
+
