@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.library_control = LibraryController(self.library, self.mood_map, self.problems, self.panel, self.tabs,
                                                  self.search, self.mood_filter, self.counts_label, self)
         self.index_control = IndexingController(self.indexing, index_jobs, self)
-        self.playback = Playback(self.library_control.track_path, self.library.current_track, self)
+        self.playback = Playback(self.library_control.track_path, self)
         self.transport = self.playback.transport
         self.queue_model = QueueModel(self)
         self.queue_pane = QueuePane(self.queue_model)
@@ -345,7 +345,7 @@ class MainWindow(QMainWindow):
         track = self.library.current_track()
         has_folder = self.library_control.root is not None
         self.rescan_action.setEnabled(has_folder and not self.is_indexing())
-        self.play_action.setEnabled(self.playback.can_play() or self.queue_model.next_row() is not None)
+        self.play_action.setEnabled(self.queue.can_toggle(track))
         self.radio_action.setEnabled(track is not None and track.status == "ok")
         self.folder_action.setEnabled(has_folder)
 

@@ -14,13 +14,11 @@ from likewise.index.store import Track
 
 
 class Playback(QObject):
-    """Plays songs by where `locate` says their files are; Play/Pause can play when `selected()` is a song."""
+    """Plays songs by where `locate` says their files are."""
 
-    def __init__(self, locate: Callable[[Track], Path | None], selected: Callable[[], Track | None],
-                 parent: QObject | None = None):
+    def __init__(self, locate: Callable[[Track], Path | None], parent: QObject | None = None):
         super().__init__(parent)
         self.locate = locate
-        self.selected = selected
         self.player = Player(self)
         self.transport = TransportBar(self.player)
 
@@ -35,7 +33,3 @@ class Playback(QObject):
         if path is not None:
             self.player.play(path, start)
             self.transport.now_playing(track.label)
-
-    def can_play(self) -> bool:
-        """True when Play/Pause has something to do."""
-        return self.selected() is not None or self.player.source is not None

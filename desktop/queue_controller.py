@@ -102,17 +102,26 @@ class QueueController(QObject):
         self.player.stop()
 
     def toggle(self, selected: Track | None) -> None:
-        """Pause or resume. With nothing loaded yet, resume the queue (or, when it is empty, play the `selected`
-        song); a paused song resumes, whatever is selected; with another song selected while nothing plays (stopped,
-        or at the end), play that one now."""
+        """Pause or resume the queue's song; a paused song resumes, whatever is selected. With none (stopped, at
+        the end, another library opened) or another song selected while it has not started: resume a queue none of
+        which has played yet, else play the `selected` song now, else the queue's last song again."""
         idle = not self.player.is_playing() and not self.player.is_paused()
-        resume = self.model.next_row() if self.player.source is None else None
+        if self._playing is not None and not (idle and selected is not None and selected.id != self._playing.id):
+            self.player.toggle()
+            return
+        current = self.model.current_row()
+        resume = self.model.next_row() if current < 0 else None
         if resume is not None:
             self.play_row(resume)
-        elif selected is not None and idle and (self._playing is None or self._playing.id != selected.id):
+        elif selected is not None:
             self.play_now([selected])
-        else:
-            self.player.toggle()
+        elif current >= 0:
+            self.play_row(current)
+
+    def can_toggle(self, selected: Track | None) -> bool:
+        """True when Play/Pause (toggle) has something to do."""
+        return (self._playing is not None or selected is not None or self.model.current_row() >= 0
+                or self.model.next_row() is not None)
 
     def play_row(self, row: int, start: float = 0.0) -> None:
         """Play the song of a queue row from `start` seconds."""

@@ -16,6 +16,7 @@ from likewise.index.autoplay import Listening, songs_to_append
 from likewise.index.playlist import sonic_path
 from likewise.index.recommend import Recommender
 from likewise.index.store import LibraryStore, Track
+from tests.conftest import copy_store
 from tests.test_desktop import WAIT_MS, open_and_wait, settings, window  # noqa: F401
 
 
@@ -135,6 +136,32 @@ def test_next_and_the_end_of_a_song_play_the_next_queued_song(qtbot, window: Mai
     window.next_action.trigger()
     assert window.queue.playing is None
     player.stop()
+
+
+def test_play_pause_after_stop_or_another_library_plays_only_what_the_queue_knows(
+        qtbot, window: MainWindow, demo_library, demo_store_copy: Path, tmp_path: Path) -> None:  # noqa: F811
+    folder, db = demo_library
+    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    window.queue.set_autoplay(False)
+    window.queue.play_now([tracks[2]])
+    qtbot.waitUntil(window.player.is_playing, timeout=WAIT_MS)
+    window.queue.stop()
+    qtbot.waitUntil(lambda: not window.player.is_playing(), timeout=WAIT_MS)
+    window.library.table.selectionModel().clear()
+    window.library.table.setCurrentIndex(QModelIndex())
+    assert window.library.current_track() is None and window.queue.playing is None
+    window.toggle_playback()  # Space after Stop, no song selected: the song stopped, through the queue
+    qtbot.waitUntil(window.player.is_playing, timeout=WAIT_MS)
+    assert window.queue.playing.id == tracks[2].id and window.player.source == playing_path(window, tracks[2])
+
+    open_and_wait(qtbot, window, folder, copy_store(db, tmp_path / "other.sqlite"))  # no queue saved there
+    qtbot.waitUntil(lambda: window.queue._loaded and not window.player.is_playing(), timeout=WAIT_MS)
+    assert window.queue_model.rowCount() == 0 and window.library.current_track() is None
+    assert not window.play_action.isEnabled()
+    window.toggle_playback()  # Space: nothing of this library to play
+    qtbot.wait(500)
+    assert not window.player.is_playing() and window.queue.playing is None
 
 
 def test_autoplay_appends_when_the_queue_runs_low_steered_by_skips_and_never_repeats(
