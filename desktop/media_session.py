@@ -35,11 +35,17 @@ def start_media_session(queue: QueueController, player: Player, toggle: Callable
         else:
             mpris.set_song(track.id, track.display_title, track.artist or "", track.album or "", track.duration)
 
+    def playing_changed(playing: bool) -> None:
+        if playing or player.is_paused():
+            mpris.set_playing(playing)
+        else:  # stopped (Stop, the queue's end, another library): play starts the song over
+            mpris.set_stopped()
+
     def queue_changed() -> None:
         mpris.set_can_go(model.next_row() is not None, model.previous_row() is not None)
 
     queue.now_playing.connect(now_playing)
-    player.playing_changed.connect(mpris.set_playing)
+    player.playing_changed.connect(playing_changed)
     model.changed.connect(queue_changed)
     queue_changed()
     register_mpris(mpris)

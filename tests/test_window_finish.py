@@ -210,6 +210,7 @@ def test_covers_are_read_off_the_gui_thread_and_follow_the_song(qtbot, window: M
 def test_media_controls_follow_and_drive_the_queue(qtbot, window: MainWindow, demo_library) -> None:  # noqa: F811
     folder, db = demo_library
     tracks: list[Track] = [t for t in open_and_wait(qtbot, window, folder, db) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
     mpris = window.mpris
     window.queue.play_now(tracks[:3])
     assert mpris.metadata["xesam:title"] == tracks[0].display_title
@@ -222,7 +223,21 @@ def test_media_controls_follow_and_drive_the_queue(qtbot, window: MainWindow, de
     mpris.play_pause_requested.emit()
     qtbot.waitUntil(window.player.is_playing, timeout=WAIT_MS)
     assert window.queue.playing.id == tracks[1].id
+    player = window.player
+
+    def stopped() -> bool:
+        return not player.is_playing() and not player.is_paused()
+
     mpris.stop_requested.emit()
+    qtbot.waitUntil(stopped, timeout=WAIT_MS)
+    assert mpris.status == "Stopped"
+
+    window.queue.set_autoplay(False)  # the queue's end: Next on its last song
+    window.queue.play_row(window.queue_model.rowCount() - 1)
+    qtbot.waitUntil(lambda: mpris.status == "Playing", timeout=WAIT_MS)
+    mpris.next_requested.emit()
+    qtbot.waitUntil(stopped, timeout=WAIT_MS)
+    assert window.queue.playing is None and mpris.status == "Stopped"
 
 
 def test_progress_reports_open_the_store_once(qtbot, window: MainWindow, demo_library,  # noqa: F811
