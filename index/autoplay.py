@@ -20,7 +20,7 @@ BATCH = 5  # songs appended at a time
 STEERING = 5  # the last songs heard (not skipped) that choose what comes next
 RECENCY = 0.6  # each steering song counts this much as the one heard after it
 CAPPED_WINDOW = 5  # the last songs heard (not skipped) that count towards the artist and album caps
-POOL = 50  # candidates asked of the mix before skips, caps and duplicates thin them
+POOL = 50  # candidates (the caps and duplicates applied) asked of the mix, for the skips to rank anew
 
 
 @dataclass
@@ -52,11 +52,12 @@ def songs_to_append(recommender: Recommender, listening: Listening, options: Opt
         return []
     skipped = {track_id for track_id, was_skipped in listening.history if was_skipped}
     excluded = listening.played | set(listening.queued) | {track_id for track_id, _ in listening.history}
-    pool_options = replace(options, count=max(POOL, count * 4), per_artist=None, per_album=None)
+    pool_options = replace(options, count=max(POOL, count * 4))
     weights = recency_weights(len(seeds))
-    pool = recommender.mix(seeds, pool_options, exclude=excluded, seed_weights=weights)
+    pool = recommender.mix(seeds, pool_options, exclude=excluded, seed_weights=weights,
+                           chosen=_chosen_before(recommender, listening, options))
     pool = _away_from_skips(recommender, pool, [seed.track.id for seed in seeds], skipped)
-    return _capped(recommender, pool, listening, options, count)
+    return [item.track for item in pool[:count]]  # the pool keeps the caps as a whole, so any part of it does
 
 
 def _heard_recently(listening: Listening, count: int) -> list[int]:
@@ -100,22 +101,13 @@ def _away_from_skips(recommender: Recommender, pool: list[Recommendation], steer
             + [item for item, keep in zip(candidates, away) if not keep])
 
 
-def _capped(recommender: Recommender, pool: list[Recommendation], listening: Listening, options: Options,
-            count: int) -> list[Track]:
-    """The first `count` candidates that the caps admit, counting the songs waiting and the last ones heard (not
-    skipped); no copy of a recording played this session or waiting."""
+def _chosen_before(recommender: Recommender, listening: Listening, options: Options) -> Selection:
+    """What the caps count before the songs appended (the songs waiting and the last ones heard, not skipped), and
+    every song played this session or waiting, whose copies may not come."""
     heard = [track_id for track_id, _ in listening.history]
     known = recommender.store.tracks_by_id(sorted(listening.played | set(listening.queued) | set(heard)))
-    recent = _heard_recently(listening, CAPPED_WINDOW)
-    selection = Selection(options, avoid=known.values())
-    for track_id in [*recent, *listening.queued]:
+    selection = Selection(options, avoid=known.values(), search=recommender.search)
+    for track_id in [*_heard_recently(listening, CAPPED_WINDOW), *listening.queued]:
         if track_id in known:
             selection.add(known[track_id])
-    chosen: list[Track] = []
-    for item in pool:
-        if len(chosen) == count:
-            break
-        if selection.admits(item.track):
-            selection.add(item.track)
-            chosen.append(item.track)
-    return chosen
+    return selection

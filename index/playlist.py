@@ -10,8 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from likewise.index.recommend import (DUPLICATE_DISTANCE, Options, Recommendation, Recommender, Seed, Selection,
-                                      is_duplicate)
+from likewise.index.recommend import DUPLICATE_DISTANCE, Options, Recommendation, Recommender, Seed, Selection
 from likewise.index.store import Track
 from likewise.index.text import printable
 
@@ -45,42 +44,45 @@ def build_radio(recommender: Recommender, seed: Seed, length: int, options: Opti
     (or the library's size) stopped it.
     """
     options = options or Options()
-    pool_options = replace(options, count=max(50, length * 2), per_artist=None, per_album=None,
-                           suppress_duplicates=False)  # copies are seen, so that they can be left out for good
-    from_seed = {item.track.id: item for item in recommender.similar(seed, pool_options)}
+    pool = replace(options, count=max(50, length * 2))  # the candidates weighed for each next song
+    from_seed = {item.track.id: item for item in  # every song's nearness to the seed, caps and copies aside
+                 recommender.similar(seed, replace(pool, per_artist=None, per_album=None, suppress_duplicates=False))}
     used: set[int] = {seed.track.id} if seed.track is not None else set()
-    played = Selection(options)  # the caps and the recordings played so far
+    played = Selection(options, search=recommender.search)  # the caps and the recordings played so far
     if seed.track is not None:
         played.add(seed.track)
+    elif options.suppress_duplicates:  # copies of a seed from outside the library, known by their sound
+        used.update(key for key, item in from_seed.items() if item.mean_distance < DUPLICATE_DISTANCE)
     chain: list[Track] = []
     previous = seed
     while len(chain) < length:
-        from_previous = {item.track.id: item for item in recommender.similar(previous, pool_options, exclude=used)}
-        if options.suppress_duplicates:  # copies of the previous song, or of any song played, never play
-            used.update(key for key, item in from_previous.items() if is_duplicate(item, played.titles))
-            used.update(key for key, item in from_seed.items() if is_duplicate(item, played.titles))
-        candidates = _score(from_previous, from_seed, used)
-        pick = next((item for item in candidates if played.admits(item.track)), None)
-        if pick is None:
-            copies = len(used) - len(chain) - (seed.track is not None)
-            return Radio(chain, _why_short(candidates, copies, played))
-        chain.append(pick.track)
-        used.add(pick.track.id)
-        played.add(pick.track)
-        previous = recommender.seed_for_track(pick.track.id)
+        # only songs that the caps admit after those played: the search looks further when the nearest are not
+        nearby = recommender.similar(previous, pool, exclude=used, chosen=played)
+        candidates = _score({item.track.id: item for item in nearby}, from_seed, used)
+        if not candidates:
+            seed_copies = len(used) - len(chain) - (seed.track is not None)
+            return Radio(chain, _why_short(recommender, played, used, seed_copies))
+        chain.append(candidates[0].track)
+        used.add(candidates[0].track.id)
+        played.add(candidates[0].track)
+        previous = recommender.seed_for_track(candidates[0].track.id)
     return Radio(chain)
 
 
-def _why_short(left: list[Recommendation], copies: int, played: Selection) -> str:
-    """Why a radio stopped: every song left is by an artist or from an album at its cap, or no song is left."""
-    caps, options = {played.cap(item.track) for item in left}, played.options
+def _why_short(recommender: Recommender, played: Selection, used: set[int], seed_copies: int) -> str:
+    """Why a radio stopped, the whole library searched: every song left is by an artist or from an album at its
+    cap, or a copy of a song played (`seed_copies`: of a seed from outside the library), or none is left."""
+    left = recommender.store.tracks_by_id([i for i in recommender.search.song_ids.tolist() if i not in used])
+    options = played.options
+    copies = {i for i, track in left.items() if options.suppress_duplicates and played.repeats(track)}
+    caps = {played.cap(track) for i, track in left.items() if i not in copies}
     if "artist" in caps:
         return f"the songs left are by artists already played {options.per_artist} times (the “Per artist” limit)"
     if "album" in caps:
         return f"the songs left are from albums already played {options.per_album} times (the “Per album” limit)"
     reason = "the library has no other analysed song left"
-    if copies:
-        reason += f" ({copies} left out as copies of songs already played)"
+    if copies or seed_copies:
+        reason += f" ({len(copies) + seed_copies} left out as copies of songs already played)"
     return reason
 
 

@@ -101,12 +101,6 @@ def together_reason(item: Recommendation) -> str:
     return f"often played together ({item.together} times)" if item.together >= TOGETHER_SHOWN else ""
 
 
-def is_duplicate(item: Recommendation, titles: set[str]) -> bool:
-    """Another copy of the seed (near-identical sound) or of a song in `titles` (same artist and title)."""
-    title = title_key(item.track)
-    return item.mean_distance < DUPLICATE_DISTANCE or bool(title and title in titles)
-
-
 class Recommender:
     """Answers "what sounds like this?" over one library store."""
 
@@ -126,16 +120,19 @@ class Recommender:
             raise StoreError(f"the analysis of {track.label} is damaged: `likewise repair` has it analysed again")
         return Seed(vectors, starts, track, self.store.genre_probs(track_id))
 
-    def similar(self, seed: Seed, options: Options | None = None, exclude: set[int] | None = None) -> list[Recommendation]:
-        """The songs most similar to the seed, best first, never the seed itself, with caps and duplicates applied."""
-        return self.mix([seed], options, exclude)
+    def similar(self, seed: Seed, options: Options | None = None, exclude: set[int] | None = None,
+                chosen: Selection | None = None) -> list[Recommendation]:
+        """The songs most similar to the seed, best first, never the seed itself, with caps and duplicates applied
+        (after the songs `chosen` before, as `mix` does)."""
+        return self.mix([seed], options, exclude, chosen=chosen)
 
     def mix(self, seeds: Sequence[Seed], options: Options | None = None, exclude: set[int] | None = None,
-            seed_weights: Sequence[float] | None = None) -> list[Recommendation]:
+            seed_weights: Sequence[float] | None = None, chosen: Selection | None = None) -> list[Recommendation]:
         """The songs most similar to the seeds as a whole, best first: every slice of every seed votes, and a song's
         score is the geometric mean of its scores per seed (weighted by `seed_weights`, one per seed, if given), so
         a song close to all the seeds beats one very close to a single seed. Never a seed; caps as `similar` applies
-        them, and a copy of any seed counts as a duplicate."""
+        them, and a copy of any seed counts as a duplicate. With `chosen` (the songs a radio or a queue holds
+        already), the results go on from it under its caps: its songs count, and their copies are duplicates."""
         options = options or Options()
         if seed_weights is not None and (len(seed_weights) != len(seeds) or min(seed_weights, default=1.0) < 0
                                          or not sum(seed_weights)):
@@ -146,18 +143,18 @@ class Recommender:
         colistened = self._colistened(seeds, weights, excluded)  # the same however far the search looks
         ranking, best = self._vote(seeds, neighbours, excluded, weights, colistened, seed_weights)
         rankings = [ranking]
-        chosen = self._select(seeds, _in_turn(rankings), options)
+        results = self._select(seeds, _in_turn(rankings), options, chosen)
         # Caps and duplicates can leave too few: look further, and rank what is found there after the first
         # candidates, so the top of the list (and its scores) does not depend on how far we had to look.
-        while len(chosen) < options.count and neighbours < self.search.size:
+        while len(results) < options.count and neighbours < self.search.size:
             neighbours *= 4
             further, further_best = self._vote(seeds, neighbours, excluded, weights, colistened, seed_weights)
             rankings.append(further)
             best = {**further_best, **best}
-            chosen = self._select(seeds, _in_turn(rankings), options)
-        for item in chosen:  # the evidence is read only for the songs shown
+            results = self._select(seeds, _in_turn(rankings), options, chosen)
+        for item in results:  # the evidence is read only for the songs shown
             item.matches = self._matches(seeds, item.track.id, best.get(item.track.id, {}))
-        return chosen
+        return results
 
     def _blend_weights(self, seeds: Sequence[Seed], options: Options) -> list[float]:
         """How much co-listening counts for each seed: 0 with audio_only, for a seed outside the library, or
@@ -266,9 +263,14 @@ class Recommender:
                                             float(starts[index]) if index < len(starts) else 0.0, distance, number)
         return sorted(best.values(), key=lambda match: (match.distance, match.slice))
 
-    @staticmethod
-    def _select(seeds: Sequence[Seed], ranked: Iterable[Recommendation], options: Options) -> list[Recommendation]:
-        selection = Selection(options, avoid=[seed.track for seed in seeds if seed.track is not None])
+    def _select(self, seeds: Sequence[Seed], ranked: Iterable[Recommendation], options: Options,
+                before: Selection | None = None) -> list[Recommendation]:
+        """The first options.count candidates admitted under the caps of `options`, or after the songs chosen
+        `before` under theirs; never a copy of a seed or of another result."""
+        selection = before.copy() if before is not None else Selection(options, search=self.search)
+        for seed in seeds:
+            if seed.track is not None:
+                selection.avoid(seed.track)
         chosen = []
         for item in ranked:
             if selection.admits(item.track, same_sound=item.mean_distance < DUPLICATE_DISTANCE):
@@ -328,20 +330,42 @@ def _in_turn(rankings: list[_Ranking]) -> Iterator[Recommendation]:
 
 class Selection:
     """Songs chosen one by one under the caps of `options`: at most per_artist per artist and per_album per album,
-    and unless duplicates are kept, no second copy of a recording (nor a copy of a song in `avoid`)."""
+    and unless duplicates are kept, no second copy of a recording (nor a copy of a song in `avoid`). A copy has the
+    same artist and title, or (given the library's `search` index) a song vector within DUPLICATE_DISTANCE."""
 
-    def __init__(self, options: Options, avoid: Iterable[Track] = ()):
+    def __init__(self, options: Options, avoid: Iterable[Track] = (), search: SearchIndex | None = None):
         self.options = options
+        self.search = search
         self.per_artist: dict[str, int] = defaultdict(int)
         self.per_album: dict[str, int] = defaultdict(int)
-        self.titles = {key for track in avoid if (key := title_key(track))}
+        self.titles: set[str] = set()
+        self.rows: list[int] = []  # the song rows (in `search`) of the songs chosen or avoided
+        for track in avoid:
+            self.avoid(track)
+
+    def copy(self) -> Selection:
+        """The same songs counted, to go on from without changing this selection."""
+        other = Selection(self.options, search=self.search)
+        other.per_artist.update(self.per_artist)
+        other.per_album.update(self.per_album)
+        other.titles, other.rows = set(self.titles), list(self.rows)
+        return other
 
     def admits(self, track: Track, same_sound: bool = False) -> bool:
         """Whether `track` may join; `same_sound`: it sounds identical to a song already there."""
-        options = self.options
-        if options.suppress_duplicates and (same_sound or title_key(track) in self.titles):
+        if self.options.suppress_duplicates and (same_sound or self.repeats(track)):
             return False
         return self.cap(track) is None
+
+    def repeats(self, track: Track) -> bool:
+        """Whether `track` is another copy of a recording chosen or avoided: same artist and title, or same sound."""
+        if title_key(track) in self.titles:
+            return True
+        row = self._row(track)
+        if row is None or not self.rows:
+            return False
+        vectors = self.search.song_vectors()  # one distance per song chosen: they are few
+        return bool(np.linalg.norm(vectors[self.rows] - vectors[row], axis=1).min() < DUPLICATE_DISTANCE)
 
     def cap(self, track: Track) -> str | None:
         """Which cap rules `track` out: "artist", "album", or None."""
@@ -358,8 +382,23 @@ class Selection:
             self.per_artist[artist] += 1
         if album := _album_key(track):
             self.per_album[album] += 1
+        self.avoid(track)
+
+    def avoid(self, track: Track) -> None:
+        """Admit no other copy of `track`'s recording (without counting it towards the caps)."""
         if title := title_key(track):
             self.titles.add(title)
+        if (row := self._row(track)) is not None:
+            self.rows.append(row)
+
+    def _row(self, track: Track) -> int | None:
+        """The track's song row in `search`; None without the index or when the track is not in it."""
+        if self.search is None:
+            return None
+        try:
+            return self.search.song_row(track.id)
+        except KeyError:
+            return None
 
 
 def seed_from_file(path, model_dir=None, indexed_with: str | None = None) -> Seed:

@@ -10,7 +10,8 @@ import pytest
 from likewise.index.autoplay import BATCH, LOW_WATER, Listening, recency_weights, songs_to_append
 from likewise.index.recommend import Options, Recommender, artist_key
 from likewise.index.store import LibraryStore
-from tests.test_recommend import recommender, store  # noqa: F401
+from tests.test_recommend import library_with_copies, recommender, store  # noqa: F401
+from tests.test_safety_radio import clustered  # noqa: F401
 
 
 def song_distance(recommender: Recommender, first: int, second: int) -> float:
@@ -101,3 +102,29 @@ def test_a_library_run_out_appends_nothing_after_a_skip(store: LibraryStore, rec
     ids = [track.id for track in store.tracks("ok")]
     history = [(track_id, False) for track_id in ids[:-1]] + [(ids[-1], True)]
     assert songs_to_append(recommender, Listening(history, [], set(ids)), Options()) == []
+
+
+def test_keep_playing_goes_on_to_other_artists_when_the_nearest_songs_are_capped(clustered) -> None:
+    """Three songs of one artist heard (the cap), and every song near them is that artist's: the songs appended
+    come from further away instead of none at all."""
+    db, ids = clustered
+    with LibraryStore(db) as opened:
+        heard = [(track_id, False) for track_id in ids[:3]]
+        added = songs_to_append(Recommender(opened), Listening(heard, [], set(ids[:3])), Options(per_artist=3))
+    artists = [artist_key(track) for track in added]
+    assert len(added) == BATCH and "artist 0" not in artists
+    assert max(artists.count(artist) for artist in artists) <= 3
+
+
+def test_keep_playing_appends_no_copy_of_a_song_waiting_or_played(library_with_copies) -> None:
+    """A re-tagged copy of a song is another recording by its tags: its sound tells that it is not."""
+    root, db, original = library_with_copies
+    with LibraryStore(db) as opened:
+        recommender = Recommender(opened)
+        first = opened.track_by_path(str(original.relative_to(root))).id
+        copy = opened.track_by_path("copies/the same song.mp3").id
+        others = [track.id for track in opened.tracks("ok") if track.id not in (first, copy)]
+        for heard, queued in ([others[:1], [first]], [[first, *others[:6]], []]):  # waiting; played 7 songs ago
+            listening = Listening([(track_id, False) for track_id in heard], queued, set(heard))
+            added = [track.id for track in songs_to_append(recommender, listening, Options(per_artist=None), 25)]
+            assert set(added) == set(others) - set(heard)  # every song left but the copy

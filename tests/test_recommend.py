@@ -145,6 +145,24 @@ def test_another_copy_of_the_same_recording_is_suppressed(library_with_copies: t
         assert len(suppressed) == 5
 
 
+def test_two_copies_of_a_recording_are_not_both_listed_for_another_seed(
+        library_with_copies: tuple[Path, Path, Path]) -> None:
+    """Neither copy is the seed, and their tags differ: their sound tells that they are one recording."""
+    root, db, original = library_with_copies
+    with LibraryStore(db) as store:
+        recommender = Recommender(store)
+        copies = {store.track_by_path(str(original.relative_to(root))).id,
+                  store.track_by_path("copies/the same song.mp3").id}
+        for track in store.tracks("ok"):
+            if track.id in copies:
+                continue
+            seed = recommender.seed_for_track(track.id)
+            kept = recommender.similar(seed, Options(count=20, per_artist=None, suppress_duplicates=False))
+            assert copies <= {item.track.id for item in kept}
+            listed = {item.track.id for item in recommender.similar(seed, EVERYTHING)}
+            assert len(listed & copies) == 1 and len(listed) == 19  # the other 18 songs and one copy
+
+
 def test_a_file_outside_the_library_can_be_the_seed(library_with_copies: tuple[Path, Path, Path],
                                                      tmp_path: Path) -> None:
     root, db, original = library_with_copies

@@ -85,3 +85,20 @@ def test_the_album_cap_holds_on_a_radio(clustered: tuple[Path, list[int]]) -> No
     albums = [track.album for track in [seed.track, *radio.tracks]]
     assert len(radio.tracks) == 4 and len(set(albums)) == 5, albums  # the seed's album counts
 
+
+def test_a_radio_goes_on_to_other_artists_when_its_nearest_songs_are_capped(clustered: tuple[Path, list[int]]) -> None:
+    """The seed's artist is at the cap after two songs, and every song near those is that artist's: the radio looks
+    further for songs the cap admits instead of ending."""
+    db, ids = clustered
+    with LibraryStore(db) as store:
+        recommender = Recommender(store)
+        seed = recommender.seed_for_track(ids[0])
+        radio = build_radio(recommender, seed, 10, Options(per_artist=3, per_album=2))
+    played = [seed.track, *radio.tracks]
+    assert len(radio.tracks) == 10 and radio.short_because == ""
+    assert max(Counter(track.artist for track in played).values()) == 3
+    assert max(Counter(track.album for track in played).values()) <= 2
+    with LibraryStore(db) as store:  # the library can run out under the caps all the same, and says so
+        recommender = Recommender(store)
+        radio = build_radio(recommender, recommender.seed_for_track(ids[0]), 20, Options(per_artist=3))
+    assert len(radio.tracks) == 3 * ARTISTS - 1 and "Per artist" in radio.short_because
