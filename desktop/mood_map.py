@@ -13,10 +13,11 @@ import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QListWidget, QPushButton, QSizePolicy, QSpinBox, QToolTip, QVBoxLayout, QWidget,
+    QHBoxLayout, QListWidget, QPushButton, QSizePolicy, QSpinBox, QToolTip, QVBoxLayout, QWidget,
 )
 
 from likewise.desktop.radio import export_playlist
+from likewise.desktop.style import one_line, plain_label
 from likewise.index.mood import mood_words, nearest_moods
 from likewise.index.store import Track, format_duration
 
@@ -263,7 +264,7 @@ class MoodMapView(QWidget):
         self.plot.song_activated.connect(lambda track_id: self.play_requested.emit(self.tracks[track_id], 0.0))
         self.plot.area_chosen.connect(self.list_area)
         self.plot.point_picked.connect(self.pick_journey_point)
-        self.heading = QLabel(PROMPT)
+        self.heading = plain_label(PROMPT)
         self.heading.setWordWrap(True)
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
@@ -350,10 +351,10 @@ class MoodMapView(QWidget):
     def _show(self, found: list[Track], heading: str) -> None:
         """List these songs under a heading; they are what double-click plays and Export writes."""
         self.found = found
-        self.heading.setText(heading)
+        self.heading.setText(one_line(heading))
         self.list.clear()
         for track in found:
-            self.list.addItem(f"{track.label}   {format_duration(track.duration)}")
+            self.list.addItem(f"{one_line(track.label)}   {format_duration(track.duration)}")
         self.export_button.setEnabled(bool(found))
 
     def choose_export(self) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
-from likewise.desktop.style import media_icon
+from likewise.desktop.style import media_icon, one_line, plain_label
 from likewise.desktop.system_libraries import audio_libraries, install_command
 from likewise.desktop.settings import VOLUME
 from likewise.index.store import format_duration
@@ -172,7 +172,7 @@ class TransportBar(QWidget):
         self.play_button = self._button(media_icon(False), "Play or pause (Space)", self.toggle_requested)
         self.next_button = self._button(self.style().standardIcon(pixmap.SP_MediaSkipForward),
                                         "Next song (Ctrl+Right)", self.next_requested)
-        self.title = QLabel("Nothing playing")
+        self.title = plain_label("Nothing playing")
         self.title.setMinimumWidth(160)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setEnabled(False)
@@ -210,7 +210,7 @@ class TransportBar(QWidget):
 
     def now_playing(self, label: str) -> None:
         """Show what is playing."""
-        self.title.setText(label)
+        self.title.setText(one_line(label))
         self.title.setToolTip(label)
 
     def _playing_changed(self, playing: bool) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from likewise.desktop.style import one_line, plain_label
 from likewise.index.playlist import Radio, check_playlist_output, write_m3u8
 from likewise.index.store import Track, format_duration
 
@@ -73,11 +74,11 @@ class PlaylistDialog(QDialog):
         self.export_name = export_name
         self.setWindowTitle(title)
         self.resize(520, 460)
-        self.heading = QLabel()
+        self.heading = plain_label()
         self.heading.setWordWrap(True)
         self.shortfall = QLabel()  # why the list is shorter than the length asked for
         self.shortfall.setWordWrap(True)
-        self.status = QLabel()  # where the last export went, or why it did not
+        self.status = plain_label()  # where the last export went (a path), or why it did not
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.length = QSpinBox()
@@ -121,13 +122,13 @@ class PlaylistDialog(QDialog):
     def set_tracks(self, tracks: list[Track], short_because: str = "") -> None:
         """Show a (new) playlist of the same kind, and why it is shorter than asked (`short_because`), if it is."""
         self.tracks = tracks
-        self.heading.setText(self.describe(tracks))
+        self.heading.setText(one_line(self.describe(tracks)))
         short = len(tracks) < self.length.value() and short_because
         self.shortfall.setText(f"Only {len(tracks)} of {self.length.value()} songs: {short_because}." if short else "")
         self.shortfall.setVisible(bool(short))
         self.list.clear()
         for number, track in enumerate(tracks, 1):
-            self.list.addItem(f"{number:>2}.  {track.label}   {format_duration(track.duration)}")
+            self.list.addItem(f"{number:>2}.  {one_line(track.label)}   {format_duration(track.duration)}")
 
     def choose_export(self) -> None:
         """Ask where to save the playlist (leading songs first), then save it."""

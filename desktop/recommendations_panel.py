@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 from likewise.desktop import settings
 from likewise.desktop.cover import CoverView
 from likewise.desktop.library_model import TAGS_TIP
-from likewise.desktop.style import empty_state_label, setup_table
+from likewise.desktop.style import empty_state_label, one_line, plain_label, setup_table
 from likewise.index.recommend import Options, Recommendation, together_reason
 from likewise.index.store import Track, format_duration
 
@@ -56,10 +56,10 @@ class RecommendationsPanel(QWidget):
         super().__init__(parent)
         self.items: list[Recommendation] = []
         self.seed: Track | None = None
-        self.heading = QLabel()
+        self.heading = plain_label()
         self.heading.setObjectName("heading")
         self.heading.setWordWrap(True)
-        self.seed_tags = QLabel()
+        self.seed_tags = plain_label()
         self.seed_tags.setWordWrap(True)
         self.seed_tags.setToolTip(TAGS_TIP)
 
@@ -179,7 +179,7 @@ class RecommendationsPanel(QWidget):
         """An empty or waiting state instead of results; `tags`: the selected song's, if known."""
         self.items = []
         self.table.setRowCount(0)
-        self.heading.setText(heading)
+        self.heading.setText(one_line(heading))
         self._show_seed_tags(tags)
         self.message.setText(text)
         self.pages.setCurrentIndex(0)
@@ -187,7 +187,7 @@ class RecommendationsPanel(QWidget):
     def show_results(self, seed: Track, items: list[Recommendation]) -> None:
         """List the recommendations for `seed`, best first, and select the first."""
         self.seed = seed
-        self.heading.setText(f"Similar to {seed.label}")
+        self.heading.setText(f"Similar to {one_line(seed.label)}")
         if not items:
             self.show_message("No similar songs yet: analyse more music.", self.heading.text(), seed.genre or "")
             return
@@ -206,7 +206,7 @@ class RecommendationsPanel(QWidget):
 
     def _show_seed_tags(self, tags: str) -> None:
         """Show the selected song's tags under the heading (nothing when it has none)."""
-        self.seed_tags.setText(f"Tags: {tags}")
+        self.seed_tags.setText(f"Tags: {one_line(tags)}")
         self.seed_tags.setVisible(bool(tags))
 
     def selected(self) -> Recommendation | None:

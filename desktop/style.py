@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QP
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QLabel, QTableView
 
 from likewise.assets import ICON_DIR
+from likewise.index.text import printable
 
 ACCENT = QColor("#3b6fd4")
 
@@ -23,6 +24,19 @@ QTabWidget::pane { border: none; }
 QToolBar { spacing: 6px; padding: 4px; border: none; }
 QStatusBar QLabel { padding: 0 4px; }
 """
+
+
+def one_line(text: str) -> str:
+    """Tag text (a title, tags, a label made of them) as one line: line breaks and tabs become spaces, other control
+    characters visible escapes, so a lyrics tag pasted into a title cannot grow a label or a row."""
+    return printable(" ".join(text.split()))
+
+
+def plain_label(text: str = "") -> QLabel:
+    """A label that shows its text as it is, never as rich text: tags may look like HTML."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
 
 
 def setup_table(view: QTableView) -> None:

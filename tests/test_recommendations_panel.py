@@ -27,3 +27,29 @@ def test_numbers_explain_themselves_and_moments_are_distinct(qtbot, demo_library
         assert "Distance" in panel.why.horizontalHeaderItem(2).text() and panel.why.horizontalHeaderItem(2).toolTip()
         moments = [panel.why.item(line, 1).text() for line in range(panel.why.rowCount())]
         assert len(moments) == len(set(moments)) == len(item.matches), moments
+
+
+def test_tags_show_as_one_line_of_plain_text(qtbot, demo_library: tuple[Path, Path]) -> None:
+    from dataclasses import replace
+
+    from PySide6.QtCore import Qt
+
+    from likewise.desktop.player import Player, TransportBar
+
+    with LibraryStore(demo_library[1]) as store:
+        seed = store.tracks("ok")[0]
+    lyrics = replace(seed, title="Verse one\n" * 25 + "end", artist="Mallory", genre="rock 80%\npop 20%")
+    html = replace(seed, title='<img src="x"><h1>Big</h1><a href="https://evil.example">click</a>', artist="")
+    panel = RecommendationsPanel()
+    qtbot.addWidget(panel)
+    panel.show_results(lyrics, [])
+    for label in (panel.heading, panel.seed_tags):
+        assert label.textFormat() == Qt.TextFormat.PlainText and "\n" not in label.text()
+    assert panel.heading.text().startswith("Similar to Mallory - Verse one Verse one")
+    panel.show_message("Finding similar songs…", f"Similar to {html.label}")
+    assert panel.heading.text() == f"Similar to {html.label}"  # shown as typed, never rendered
+
+    transport = TransportBar(Player())
+    qtbot.addWidget(transport)
+    transport.now_playing(lyrics.label)
+    assert transport.title.textFormat() == Qt.TextFormat.PlainText and "\n" not in transport.title.text()
