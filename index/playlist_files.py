@@ -88,6 +88,11 @@ def location_problem(location: str) -> str | None:
     scheme = _SCHEME.match(location)
     if scheme and scheme[1].lower() != "file":  # http://, smb://...
         return f"a {scheme[1].lower()}: address, not a local file"
+    if location.lower().startswith("file:"):
+        try:
+            urllib.parse.urlsplit(location)  # as `entry_path` will
+        except ValueError:  # file://[/a.mp3 (an unclosed IPv6 host), a host that NFKC normalisation changes
+            return "not a path or URL"
     return None
 
 
@@ -140,7 +145,7 @@ def parse_m3u(lines: list[str], name: str) -> ParsedPlaylist:
     return playlist
 
 
-_PLS_KEY = re.compile(r"(file|title|length)(\d+)", re.IGNORECASE)
+_PLS_KEY = re.compile(r"(file|title|length)(\d{1,9})", re.IGNORECASE)  # a longer index is an unknown key
 
 
 def parse_pls(lines: list[str], name: str) -> ParsedPlaylist:
@@ -233,6 +238,10 @@ def parse_xspf(data: bytes, name: str) -> ParsedPlaylist:
     except _DeclarationRefused:
         playlist.problems.append(f"line {parser.CurrentLineNumber}: a DTD or entity declaration, which likewise "
                                  "does not read (it can expand without end): not read")
+        playlist.entries.clear()
+    except (ValueError, LookupError) as error:  # pyexpat reads no multi-byte encoding (Shift_JIS), nor an unknown one
+        playlist.problems.append(f"line {parser.CurrentLineNumber}: a text encoding likewise does not read "
+                                 f"({printable(str(error)[:80])}): not read")
         playlist.entries.clear()
     except xml.parsers.expat.ExpatError as error:
         playlist.problems.append(f"line {error.lineno}: damaged XML ({xml.parsers.expat.errors.messages[error.code]})"

@@ -17,6 +17,7 @@ from likewise.index.paths import decode_relpath, display_path, encode_relpath
 from likewise.index.playlist_files import Entry, ParsedPlaylist, read_playlist
 from likewise.index.playlist_match import LibrarySong, SongMatcher
 from likewise.index.store import TRACK_COLUMNS, LibraryStore, Track
+from likewise.index.text import printable
 
 log = logging.getLogger("likewise")
 
@@ -104,10 +105,15 @@ def _save(store: LibraryStore, stored: bytes | None, parsed: ParsedPlaylist, ori
 
 
 def _import(store: LibraryStore, path: Path, stored: bytes, matcher: SongMatcher) -> tuple[int, ParsedPlaylist]:
-    """Read one playlist file and store it with its entries matched (one transaction)."""
+    """Read one playlist file and store it with its entries matched (one transaction). A playlist that reading or
+    matching fails on is stored with that failure as its problem, so that it stops neither a scan nor an import."""
     stat = os.stat(path)
-    parsed = read_playlist(path)
-    matches = [matcher.match(entry, path.parent) for entry in parsed.entries]
+    try:
+        parsed = read_playlist(path)
+        matches = [matcher.match(entry, path.parent) for entry in parsed.entries]
+    except (ValueError, LookupError) as error:  # what int(), urllib and the codecs raise on input they refuse
+        parsed = ParsedPlaylist(printable(path.stem), problems=[f"cannot be read: {printable(error)}"])
+        matches = []
     with store.transaction():
         playlist_id = _save(store, stored, parsed, "file", stat, matches)
     return playlist_id, parsed

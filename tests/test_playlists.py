@@ -133,6 +133,28 @@ def test_xspf_with_an_entity_bomb_is_refused_at_once() -> None:
                                "without end): not read"]
 
 
+HOSTILE_PLAYLISTS = {  # each once crashed the scan; now each is a problem of its line, the rest of the playlist kept
+    "keys.pls": b"[playlist]\nFile1=a.mp3\nFile" + b"1" * 5000 + b"=b.mp3\nTitle" + b"2" * 5000 + b"=x\n",
+    "urls.m3u8": "a.mp3\nfile://[/music/b.mp3\nfile://a\u2100b/c.mp3\n".encode(),
+    "japanese.xspf": XSPF.replace('encoding="UTF-8"', 'encoding="Shift_JIS"').encode(),
+    "bogus.xspf": XSPF.replace('encoding="UTF-8"', 'encoding="bogus"').encode(),
+}
+
+
+def test_huge_pls_indexes_bad_file_urls_and_unknown_encodings_are_problems_of_their_line() -> None:
+    keys = parse_playlist(HOSTILE_PLAYLISTS["keys.pls"], ".pls", "keys")
+    assert [entry.location for entry in keys.entries] == ["a.mp3"]
+    assert [problem[:24] for problem in keys.problems] == ["line 3: unknown key File", "line 4: unknown key Titl"]
+    urls = parse_playlist(HOSTILE_PLAYLISTS["urls.m3u8"], ".m3u8", "urls")
+    assert [entry.location for entry in urls.entries] == ["a.mp3"]
+    assert urls.problems == ["line 2: not a path or URL: file://[/music/b.mp3",
+                             "line 3: not a path or URL: file://a\u2100b/c.mp3"]
+    for name in ("japanese.xspf", "bogus.xspf"):
+        parsed = parse_playlist(HOSTILE_PLAYLISTS[name], ".xspf", name)
+        assert parsed.entries == [] and len(parsed.problems) == 1, parsed.problems
+        assert parsed.problems[0].startswith("line 1: a text encoding likewise does not read (")
+
+
 def test_a_huge_file_is_not_read(tmp_path: Path) -> None:
     huge = tmp_path / "huge.m3u"
     with open(huge, "wb") as handle:
@@ -242,6 +264,19 @@ def test_scan_imports_playlists_and_reports_a_damaged_one_while_indexing_every_s
         ids = {track.relpath: track.id for track in store.tracks()}
         assert sorted(playlist_sequences(store)) == sorted([[ids[songs[0]], ids[songs[1]]], [ids[songs[2]]],
                                                             [ids[songs[3]]]])
+
+
+def test_hostile_playlists_are_stored_with_their_problems_by_the_scan_and_by_hand(tmp_path: Path) -> None:
+    root, db = make_library(tmp_path / "music", count=1), tmp_path / "store.sqlite"
+    for name, data in HOSTILE_PLAYLISTS.items():
+        (root / name).write_bytes(data)
+    summary = Indexer(root, db, jobs=1).run()
+    assert (summary.analysed, summary.playlists_read) == (1, 4)
+    assert {problem.partition(":")[0] for problem in summary.playlist_problems} == set(HOSTILE_PLAYLISTS)
+    assert Indexer(root, db, jobs=1).run().playlists_read == 0  # stored: not read again on every run
+    with LibraryStore(db) as store:
+        for name in HOSTILE_PLAYLISTS:
+            assert import_playlist(store, root / name).problems, name
 
 
 def test_rescan_reads_a_changed_playlist_forgets_a_deleted_one_and_matches_new_songs(library) -> None:
