@@ -26,6 +26,7 @@ class Tags:
         return asdict(self)
 
 
+MAX_TRACK_NUMBER = 99_999  # a box set or an audiobook of chapters stays far below; a larger number is a damaged tag
 _LEADING_NUMBER = re.compile(r"^\s*\d{1,3}\s*[-._ ]\s*")
 
 
@@ -42,9 +43,14 @@ def title_from_filename(path: Path) -> tuple[str, str]:
     return "", stem
 
 
-def _first_int(text: str) -> int | None:
+def _first_int(text: str, lowest: int, highest: int) -> int | None:
+    """The first number in `text` ('3/10' -> 3, '2019-04-01' -> 2019), or None when there is none or it lies
+    outside lowest..highest (a run of more than 9 digits is never converted: int() refuses 4300)."""
     match = re.search(r"\d+", text or "")
-    return int(match.group()) if match else None
+    if match is None or len(match[0]) > 9:
+        return None
+    number = int(match[0])
+    return number if lowest <= number <= highest else None
 
 
 def _first(values: dict, key: str) -> str:
@@ -78,14 +84,13 @@ def read_tags(path: Path) -> Tags:
             duration = float(length) if length and length > 0 else None
     except Exception:  # damaged tags are common; the audio may still be fine
         values = {}
-    year = _first_int(_first(values, "date") or _first(values, "originaldate"))
     return Tags(
         title=_first(values, "title") or guessed_title,
         artist=_first(values, "artist") or guessed_artist,
         album=_first(values, "album"),
         album_artist=_first(values, "albumartist"),
-        track_number=_first_int(_first(values, "tracknumber")),
-        year=year if year and 1000 <= year <= 9999 else None,
+        track_number=_first_int(_first(values, "tracknumber"), 0, MAX_TRACK_NUMBER),
+        year=_first_int(_first(values, "date") or _first(values, "originaldate"), 1000, 9999),
         genre=_first(values, "genre"),
         duration=duration,
     )

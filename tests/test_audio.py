@@ -114,6 +114,16 @@ def test_tags_are_read_and_missing_ones_fall_back_to_file_name(tmp_path: Path) -
     assert title_from_filename(Path("track.mp3")) == ("", "track")
 
 
+def test_huge_track_numbers_and_years_are_dropped_and_never_raise(tmp_path: Path) -> None:
+    path = write_audio(tmp_path / "a.flac", tone(4.0))
+    for huge in ("9" * 20, "1" * 5000):  # past SQLite's 64-bit integers; past int()'s 4300 digits
+        audio = mutagen.File(path, easy=True)
+        audio.update({"title": "Blue", "tracknumber": huge, "date": huge})
+        audio.save()
+        tags = read_tags(path)
+        assert (tags.title, tags.track_number, tags.year) == ("Blue", None, None)
+
+
 def test_walk_finds_audio_by_suffix_recursively(tmp_path: Path) -> None:
     write_audio(tmp_path / "b" / "x.MP3", tone(3.5))
     write_audio(tmp_path / "a.flac", tone(3.5))
