@@ -5,7 +5,9 @@ entries read before and after it are kept. Locations are returned as written (se
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 import urllib.parse
 import xml.parsers.expat
 from dataclasses import dataclass, field
@@ -49,16 +51,24 @@ def read_playlist(path: Path) -> ParsedPlaylist:
     """Read and parse a playlist file; a file that cannot be read is one problem, never an exception."""
     path = Path(path)
     name = printable(path.stem)  # control characters escaped, undecodable bytes shown as U+FFFD
-    try:
-        size = path.stat().st_size
-        if size > MAX_PLAYLIST_BYTES:
-            return ParsedPlaylist(name, problems=[f"{size // 1024 // 1024} MB is too large for a playlist "
-                                                  f"(at most {MAX_PLAYLIST_BYTES // 1024 // 1024} MB): not read"])
-        with open(path, "rb") as handle:
+    try:  # opened without waiting (a named pipe's open waits for a writer), then refused unless a regular file
+        with open(path, "rb", opener=_open_without_waiting) as handle:
+            found = os.fstat(handle.fileno())
+            if not stat.S_ISREG(found.st_mode):
+                return ParsedPlaylist(name, problems=["not a regular file: not read"])
+            if found.st_size > MAX_PLAYLIST_BYTES:
+                return ParsedPlaylist(name, problems=[f"{found.st_size // 1024 // 1024} MB is too large for a "
+                                                      f"playlist (at most {MAX_PLAYLIST_BYTES // 1024 // 1024} MB): "
+                                                      "not read"])
             data = handle.read(MAX_PLAYLIST_BYTES + 1)
     except OSError as error:
         return ParsedPlaylist(name, problems=[f"cannot be read: {error.strerror or error}"])
     return parse_playlist(data, path.suffix, name)
+
+
+def _open_without_waiting(path: str, flags: int) -> int:
+    """An `open` opener that does not wait for a named pipe's writer (O_NONBLOCK changes no regular file's reads)."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def parse_playlist(data: bytes, suffix: str, name: str) -> ParsedPlaylist:

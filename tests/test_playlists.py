@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -162,6 +163,21 @@ def test_a_huge_file_is_not_read(tmp_path: Path) -> None:
     parsed = read_playlist(huge)
     assert parsed.entries == [] and "too large for a playlist" in parsed.problems[0]
     assert read_playlist(tmp_path / "missing.pls").problems == ["cannot be read: No such file or directory"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_or_a_folder_named_m3u_is_refused_without_waiting(tmp_path: Path) -> None:
+    pipe, folder = tmp_path / "pipe.m3u", tmp_path / "folder.m3u"
+    os.mkfifo(pipe)  # nobody writes to it: opening it to read waits for a writer
+    folder.mkdir()
+    read: list = []
+    reader = threading.Thread(target=lambda: read.extend(read_playlist(path) for path in (pipe, folder)), daemon=True)
+    reader.start()
+    reader.join(10)
+    if reader.is_alive():  # let the blocked reader go before failing
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+    assert [parsed.problems for parsed in read] == [["not a regular file: not read"],
+                                                    ["cannot be read: Is a directory"]]
 
 
 @pytest.mark.parametrize("location, parts, absolute", [
