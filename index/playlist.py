@@ -214,18 +214,26 @@ def write_m3u8(tracks: list[Track], library_root: Path, out: Path, absolute: boo
     """Write an extended M3U playlist in UTF-8; paths relative to the playlist's folder unless `absolute`.
 
     Every line is one entry's: tags are written with their control characters escaped, and a path that holds one
-    (a newline in a file name, say) as a file:// URI. The file is written beside `out` and renamed over it.
+    (a newline in a file name, say) or ends in white space (which readers strip) as a file:// URI; a relative path
+    that starts with '#' (a comment) or white space is written as './#1 Crush.mp3'. The file is written beside
+    `out` and renamed over it.
     """
     out = Path(out)
     lines = ["#EXTM3U"]
     for track in tracks:
         location = Path(library_root) / track.relpath
-        line = (location if absolute else Path(os.path.relpath(location, out.resolve().parent))).as_posix()
-        if printable(line) != line:
-            line = location.absolute().as_uri()  # percent-encoded: one line, and players still find the file
         lines.append(f"#EXTINF:{round(track.duration or -1)},{printable(track.label)}")
-        lines.append(line)
+        lines.append(_entry_line(location if absolute else Path(os.path.relpath(location, out.resolve().parent)),
+                                 location))
     _replace_file(out, ("\n".join(lines) + "\n").encode("utf-8", errors="surrogateescape"))
+
+
+def _entry_line(path: Path, location: Path) -> str:
+    """The line naming a song at `location` as `path` (relative or absolute), read back as that very file."""
+    line = path.as_posix()
+    if printable(line) != line or line != line.rstrip():
+        return location.absolute().as_uri()  # percent-encoded: one line, and players still find the file
+    return f"./{line}" if line != line.lstrip() or line.startswith("#") else line
 
 
 def _replace_file(out: Path, data: bytes) -> None:

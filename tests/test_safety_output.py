@@ -10,7 +10,9 @@ import pytest
 from likewise.audio.tags import Tags
 from likewise.cli.main import main
 from likewise.index.playlist import write_m3u8
-from likewise.index.playlist_store import list_playlists
+from likewise.index.playlist_files import read_playlist
+from likewise.index.playlist_match import SongMatcher
+from likewise.index.playlist_store import library_songs, list_playlists
 from likewise.index.store import LibraryStore
 from tests.corpus import synthetic_store
 
@@ -59,6 +61,23 @@ def test_hostile_tags_and_names_add_no_playlist_entries(hostile: Path, tmp_path:
                 assert unquote_to_bytes(urlparse(location).path) == bytes(root / track.relpath)
             else:
                 assert (out.parent / location).resolve() == (root / track.relpath).resolve()
+
+
+def test_written_paths_that_look_like_comments_or_end_in_spaces_are_read_back_as_their_songs(tmp_path: Path) -> None:
+    root = tmp_path / "music"
+    root.mkdir()
+    names = ["#1 Crush.mp3", "#EXTINF:3,Fake - Entry.mp3", " leading space.mp3", "trailing space.mp3 ",
+             "no-break space.mp3\xa0", "sub/#2.mp3", "plain.mp3"]
+    synthetic_store(tmp_path / "library.sqlite", root, named=[(name, Tags(title=name)) for name in names])
+    with LibraryStore(tmp_path / "library.sqlite") as store:
+        tracks = store.tracks("ok")
+        matcher = SongMatcher(library_songs(store), root)
+    for absolute in (False, True):
+        out = root / "mix.m3u8"  # beside its songs: relative paths are their bare names
+        write_m3u8(tracks, root, out, absolute=absolute)
+        parsed = read_playlist(out)
+        assert parsed.problems == [] and len(parsed.entries) == len(tracks), out.read_text(encoding="utf-8")
+        assert [matcher.match(entry, root) for entry in parsed.entries] == [(track.id, "") for track in tracks]
 
 
 def _assert_printable(output: str) -> None:
