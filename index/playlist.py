@@ -216,15 +216,15 @@ def write_m3u8(tracks: list[Track], library_root: Path, out: Path, absolute: boo
     Every line is one entry's: tags are written with their control characters escaped, and a path that holds one
     (a newline in a file name, say) or ends in white space (which readers strip) as a file:// URI; a relative path
     that starts with '#' (a comment) or white space is written as './#1 Crush.mp3'. The file is written beside
-    `out` and renamed over it.
+    `out` and renamed over it (a link at `out` is replaced by the playlist; the file it pointed to is left as it was).
     """
     out = Path(out)
+    folder = out.absolute().parent.resolve()  # where the file will be: a link at `out` is replaced, not followed
     lines = ["#EXTM3U"]
     for track in tracks:
         location = Path(library_root) / track.relpath
         lines.append(f"#EXTINF:{round(track.duration or -1)},{printable(track.label)}")
-        lines.append(_entry_line(location if absolute else Path(os.path.relpath(location, out.resolve().parent)),
-                                 location))
+        lines.append(_entry_line(location if absolute else Path(os.path.relpath(location, folder)), location))
     _replace_file(out, ("\n".join(lines) + "\n").encode("utf-8", errors="surrogateescape"))
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from likewise.audio.tags import Tags
 from likewise.cli.main import main
-from likewise.index.playlist import write_m3u8
+from likewise.index.playlist import check_playlist_output, write_m3u8
 from likewise.index.playlist_files import read_playlist
 from likewise.index.playlist_match import SongMatcher
 from likewise.index.playlist_store import library_songs, list_playlists
@@ -78,6 +78,24 @@ def test_written_paths_that_look_like_comments_or_end_in_spaces_are_read_back_as
         parsed = read_playlist(out)
         assert parsed.problems == [] and len(parsed.entries) == len(tracks), out.read_text(encoding="utf-8")
         assert [matcher.match(entry, root) for entry in parsed.entries] == [(track.id, "") for track in tracks]
+
+
+def test_writing_over_a_linked_playlist_replaces_the_link_with_paths_from_its_own_folder(tmp_path: Path) -> None:
+    root, here, there = tmp_path / "music", tmp_path / "a", tmp_path / "b" / "deeper"
+    for folder in (root, here, there):
+        folder.mkdir(parents=True)
+    synthetic_store(tmp_path / "library.sqlite", root, named=[("Album/song.mp3", Tags(title="Song"))])
+    (there / "real.m3u8").write_text("#EXTM3U\n")
+    out = here / "list.m3u8"
+    out.symlink_to(there / "real.m3u8")
+    with pytest.raises(ValueError, match="add --force"):
+        check_playlist_output(out, tmp_path / "library.sqlite", root)
+    check_playlist_output(out, tmp_path / "library.sqlite", root, force=True)
+    with LibraryStore(tmp_path / "library.sqlite") as store:
+        write_m3u8(store.tracks("ok"), root, out)
+    assert not out.is_symlink() and (there / "real.m3u8").read_text() == "#EXTM3U\n"  # the file linked to is kept
+    entry = out.read_text().splitlines()[-1]
+    assert entry.endswith("music/Album/song.mp3") and (here / entry).resolve() == (root / "Album/song.mp3").resolve()
 
 
 def _assert_printable(output: str) -> None:
