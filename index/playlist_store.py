@@ -171,12 +171,12 @@ def sync_playlists(store: LibraryStore, found: list[FoundFile], songs_changed: b
 
 
 def _report(shown: str, parsed: ParsedPlaylist) -> list[str]:
-    """A playlist's parse problems as lines naming it, the first few logged."""
-    lines = [f"{display_path(shown)}: {problem}" for problem in parsed.problems]
+    """A playlist's parse problems as lines naming it (control characters escaped), the first few logged."""
+    lines = [f"{printable(shown)}: {problem}" for problem in parsed.problems]
     for line in lines[:PROBLEMS_LOGGED]:
         log.warning("playlist %s", line)
     if len(lines) > PROBLEMS_LOGGED:
-        log.warning("playlist %s: %d more problems", display_path(shown), len(lines) - PROBLEMS_LOGGED)
+        log.warning("playlist %s: %d more problems", printable(shown), len(lines) - PROBLEMS_LOGGED)
     return lines
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from likewise.audio.errors import LikewiseError
 from likewise.index.migrations import OLDEST_READABLE, SCHEMA_VERSION, apply, copy_aside, stored_version
 from likewise.index.paths import decode_relpath, display_path, encode_relpath, os_error_reason, stored_path
+from likewise.index.text import printable
 
 log = logging.getLogger("likewise")
 
@@ -680,9 +681,9 @@ class LibraryStore:
 
     def _warn_damaged(self, track_id: int) -> None:
         track = self.track(track_id)
-        name = display_path(track.relpath) if track else f"song {track_id}"
+        name = printable(track.relpath) if track else f"song {track_id}"
         log.warning("skipping %s: its analysis in the store is damaged (`likewise repair --db %s` re-analyses it)",
-                    name, display_path(str(self.path)))
+                    name, printable(self.path))
 
     def integrity_ok(self) -> bool:
         """True when SQLite's integrity check passes."""

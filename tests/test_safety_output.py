@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
 import pytest
 
+from likewise.audio.discover import FoundFile
 from likewise.audio.tags import Tags
 from likewise.cli.main import main
 from likewise.index.playlist import check_playlist_output, write_m3u8
 from likewise.index.playlist_files import read_playlist
 from likewise.index.playlist_match import SongMatcher
-from likewise.index.playlist_store import library_songs, list_playlists
+from likewise.index.playlist_store import library_songs, list_playlists, sync_playlists
 from likewise.index.store import LibraryStore
 from tests.corpus import synthetic_store
 
@@ -61,6 +63,23 @@ def test_hostile_tags_and_names_add_no_playlist_entries(hostile: Path, tmp_path:
                 assert unquote_to_bytes(urlparse(location).path) == bytes(root / track.relpath)
             else:
                 assert (out.parent / location).resolve() == (root / track.relpath).resolve()
+
+
+def test_a_playlist_or_song_named_with_escapes_is_warned_about_escaped(hostile: Path, caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="likewise")
+    with LibraryStore(hostile) as store:
+        name = "\x1b]0;pwned\x07\x1b[2Jevil.m3u"
+        playlist = store.library_root / name
+        playlist.write_text("http://example.com/stream\n")
+        found = playlist.stat()
+        _, problems = sync_playlists(store, [FoundFile(name, found.st_size, found.st_mtime)])
+        assert problems == ["\\x1b]0;pwned\\x07\\x1b[2Jevil.m3u: line 1: a http: address, not a local file: "
+                            "http://example.com/stream"]
+        damaged = next(track for track in store.tracks("ok") if "\r" in track.relpath)
+        store.db.execute("UPDATE slices SET count = count + 1 WHERE track_id = ?", (damaged.id,))
+        assert len(store.slices_of(damaged.id)[0]) == 0
+    assert len(caplog.records) == 2 and "cr\\x0dname\\x85.mp3" in caplog.records[1].getMessage()
+    _assert_printable(caplog.text)
 
 
 def test_written_paths_that_look_like_comments_or_end_in_spaces_are_read_back_as_their_songs(tmp_path: Path) -> None:
