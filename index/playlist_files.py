@@ -20,6 +20,9 @@ MAX_PLAYLIST_BYTES = 10 * 1024 * 1024  # a playlist of 100,000 songs is a few MB
 MAX_LOCATION = 4096  # characters: no file path is longer
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # a tab may be part of a name; nothing else of these may
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+)://")  # a URL; `C:\` is a drive, `Live: a.mp3` a file name
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CP1252 = {byte: bytes([byte]).decode("cp1252") for byte in range(0x80, 0xA0)  # Latin-1's C1 controls -> cp1252
+           if byte not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 
 
 @dataclass
@@ -79,16 +82,17 @@ def parse_playlist(data: bytes, suffix: str, name: str) -> ParsedPlaylist:
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         return ParsedPlaylist(name, problems=[f"line {line}: binary data, not a text playlist: not read"])
-    lines = _text(data).splitlines()
+    lines = _LINE_BREAK.split(_text(data))  # not splitlines(): \x85, \x0c, \x1c or U+2028 do not end a line
     return parse_pls(lines, name) if suffix == ".pls" else parse_m3u(lines, name)
 
 
 def _text(data: bytes) -> str:
-    """UTF-8 (a BOM is dropped); else Latin-1, the classic .m3u's, which decodes any bytes."""
+    """UTF-8 (a BOM is dropped); else Windows-1252, the classic .m3u's ('…' is 0x85), its five undefined bytes read
+    as Latin-1, so that any bytes decode."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return data.decode("latin-1").translate(_CP1252)
 
 
 def location_problem(location: str) -> str | None:

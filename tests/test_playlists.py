@@ -51,6 +51,19 @@ def test_m3u_in_latin1_is_read() -> None:
     assert (parsed.entries[0].location, parsed.entries[0].artist) == ("Café/crème.mp3", "Café")
 
 
+def test_a_windows_m3u_is_read_as_cp1252_and_lines_end_only_at_cr_or_lf() -> None:
+    names = ["Artist \u2013 Song.mp3", "Wait\u2026 What.mp3", "After.mp3"]
+    data = "".join(f"C:\\Music\\{name}\r\n" for name in names).encode("cp1252") + b"odd\x81\x8d.mp3\n"
+    parsed = parse_playlist(data, ".m3u", "old")  # 0x85 is cp1252's '\u2026', not a line break
+    assert [(entry.line, entry.location) for entry in parsed.entries] == [
+        (1, "C:\\Music\\Artist \u2013 Song.mp3"), (2, "C:\\Music\\Wait\u2026 What.mp3"), (3, "C:\\Music\\After.mp3"),
+        (4, "odd\x81\x8d.mp3")]  # the bytes cp1252 leaves undefined are read as Latin-1
+    utf8 = "a\u2028b.mp3\nc\x0cd.mp3\re\x1cf.mp3\ng\x85h.mp3\n".encode()
+    parsed = parse_playlist(utf8, ".m3u8", "new")
+    assert [(entry.line, entry.location) for entry in parsed.entries] == [(1, "a\u2028b.mp3"), (4, "g\x85h.mp3")]
+    assert [problem[:27] for problem in parsed.problems] == ["line 2: not a path or URL: ", "line 3: not a path or URL: "]
+
+
 def test_garbage_lines_are_problems_with_their_line_and_the_rest_is_kept() -> None:
     data = b"#EXTM3U\na.mp3\nhttp://radio.example/stream\nbad\x1b[2Jline.mp3\n#EXTINF:no comma\nb.mp3\n"
     parsed = parse_playlist(data, ".m3u", "mixed")
