@@ -141,7 +141,8 @@ class Player(QObject):
 
     def set_volume(self, volume: int) -> None:
         """Set the volume, 0 to 100 (kept until the player exists)."""
-        self._volume = max(0, min(100, int(volume)))
+        low, high = VOLUME.range
+        self._volume = max(low, min(high, int(volume)))
         if self._output is not None:
             self._output.setVolume(self._volume / 100)
 
@@ -181,7 +182,7 @@ class TransportBar(QWidget):
         self.time.setMinimumWidth(80)
         self.time.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.volume = QSlider(Qt.Orientation.Horizontal)
-        self.volume.setRange(0, 100)
+        self.volume.setRange(*VOLUME.range)
         self.volume.setValue(player.volume)
         self.volume.setMaximumWidth(100)
         self.volume.setToolTip("Volume")

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from likewise.desktop.settings import PATH_STEPS, RADIO_LENGTH, Option
 from likewise.desktop.style import one_line, plain_label
 from likewise.index.playlist import Radio, check_playlist_output, write_m3u8
 from likewise.index.store import Track, format_duration
@@ -63,6 +64,7 @@ class PlaylistDialog(QDialog):
     play_all_requested = Signal(list)  # list[Track], in order
     length_requested = Signal(int)  # the person asked for a playlist of this many songs
     exported = Signal(list, object)  # the songs written, the M3U8 file (Path)
+    length_option: Option[int] = RADIO_LENGTH  # the setting whose range the length box takes
 
     def __init__(self, title: str, library_root: Path, db: Path, length: int, length_tip: str,
                  export_name: str, leading: tuple[Track, ...] = (), parent=None):
@@ -82,7 +84,7 @@ class PlaylistDialog(QDialog):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.length = QSpinBox()
-        self.length.setRange(1, 200)
+        self.length.setRange(*self.length_option.range)
         self.length.setValue(length)
         self.length.setToolTip(length_tip)
         self._length_timer = QTimer(self, singleShot=True, interval=LENGTH_DELAY_MS)
@@ -169,6 +171,8 @@ class MixDialog(PlaylistDialog):
 
 class PathDialog(PlaylistDialog):
     """A sonic path: from one song to another, step by step."""
+
+    length_option = PATH_STEPS
 
     def __init__(self, start: Track, end: Track, tracks: list[Track], library_root: Path, db: Path, steps: int,
                  parent=None):

@@ -34,10 +34,10 @@ def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
     return item
 
 
-def _cap_box(value: int, tip: str) -> QSpinBox:
+def _cap_box(option: settings.Option[int], tip: str) -> QSpinBox:
     box = QSpinBox()
-    box.setRange(0, 20)
-    box.setValue(value)
+    box.setRange(*option.range)
+    box.setValue(option.default)
     box.setSpecialValueText("No limit")
     box.setToolTip(tip)
     return box
@@ -64,11 +64,11 @@ class RecommendationsPanel(QWidget):
         self.seed_tags.setToolTip(TAGS_TIP)
 
         self.count = QSpinBox()
-        self.count.setRange(1, 100)
+        self.count.setRange(*settings.RECOMMEND_COUNT.range)
         self.count.setValue(settings.RECOMMEND_COUNT.default)
         self.count.setToolTip("How many similar songs to list")
-        self.per_artist = _cap_box(settings.RECOMMEND_PER_ARTIST.default, "At most this many songs by the same artist")
-        self.per_album = _cap_box(settings.RECOMMEND_PER_ALBUM.default, "At most this many songs from the same album")
+        self.per_artist = _cap_box(settings.RECOMMEND_PER_ARTIST, "At most this many songs by the same artist")
+        self.per_album = _cap_box(settings.RECOMMEND_PER_ALBUM, "At most this many songs from the same album")
         controls = QHBoxLayout()
         for text, box in (("Results", self.count), ("Per artist", self.per_artist), ("Per album", self.per_album)):
             box.valueChanged.connect(self.options_changed)

@@ -19,7 +19,7 @@ from likewise.desktop.app import initial_library
 from likewise.desktop.library_model import STATUS, TAGS, LibraryFilter, LibraryModel
 from likewise.desktop.main_window import MainWindow
 from likewise.desktop.recommendations_panel import RESULT_COLUMNS
-from likewise.desktop.settings import RADIO_LENGTH
+from likewise.desktop.settings import PATH_STEPS, RADIO_LENGTH, RECOMMEND_COUNT, RECOMMEND_PER_ARTIST, VOLUME
 from likewise.desktop.tasks import wait_for_background
 from likewise.index.lock import IndexLock
 from likewise.index.paths import default_db_path, last_library
@@ -266,6 +266,20 @@ def test_settings_are_remembered(qtbot, settings: QSettings, demo_library, tmp_p
     # first start ever: the demo library
     monkeypatch.setenv("LIKEWISE_DATA_DIR", str(tmp_path / "fresh"))
     assert initial_library(None) == (DEMO_DIR, default_db_path(DEMO_DIR))
+
+
+def test_the_window_opens_with_settings_too_large_for_its_boxes(qtbot, tmp_path: Path) -> None:
+    path = tmp_path / "hand-edited.ini"
+    path.write_text("[recommend]\ncount=99999999999\nper_artist=-2\n[radio]\nlength=-5\n"
+                    "[player]\nvolume=4294967396\n[path]\nsteps=0\n")
+    main = MainWindow(QSettings(str(path), QSettings.Format.IniFormat), index_jobs=1)
+    qtbot.addWidget(main)
+    assert main.panel.count.value() == RECOMMEND_COUNT.default
+    assert (main.panel.count.minimum(), main.panel.count.maximum()) == RECOMMEND_COUNT.range
+    assert main.panel.per_artist.value() == RECOMMEND_PER_ARTIST.default
+    assert main.transport.volume.value() == VOLUME.default
+    assert (main.dialogs.radio_length, main.dialogs.path_steps) == (RADIO_LENGTH.default, PATH_STEPS.default)
+    main.close()
 
 
 def test_model_scales_to_50000_rows(qtbot) -> None:

@@ -22,6 +22,21 @@ def test_an_option_reads_its_default_until_set_and_survives_a_hand_edited_file(t
     assert options.RADIO_LENGTH.get(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)) == 20
 
 
+@pytest.mark.parametrize("stored_value", ["99999999999", "-3", "nan"])
+def test_a_number_out_of_an_options_range_reads_its_default(tmp_path: Path, stored_value: str) -> None:
+    numbers = [option for option in vars(options).values() if isinstance(option, options.Option) and option.type is int]
+    assert numbers and all(option.range is not None for option in numbers)  # each number declares its valid range
+    path = tmp_path / "settings.ini"
+    path.write_text("".join(f"[{option.key.split('/')[0]}]\n{option.key.split('/')[1]}={stored_value}\n"
+                            for option in numbers))  # as a hand-edited or damaged file holds them
+    stored = QSettings(str(path), QSettings.Format.IniFormat)
+    assert [option.get(stored) for option in numbers] == [option.default for option in numbers]
+    low, high = options.RADIO_LENGTH.range
+    for valid in (low, high):
+        options.RADIO_LENGTH.set(stored, valid)
+        assert options.RADIO_LENGTH.get(stored) == valid
+
+
 def test_a_task_result_or_any_error_comes_back_on_the_gui_thread_as_one_line(qtbot) -> None:
     runner = TaskRunner("test-tasks")
     results: list[object] = []
