@@ -13,6 +13,7 @@ import signal
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from functools import partial
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable, Iterator
@@ -45,6 +46,21 @@ def _serve(tasks: Connection, results: Connection, work: Callable[[Task], Prepar
             return
 
 
+@contextmanager
+def _deaf_to_ctrl_c() -> Iterator[None]:
+    """Block SIGINT in this thread meanwhile: a process started now inherits the block from its first instant (it
+    would otherwise print a KeyboardInterrupt traceback when Ctrl-C comes while it imports), and a Ctrl-C meant for
+    this process waits to be handled until the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: Ctrl-C reaches console processes otherwise
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 class _Worker:
     """A worker process, the files it holds (in order) and when it started the first of them."""
 
@@ -52,7 +68,8 @@ class _Worker:
         task_end, self.tasks = context.Pipe(duplex=False)
         self.results, result_end = context.Pipe(duplex=False)
         self.process = context.Process(target=_serve, args=(task_end, result_end, work), daemon=True)
-        self.process.start()
+        with _deaf_to_ctrl_c():
+            self.process.start()
         task_end.close()
         result_end.close()  # the worker's end only: its death closes the pipe, which the receiving thread sees
         self.held: deque[Task] = deque()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -231,6 +232,20 @@ def test_a_file_given_to_a_worker_that_has_just_died_is_kept_for_its_replacement
         worker.process.join()
         worker.give((7, str(tmp_path), "song.flac"))
         assert list(worker.held) == [(7, str(tmp_path), "song.flac")]
+    finally:
+        worker.stop()
+        worker.results.close()
+
+
+def test_a_worker_is_deaf_to_ctrl_c_from_its_first_instant(tmp_path: Path) -> None:
+    """Ctrl-C reaches every process of the terminal's group: a worker still importing at start-up would print a
+    KeyboardInterrupt traceback (the parent alone handles it)."""
+    worker = _Worker(multiprocessing.get_context("spawn"), partial(prepare_file, params=DEFAULT_PARAMS))
+    try:
+        status = dict(line.split(":\t", 1) for line in Path(f"/proc/{worker.process.pid}/status").read_text().splitlines()
+                      if ":\t" in line)
+        deaf = int(status["SigBlk"], 16) | int(status["SigIgn"], 16)
+        assert deaf & (1 << (signal.SIGINT - 1)), status["SigBlk"]
     finally:
         worker.stop()
         worker.results.close()
