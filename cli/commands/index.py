@@ -8,15 +8,15 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from likewise.cli.errors import CommandError
 from likewise.cli.library import Library
 from likewise.cli.options import add_db_option, at_least
 from likewise.cli.subcommand import Subcommand
-from likewise.index.paths import display_path, remember_library
-from likewise.index.store import LibraryStore
+from likewise.index.paths import default_db_path, display_path, remember_library
+from likewise.index.store import TEMPORARY_SUFFIXES, LibraryStore
 from likewise.index.text import printable
 
 log = logging.getLogger("likewise")
@@ -61,7 +61,10 @@ def run_index(library: Library, args: argparse.Namespace) -> int:
         raise CommandError(f"no audio files in {printable(root)}: nothing to index (if it is on a drive, is it mounted?)")
     db = library.db_for(root)
     if args.moved_from is not None:
-        _move_library(db, args.moved_from, root)
+        old_db = db if args.db is not None else default_db_path(args.moved_from)
+        if not old_db.exists() and db.exists():  # moved by an earlier run
+            old_db = db
+        _move_library(old_db, db, args.moved_from, root)
     printer = _ProgressPrinter()
     indexer = Indexer(root, db, jobs=_capped_jobs(args.jobs), on_progress=printer)
     log.info("indexing %s into %s", printable(root), printable(db))
@@ -114,14 +117,48 @@ def _stop_on_signals(indexer) -> Iterator[list[int]]:
             signal.signal(number, handler)
 
 
-def _move_library(db: Path, old_root: Path, root: Path) -> None:
-    """Re-root the store of a library that moved from `old_root` to `root`, keeping every analysis."""
+def _move_library(old_db: Path, db: Path, old_root: Path, root: Path) -> None:
+    """Re-root the store `old_db` of a library that moved from `old_root` to `root`, keeping every analysis; when `db`
+    is another path (the moved folder's own store), move the store there. A store at `db` is never replaced."""
     from likewise.index.lock import IndexLock
 
-    with IndexLock(db), LibraryStore(db, writing=True) as store:
-        if store.library_root != root:
-            store.move_library(old_root, root)
-            log.info("moved the library from %s to %s", display_path(str(old_root)), display_path(str(root)))
+    with IndexLock(old_db), IndexLock(db) if db != old_db else nullcontext():
+        if db != old_db:
+            in_the_way = [path for path in _store_files(db) if path.exists() or path.is_symlink()]
+            if in_the_way:
+                raise CommandError(f"{printable(display_path(str(in_the_way[0])))} is where the store of "
+                                   f"{printable(root)} goes: move it aside (or give the store to use with --db)")
+        with LibraryStore(old_db, writing=True) as store:
+            if store.library_root != root:
+                store.move_library(old_root, root)
+                log.info("moved the library from %s to %s", display_path(str(old_root)), display_path(str(root)))
+        if db != old_db:
+            _move_store(old_db, db)
+
+
+def _store_files(db: Path) -> list[Path]:
+    """A store and the files SQLite keeps beside it (its -wal holds part of it)."""
+    return [Path(str(db) + suffix) for suffix in TEMPORARY_SUFFIXES]
+
+
+def _move_store(old_db: Path, db: Path) -> None:
+    """Move a store, the files SQLite keeps beside it and its search cache from `old_db` to `db` (the same folder).
+    Each file is linked to its new name, then unlinked: one that appeared there meanwhile is kept (FileExistsError).
+    The lock files stay: each name has its own, and both are held."""
+    from likewise.index.search import cache_path
+
+    for source, target in zip(_store_files(old_db), _store_files(db)):
+        if source.exists():
+            try:
+                os.link(source, target)
+            except FileExistsError:
+                raise
+            except OSError:  # a file system without hard links: the check before, under the lock on `db`, stands
+                os.rename(source, target)
+            else:
+                source.unlink()
+    if cache_path(old_db).exists():
+        os.replace(cache_path(old_db), cache_path(db))  # a cache found there was made from another store
 
 
 def _print_failures(library: Library) -> int:
