@@ -142,9 +142,10 @@ def _store_files(db: Path) -> list[Path]:
 
 
 def _move_store(old_db: Path, db: Path) -> None:
-    """Move a store, the files SQLite keeps beside it and its search cache from `old_db` to `db` (the same folder).
-    Each file is linked to its new name, then unlinked: one that appeared there meanwhile is kept (FileExistsError).
-    The lock files stay: each name has its own, and both are held."""
+    """Move a store, the files SQLite keeps beside it, its search index and its co-listening from `old_db` to `db`
+    (the same folder). Each store file is linked to its new name, then unlinked: one that appeared there meanwhile is
+    kept (FileExistsError). The lock files stay: each name has its own, and both are held."""
+    from likewise.index.colisten import colistening_path
     from likewise.index.search import cache_path
 
     for source, target in zip(_store_files(old_db), _store_files(db)):
@@ -157,8 +158,9 @@ def _move_store(old_db: Path, db: Path) -> None:
                 os.rename(source, target)
             else:
                 source.unlink()
-    if cache_path(old_db).exists():
-        os.replace(cache_path(old_db), cache_path(db))  # a cache found there was made from another store
+    for beside in (cache_path, colistening_path):
+        if beside(old_db).exists():
+            os.replace(beside(old_db), beside(db))  # one found there was made from another store: never served
 
 
 def _print_failures(library: Library) -> int:
