@@ -1,6 +1,7 @@
 """The library a subcommand works on: found from --db, FOLDER or the library used last, opened on first use."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,8 +78,8 @@ class Library:
         from likewise.index.recommend import seed_from_file
 
         store = self.store
-        candidate = Path(query).expanduser()
-        if candidate.is_file():
+        candidate = Path(os.path.expanduser(query))
+        if os.path.isfile(candidate):  # False too when no file can have that name (too long): then it is words
             try:
                 relpath = str(candidate.resolve().relative_to(store.library_root))
             except ValueError:

@@ -9,13 +9,16 @@ import logging
 import os
 import sqlite3
 import sys
+from pathlib import Path
 
 from likewise.assets import installed_version
 from likewise.audio.errors import LikewiseError
 from likewise.cli.commands import SUBCOMMANDS
 from likewise.cli.commands.mood import attach_mood_points
 from likewise.cli.library import Library
+from likewise.index.paths import display_path, os_error_reason
 from likewise.index.store import describe_error
+from likewise.index.text import printable
 
 log = logging.getLogger("likewise")
 
@@ -64,9 +67,20 @@ def main(argv: list[str] | None = None) -> int:
     except sqlite3.Error as error:  # met mid-command: damage past the pages checked on opening, a full disk...
         log.error("%s", describe_error(error, getattr(args, "db", None)))
         return 1
+    except OSError as error:  # a file or folder a command could not use (a name too long, no permission...)
+        log.error("%s", _os_error_line(error))
+        return 1
     except KeyboardInterrupt:
         log.error("interrupted")
         return 130
+
+
+def _os_error_line(error: OSError) -> str:
+    """One line for an OSError that reached the command: the file it concerns, if known, and why."""
+    if not isinstance(error.filename, (str, bytes)):
+        return os_error_reason(error, Path("."))
+    path = Path(os.fsdecode(error.filename))
+    return f"cannot use {printable(display_path(str(path)))}: {os_error_reason(error, path)}"
 
 
 if __name__ == "__main__":

@@ -182,7 +182,11 @@ def check_playlist_output(out: Path, db: Path, library_root: Path, force: bool =
     if not out.parent.is_dir():
         raise ValueError(f"folder not found: {printable(out.parent)}" if not out.parent.exists()
                          else f"not a folder: {printable(out.parent)}")
-    if out.is_dir():
+    try:
+        is_folder = out.is_dir()
+    except OSError as error:  # a name too long for the file system, a folder that cannot be searched
+        raise ValueError(f"cannot write {shown}: {error.strerror or error}") from error
+    if is_folder:
         raise ValueError(f"{shown} is a folder: give the playlist a file name")
     targets = {Path(os.path.normpath(out)), out.resolve()}  # the name given, and the file a link there points to
     bases = (Path(db).absolute(), Path(db).resolve())

@@ -278,7 +278,6 @@ class LibraryStore:
     def __init__(self, path: Path, library_root: Path | None = None, create: bool = False, timeout: float = 30.0,
                  read_only: bool = False, writing: bool = False):
         self.path = Path(path)
-        _check_file(self.path)
         exists = self.path.exists() and self.path.stat().st_size > 0
         if not exists and not create:
             raise StoreError(f"no library store at {display_path(str(self.path))}: run `likewise index FOLDER` first")
@@ -286,6 +285,7 @@ class LibraryStore:
             raise StoreError("a new store needs its library folder")
         self._new_stats: dict[int, tuple[int, float]] = {}
         try:
+            _check_file(self.path)
             if not exists:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 _create_file(self.path, Path(library_root).expanduser().resolve())

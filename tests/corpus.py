@@ -477,9 +477,10 @@ def _proportional_kb(pid: int) -> int:
     return 0
 
 
-def one_line_error(args: list[str], data_dir: Path) -> str:
-    """Run `likewise ARGS`, which must fail with exit code 1 and one 'likewise: ...' line on stderr; return it."""
-    finished = run_likewise(args, data_dir, timeout=60)
+def one_line_error(args: list[str], data_dir: Path, prefix: list[str] | None = None) -> str:
+    """Run `likewise ARGS` (after a command prefix), which must fail with exit code 1 and one 'likewise: ...' line
+    on stderr; return it."""
+    finished = run_likewise(args, data_dir, timeout=60, prefix=prefix)
     lines = [line for line in finished.stderr.strip().splitlines() if not line.startswith(DECODER_CHATTER)]
     assert finished.returncode == 1, (finished.returncode, finished.stderr)
     assert len(lines) == 1 and lines[0].startswith("likewise: "), finished.stderr

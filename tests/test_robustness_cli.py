@@ -8,7 +8,7 @@ import pytest
 
 from likewise.model.info import read_model_info
 from tests.conftest import tone, write_audio
-from tests.corpus import make_songs, one_line_error, synthetic_store, write_junk
+from tests.corpus import as_ordinary_user, make_songs, one_line_error, synthetic_store, write_junk
 
 
 @pytest.fixture
@@ -76,3 +76,29 @@ def test_a_file_outside_a_library_analysed_by_another_model(tmp_path: Path, dim:
     outside = write_audio(tmp_path / "elsewhere" / "song.wav", tone(10.0))
     error = one_line_error(["similar", str(outside), "--db", str(db)], tmp_path)
     assert "synthetic-model" in error and "`likewise index`" in error
+
+
+def test_a_query_too_long_for_a_file_name_is_searched_as_words(library: Path) -> None:
+    query = "あ" * 90  # 270 bytes: no file can have that name, so it is words
+    assert f"no song matches {query!r}" in one_line_error(["similar", query, "--db", str(library)], library.parent)
+
+
+def test_a_playlist_file_name_too_long_is_one_line(library: Path) -> None:
+    out = library.parent / ("x" * 300 + ".m3u8")
+    error = one_line_error(["playlist", "Song 1", "-n", "2", "-o", str(out), "--db", str(library)], library.parent)
+    assert "File name too long" in error and "Traceback" not in error, error
+
+
+def test_a_store_that_cannot_be_read_is_one_line(library: Path) -> None:
+    library.chmod(0)
+    try:
+        error = one_line_error(["info", "--db", str(library)], library.parent, prefix=as_ordinary_user())
+    finally:
+        library.chmod(0o644)
+    assert f"cannot use {library}" in error, error
+
+
+def test_any_os_error_a_command_meets_is_one_line(tmp_path: Path) -> None:
+    db = tmp_path / ("x" * 300 + ".sqlite")  # met where no path is checked for it
+    error = one_line_error(["info", "--db", str(db)], tmp_path)
+    assert error.startswith(f"likewise: cannot use {db}: ") and error.endswith("File name too long"), error
