@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `likewise` command: runs the subcommand on its library; a LikewiseError is one line."""
+    _open_closed_streams()
     logging.basicConfig(level=logging.INFO, format="likewise: %(message)s", stream=sys.stderr, force=True)
     args = build_parser().parse_args(attach_mood_points(sys.argv[1:] if argv is None else argv))
     try:
@@ -73,6 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("interrupted")
         return 130
+
+
+def _open_closed_streams() -> None:
+    """Put the null device in place of a standard stream the command was started without (`>&-`: Python sets
+    sys.stdout, sys.stdin or sys.stderr to None): what goes there is dropped, stdin reads as empty. Opened in order,
+    each takes the lowest free descriptor, its own, so no file the command opens later takes it."""
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, mode))
 
 
 def _os_error_line(error: OSError) -> str:

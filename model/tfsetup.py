@@ -12,6 +12,9 @@ _CONFIGURED = False
 @contextlib.contextmanager
 def native_stderr_silenced():
     """Mute fd 2 meanwhile: TF 2.21 prints absl/oneDNN notices from C++ at import, LiteRT at its first run."""
+    if sys.stderr is None:  # started without stderr (`2>&-`, a GUI launcher): fd 2 is no stderr, leave it be
+        yield
+        return
     sys.stderr.flush()
     saved = os.dup(2)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from likewise.audio.tags import Tags
 from likewise.cli.main import main
 from likewise.index.store import LibraryStore
-from tests.corpus import LIKEWISE, likewise_env, one_line_error, as_ordinary_user, synthetic_store
+from tests.corpus import LIKEWISE, as_ordinary_user, likewise_env, make_songs, one_line_error, synthetic_store
 
 SONGS = [(f"{n:02d} - Artist {n} - Song {n}.mp3", Tags(title=f"Song {n}", artist=f"Artist {n}")) for n in range(6)]
 SONGS += [("100 percent.mp3", Tags(title="100% Pure", artist="Artist 6")),
@@ -92,6 +93,31 @@ def test_a_closed_pipe_ends_the_output_quietly(library: Path, tmp_path: Path) ->
                                   env=likewise_env(tmp_path), stdout=closed_pipe, stderr=subprocess.PIPE, text=True,
                                   timeout=60)
     assert finished.returncode in (0, 141) and finished.stderr == "", finished.stderr
+
+
+def _with_closed(redirect: str, args: list[str], data_dir: Path) -> subprocess.CompletedProcess:
+    """`likewise ARGS` with a standard stream closed by the shell (`>&-`, `<&-`, `2>&-`): Python then sets
+    sys.stdout, sys.stdin or sys.stderr to None."""
+    return subprocess.run(["sh", "-c", f'exec "$0" "$@" {redirect}', str(LIKEWISE), *args], env=likewise_env(data_dir),
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_closed_stdout_or_stdin_is_no_traceback(library: Path, tmp_path: Path) -> None:
+    info = _with_closed(">&-", ["info", "--db", str(library)], tmp_path)
+    assert info.returncode == 0 and info.stderr == "", info.stderr  # it succeeded: its output went nowhere
+    forget = _with_closed("<&-", ["forget", "--plays", "--db", str(library)], tmp_path)
+    assert forget.returncode == 1 and forget.stderr.splitlines() == [
+        "likewise: erasing the listening history needs --yes when not asked at a terminal"], forget.stderr
+
+
+def test_indexing_with_stderr_closed_succeeds(tmp_path: Path) -> None:
+    make_songs(tmp_path / "music", 2)
+    finished = _with_closed("2>&-", ["index", str(tmp_path / "music"), "--db", str(tmp_path / "new.sqlite")], tmp_path)
+    assert finished.returncode == 0 and "added 2" in finished.stdout, finished.stdout
+    muting = "from likewise.model.tfsetup import native_stderr_silenced as m\nwith m(): print('muted')"
+    silenced = subprocess.run(["sh", "-c", 'exec "$0" -c "$1" 2>&-', sys.executable, muting], capture_output=True,
+                              text=True, timeout=60)  # as the desktop app started from a GUI launcher meets it
+    assert silenced.stdout == "muted\n", silenced.stdout
 
 
 @pytest.mark.parametrize("option", [["-n", "0"], ["-n", "-5"], ["--per-artist", "-1"], ["--per-album", "-1"],
