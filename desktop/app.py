@@ -1,6 +1,7 @@
 """Starting the app: pick the library to show, create the window, run the event loop."""
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from likewise.index.paths import default_db_path, last_library
 
 APP_NAME = "likewise"
 BACKGROUND_WAIT_S = 30.0  # after the window closed, how long cancelled runs may take to wind down
+SIGNAL_CHECK_MS = 200  # how often Python gets to run signal handlers (Ctrl-C) while Qt waits for events
 
 
 def initial_library(folder: Path | None) -> tuple[Path | None, Path]:
@@ -37,12 +39,23 @@ def run_app(folder: Path | None) -> int:
     app.setDesktopFileName(APP_NAME)
     apply_style(app)
     window = MainWindow(QSettings())
+    _close_on_ctrl_c(window)
     window.show()
     root, db = initial_library(Path(folder).expanduser() if folder is not None else None)
     QTimer.singleShot(0, lambda: _open(window, root, db))  # paint the window first, then load
     code = app.exec()
     wait_for_background(BACKGROUND_WAIT_S)  # the window is gone: indexing runs store what they finished
     return code
+
+
+def _close_on_ctrl_c(window: MainWindow) -> None:
+    """Ctrl-C in the terminal (SIGINT) closes the window as its close button does, which winds indexing down,
+    instead of raising KeyboardInterrupt in whichever slot runs. Python runs a signal handler only when it runs
+    Python code, which Qt's event loop alone never does: a short timer makes it."""
+    signal.signal(signal.SIGINT, lambda _signum, _frame: QTimer.singleShot(0, window.close))
+    timer = QTimer(window, interval=SIGNAL_CHECK_MS)
+    timer.timeout.connect(lambda: None)
+    timer.start()
 
 
 def _open(window: MainWindow, root: Path | None, db: Path) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from likewise.cli.main import main
+from likewise.index.paths import default_db_path
 from likewise.index.store import LibraryStore
-from tests.corpus import finished_tracks, live_group_members, make_songs, run_likewise, start_likewise, wait_for
+from tests.corpus import (LIKEWISE, finished_tracks, likewise_env, live_group_members, make_songs, run_likewise,
+                          start_likewise, wait_for)
 
 SONGS = 150
 
@@ -32,6 +35,30 @@ def test_a_stop_signal_ends_indexing_cleanly_with_a_summary(tmp_path: Path, stop
     assert "(interrupted: run again to finish)" in stdout, stdout
     assert "Traceback" not in stderr and "leaked" not in stderr, stderr
     assert wait_for(lambda: not live_group_members(process.pid), 15), "worker processes outlived the run"
+    with LibraryStore(db) as store:
+        assert store.integrity_ok() and 0 < store.counts()["ok"] < SONGS
+
+
+def test_ctrl_c_closes_the_desktop_window_and_indexing_winds_down(tmp_path: Path, monkeypatch) -> None:
+    """`likewise desktop FOLDER` from a terminal, indexing: Ctrl-C closes the window as its close button does."""
+    music, data = tmp_path / "music", tmp_path / "data"
+    make_songs(music, SONGS, seconds=30.0)
+    monkeypatch.setenv("LIKEWISE_DATA_DIR", str(data))  # where default_db_path looks, as the app does
+    db = default_db_path(music)
+    env = {**likewise_env(data), "XDG_CONFIG_HOME": str(tmp_path / "config"), "QT_QPA_PLATFORM": "offscreen"}
+    process = subprocess.Popen([str(LIKEWISE), "desktop", str(music)], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert wait_for(lambda: finished_tracks(db) > 0 or process.poll() is not None, 180)
+    assert process.poll() is None, "the app ended before Ctrl-C"
+    os.killpg(process.pid, signal.SIGINT)  # a terminal's Ctrl-C signals its whole foreground process group
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("Ctrl-C left the window open")
+    assert process.returncode == 0 and "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    assert wait_for(lambda: not live_group_members(process.pid), 15), "worker processes outlived the app"
     with LibraryStore(db) as store:
         assert store.integrity_ok() and 0 < store.counts()["ok"] < SONGS
 
