@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 def _open_closed_streams() -> None:
     """Put the null device in place of a standard stream the command was started without (`>&-`: Python sets
     sys.stdout, sys.stdin or sys.stderr to None): what goes there is dropped, stdin reads as empty. Opened in order,
-    each takes the lowest free descriptor, its own, so no file the command opens later takes it."""
+    each takes the lowest free descriptor, which is then its own unless something took it first."""
     for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, mode))
