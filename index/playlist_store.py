@@ -5,8 +5,10 @@ A store older than schema 5 (opened read-only) has no playlists: readers then se
 """
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,8 +123,10 @@ def _import(store: LibraryStore, path: Path, stored: bytes, matcher: SongMatcher
 
 def import_playlist(store: LibraryStore, path: Path) -> Playlist:
     """Read a playlist file opened by hand (anywhere) into the store, or read it again; a bad playlist is stored
-    with its problems. OSError when the file cannot be found."""
+    with its problems. OSError when the file cannot be found, or is not a file (a folder, a pipe, a device)."""
     path = Path(os.path.abspath(path))
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(errno.EINVAL, "not a playlist file (a folder, a pipe or a device)")
     playlist_id, _ = _import(store, path, _stored_path(store, path), _matcher(store))
     return playlist(store, playlist_id)
 

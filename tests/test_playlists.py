@@ -360,6 +360,18 @@ def test_playlist_opened_by_hand_and_playlists_likewise_made(library, tmp_path: 
     assert found["old-computer"][0].path == elsewhere  # opened by hand, outside the folder: the scan keeps it
 
 
+def test_a_folder_or_a_pipe_opened_as_a_playlist_is_refused_and_not_kept(library, tmp_path: Path) -> None:
+    root, db = library
+    Indexer(root, db, jobs=1).run()
+    (tmp_path / "My Playlists").mkdir()
+    os.mkfifo(tmp_path / "pipe.m3u")
+    with LibraryStore(db) as store:
+        for path in (tmp_path / "My Playlists", tmp_path / "pipe.m3u"):
+            with pytest.raises(OSError, match="not a playlist file"):
+                import_playlist(store, path)
+        assert list_playlists(store) == []
+
+
 def test_odd_names_and_endless_problems_are_stored_safely(tmp_path: Path) -> None:
     odd = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9 \x1b[31m.m3u"))
     odd.write_bytes(b"#PLAYLIST:red\x1b[31mname\n" + b"".join(b"\x01line %d\n" % n for n in range(500)))
