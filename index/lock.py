@@ -29,7 +29,8 @@ class IndexLock:
     def __enter__(self) -> "IndexLock":
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.handle = open(self.path, "a+")
+            self.handle = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644), "r+")  # not "a+": its
+            # writes would all go to the end, and each run killed while it held the lock would add its pid
         except OSError as error:
             raise self._error(error) from error
         if not self._ours():
@@ -41,7 +42,7 @@ class IndexLock:
             if os.name == "nt":
                 import msvcrt
 
-                self.handle.seek(0)  # the byte locked is the one at the position, and "a+" starts at the end
+                self.handle.seek(0)  # the byte locked is the one at the position (read by _ours)
                 msvcrt.locking(self.handle.fileno(), msvcrt.LK_NBLCK, 1)
             else:
                 import fcntl
@@ -69,7 +70,8 @@ class IndexLock:
         if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
             return True
         self.handle.seek(0)
-        return re.fullmatch(r"pid \d+", self.handle.read(64)) is not None
+        return re.fullmatch(r"(pid \d+)+", self.handle.read(256)) is not None  # pids run together: left by
+        # runs killed while they held the lock, with versions that appended
 
     def _error(self, error: OSError) -> LockError:
         return LockError(f"cannot make the lock file {display_path(str(self.path))}: {os_error_reason(error, self.path)}")

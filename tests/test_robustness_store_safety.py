@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from likewise.index.lock import IndexLock
 from likewise.index.pipeline import Indexer
 from likewise.index.playlist_store import list_playlists, playlist_tracks, save_made_playlist
 from likewise.index.plays import count_plays, record_play
@@ -415,3 +416,12 @@ def test_a_file_in_the_way_of_the_lock_file_is_left_as_it_was(tmp_path: Path) ->
     error = _index_error(["index", str(music), "--db", str(db)], tmp_path / "data")
     assert "not made by likewise" in error and "move it aside" in error, error
     assert notes.read_text() == "my own notes\n"
+
+
+def test_a_lock_file_left_by_killed_runs_is_taken_over_and_holds_one_pid(tmp_path: Path) -> None:
+    db = tmp_path / "library.sqlite"
+    lock = Path(str(db) + ".lock")
+    lock.write_text("pid 101pid 202")  # two runs killed while holding it, with a version that appended its pid
+    with IndexLock(db):
+        assert lock.read_text() == f"pid {os.getpid()}"
+    assert lock.read_text() == ""
