@@ -416,13 +416,13 @@ def seed_from_file(path, model_dir=None, indexed_with: str | None = None) -> See
     from likewise.model.info import read_model_info
 
     info = read_model_info(model_dir)
-    if indexed_with is not None and indexed_with != info.model_id:
-        raise StoreError(f"the library was analysed by the model {printable(indexed_with)}, not by the installed "
-                         f"{printable(info.model_id)}: run `likewise index` to analyse it again, then a file outside "
-                         "it can be compared with its songs")
     path = Path(path).resolve()
     prepared = prepare_file((0, str(path.parent), path.name), info.params)
     if isinstance(prepared, Failed):
         raise ValueError(prepared.reason)
+    if indexed_with is not None and indexed_with != info.model_id:
+        raise StoreError(f"the library was analysed by the model {printable(indexed_with)}, not by the installed "
+                         f"{printable(info.model_id)}: run `likewise index` to analyse it again, then a file outside "
+                         "it can be compared with its songs")
     vectors, probabilities = load_embedder(model_dir).embed(prepared.slices)
     return Seed(vectors, prepared.slice_starts.astype(np.float32), tag_probs=probabilities.mean(axis=0))
