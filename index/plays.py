@@ -10,6 +10,7 @@ the library.
 from __future__ import annotations
 
 import math
+import secrets
 from dataclasses import dataclass
 
 from likewise.index.migrations import stored_version
@@ -20,6 +21,7 @@ COUNT_SECONDS = 240.0  # ... or after this many seconds of it
 SKIP_SECONDS = 30.0  # a play that ends before this many seconds (and does not count) is a skip
 SESSION_GAP = 30 * 60.0  # seconds between one play's end and the next play's start that end a listening session
 PLAYS_SCHEMA = 4  # the first schema with the plays table
+FORGOTTEN_KEY = "plays_forgotten"  # meta: a new random mark each time the listening history is erased
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,16 @@ def count_plays(store: LibraryStore) -> int:
     return store.db.execute("SELECT COUNT(*) FROM plays").fetchone()[0] if has_plays_table(store) else 0
 
 
+def plays_stamp(store: LibraryStore) -> tuple:
+    """What changes whenever a play is recorded or erased (forgotten, or gone with its song), without reading the
+    plays (6 ms for 100,000): their count, the last one's id, and the mark of the last erasing (after which the ids
+    start again)."""
+    if not has_plays_table(store):
+        return ()
+    count, last = store.db.execute("SELECT COUNT(*), MAX(id) FROM plays").fetchone()
+    return count, last, store.get_meta(FORGOTTEN_KEY)
+
+
 def forget_plays(store: LibraryStore) -> int:
     """Erase the listening history: every play, then what was learnt from it (the co-listening vectors, which
     playlists alone may build again); how many plays were erased. StoreError when the store cannot be written or
@@ -110,6 +122,7 @@ def forget_plays(store: LibraryStore) -> int:
         try:
             with store.transaction():
                 erased = store.db.execute("DELETE FROM plays").rowcount
+                store.set_meta(FORGOTTEN_KEY, secrets.token_hex(8))
         finally:
             store.db.execute("PRAGMA secure_delete = OFF")
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and the old pages leave the write-ahead log

@@ -224,3 +224,23 @@ def test_looking_further_for_enough_songs_asks_co_listening_once(store: LibraryS
     blended._vote = lambda seeds, neighbours, *rest: widths.append(neighbours) or vote(seeds, neighbours, *rest)
     blended.similar(blended.seed_for_track(a), Options(count=19, per_artist=1, neighbours=1))
     assert len(widths) > 2 and len(asked) == 1, (widths, len(asked))
+
+
+def test_a_new_song_given_a_removed_songs_id_inherits_none_of_its_co_listening(store: LibraryStore) -> None:
+    """SQLite gives a new song the id of the last song removed; a `likewise index` stopped before it learnt again
+    leaves beside the store what was learnt from the removed song's plays, which must not be served to the new
+    song (nor to anyone: the file no longer matches the store's plays)."""
+    ids = [track.id for track in store.tracks("ok")]
+    removed, partner = max(ids), ids[0]
+    started = 0.0
+    for _ in range(4):  # four listening sessions of the two songs
+        for track_id in (removed, partner):
+            record_play(store, track_id, started, 200.0, 200.0)
+            started += 200.0
+        started += 86400.0
+    assert refresh_colistening(store).evidence(removed) == 4
+    store.remove_tracks([removed])  # its plays go with it
+    [new] = store.add_pending([("brand new.mp3", 1, 0.0, "Brand new")])
+    assert new == removed
+    assert load_colistening(store) is None
+    assert Recommender(store).colistening is None
