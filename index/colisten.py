@@ -231,24 +231,34 @@ def _consistent(ids: np.ndarray, vectors: np.ndarray, contexts: np.ndarray, occu
 def refresh_colistening(store: LibraryStore) -> CoListening | None:
     """Bring the store's co-listening up to date with its playlists and plays: learn it again (from scratch) when
     they changed since it was saved, remove it when there is nothing to learn from. Meant for a background thread
-    after a play is recorded or a playlist changes; returns what is current."""
-    stamp = _stamp(store)
-    sequences = clean_sequences(training_sequences(store))
-    saved, saved_stamp = _saved(store) or (None, "")
-    if saved is not None and saved.source == sequences_digest(sequences):
-        if saved_stamp == stamp:
-            return saved
-        learnt = saved  # the same sequences (a skip was recorded, say): saved again for the plays as they are
-    else:
-        learnt = train(sequences)
+    after a play is recorded or a playlist changes; returns what is current. What was learnt is saved only when no
+    play or playlist changed while it was learnt (else it learns again), under the store's write lock: a
+    forget_plays meanwhile never finds its erased plays come back."""
+    while True:
+        stamp = _stamp(store)  # before the sequences: a change while they are read shows at the check below
+        sequences = clean_sequences(training_sequences(store))
+        saved, saved_stamp = _saved(store) or (None, "")
+        if saved is not None and saved.source == sequences_digest(sequences):
+            if saved_stamp == stamp:
+                return saved
+            learnt = saved  # the same sequences (a skip was recorded, say): saved again for the plays as they are
+        else:
+            learnt = train(sequences)
+        with store.transaction():  # no play is recorded or erased from here until the file is in place
+            if _stamp(store) == stamp:
+                _save(store, learnt, stamp)
+                return learnt
+
+
+def _save(store: LibraryStore, learnt: CoListening | None, stamp: str) -> None:
+    """Keep what was learnt for the plays and playlists of `stamp` beside the store (remove the file for None)."""
     if learnt is None:
         discard_colistening(store)
-        return None
+        return
     write_arrays(colistening_path(store.path), _key(store),
                  {"ids": learnt.ids, "vectors": learnt.vectors, "contexts": learnt.contexts,
                   "occurrences": learnt.occurrences, "pairs": learnt.pairs, "counts": learnt.counts,
                   "source": np.array(learnt.source), "stamp": np.array(stamp)})
-    return learnt
 
 
 def discard_colistening(store: LibraryStore) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import struct
+import threading
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,39 @@ def test_forgetting_erases_the_plays_and_what_was_learnt_from_them(store: Librar
         path = Path(f"{demo_store_copy}{suffix}")
         assert not path.exists() or packed not in path.read_bytes()
     assert refresh_colistening(store) is None  # nothing left to learn from
+
+
+def test_forgetting_while_co_listening_is_learnt_leaves_nothing_learnt_from_the_plays(
+        store: LibraryStore, demo_store_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`likewise forget --plays` while the app (or `likewise index`) learns co-listening on its own connection: the
+    learner read the plays before they were erased, and must not save what it learnt from them after forget."""
+    import gensim.models
+
+    learning, forgotten, learnt = threading.Event(), threading.Event(), []
+    word2vec = gensim.models.Word2Vec
+
+    def slow_word2vec(*args, **kwargs):  # training takes seconds on a real history: forget lands meanwhile
+        learning.set()
+        forgotten.wait(30)
+        return word2vec(*args, **kwargs)
+
+    monkeypatch.setattr(gensim.models, "Word2Vec", slow_word2vec)
+    a, b = _ids(store)[:2]
+    for number in range(6):  # one listening session: a, b, a, b, a, b
+        record_play(store, (a, b)[number % 2], 200.0 * number, 200.0, 200.0)
+
+    def learner() -> None:
+        with LibraryStore(demo_store_copy) as own:
+            learnt.append(refresh_colistening(own))
+
+    thread = threading.Thread(target=learner)
+    thread.start()
+    assert learning.wait(30)
+    assert forget_plays(store) == 6
+    forgotten.set()
+    thread.join(60)
+    assert learnt == [None]  # what is current: nothing to learn from
+    assert not colistening_path(demo_store_copy).exists()
 
 
 def test_plays_survive_a_model_change(tmp_path: Path) -> None:
