@@ -9,9 +9,9 @@ each other and otherwise with anything score low on it.)
 
 What is learnt stays beside the store, in `<store>.colisten`: plain arrays (numpy .npz, never a gensim model,
 which pickles), served only to the store it was made for while its plays and playlists are those it was saved for
-(a song removed, whose id a new song may be given, takes its plays with it). It is retrained from scratch, which is cheap (seconds
-for 10,000 songs in 1,000 playlists, tests/bench/bench_personal.py), whenever the sequences changed; forgetting the
-plays (index/plays.py) removes it.
+(a song removed, whose id a new song may be given, takes its plays with it). It is retrained from scratch, which
+is cheap (seconds for 10,000 songs in 1,000 playlists, tests/bench/bench_personal.py), whenever the sequences
+changed; forgetting the plays (index/plays.py) removes it.
 """
 from __future__ import annotations
 
