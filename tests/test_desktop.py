@@ -16,15 +16,18 @@ from PySide6.QtWidgets import QFileDialog
 
 from likewise.assets import DEMO_DIR
 from likewise.desktop.app import initial_library
+from likewise.desktop.backend import LibraryBackend
 from likewise.desktop.library_model import STATUS, TAGS, LibraryFilter, LibraryModel
 from likewise.desktop.main_window import MainWindow
 from likewise.desktop.recommendations_panel import RESULT_COLUMNS
 from likewise.desktop.settings import PATH_STEPS, RADIO_LENGTH, RECOMMEND_COUNT, RECOMMEND_PER_ARTIST, VOLUME
 from likewise.desktop.tasks import wait_for_background
+from likewise.index.colisten import refresh_colistening
 from likewise.index.lock import IndexLock
 from likewise.index.paths import default_db_path, last_library
 from likewise.index.pipeline import Indexer
 from likewise.index.playlist import song_radio
+from likewise.index.plays import forget_plays, record_play
 from likewise.index.recommend import Options, Recommender
 from likewise.index.store import LibraryStore, Track, format_duration
 from likewise.model.teacher import TAGS as TAG_NAMES
@@ -359,3 +362,26 @@ def test_closing_the_window_while_a_decoder_hangs_is_immediate_and_the_next_run_
     assert summary.failed == 0 and not summary.interrupted
     with LibraryStore(db) as store:
         assert store.counts()["ok"] == 4 and not store.counts()["pending"]
+
+
+def test_plays_forgotten_in_a_terminal_are_no_longer_blended_in(qtbot, demo_library) -> None:
+    """`likewise forget --plays` while the app is open: at its next look at the store, the app stops blending in
+    what was learnt from the erased plays, as an app opened then would."""
+    _, db = demo_library
+    with LibraryStore(db) as store:
+        a, b = [track.id for track in store.tracks("ok")[:2]]
+        for number in range(6):  # one listening session: a, b, a, b, a, b
+            record_play(store, (a, b)[number % 2], 200.0 * number, 200.0, 200.0)
+        refresh_colistening(store)
+    backend = LibraryBackend()
+    backend.open(db)
+    try:
+        options = Options(per_artist=None)
+        assert [item.together for item in backend.recommend(0, a, options).items if item.track.id == b] == [1]
+        with LibraryStore(db) as terminal:
+            forget_plays(terminal)
+        backend.poll()
+        assert backend.current_recommender().colistening is None
+        assert not any(item.together for item in backend.recommend(0, a, options).items)
+    finally:
+        backend.shutdown()
