@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,10 +79,15 @@ class MoodModel:
 
 
 def load_mood(model_dir: Path | None = None) -> MoodModel | None:
-    """The mood model fitted for the model in model_dir, or None (with a warning) when it has none for this model."""
+    """The mood model fitted for the model in model_dir, or None (with a warning) when it has none for this model or
+    its file cannot be read."""
     info = read_model_info(model_dir)
     path = info.model_dir / MOOD_FILE
-    mood = MoodModel.load(path) if path.exists() else None
+    try:
+        mood = MoodModel.load(path) if path.exists() else None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:  # what np.load raises on damage
+        log.warning("no mood estimate: %s cannot be read (%s); songs are indexed without one", path, error)
+        return None
     if mood is None or mood.model_id != info.model_id:
         log.warning("no mood estimate for model %s: run `python -m likewise.model.mood fit --fourq DIR`", info.model_id)
         return None

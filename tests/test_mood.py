@@ -107,3 +107,23 @@ def test_similar_json_carries_the_mood_of_every_track(demo_library: tuple[Path, 
     answer = json.loads(capsys.readouterr().out)
     for item in [answer["seed"]] + answer["results"]:
         assert (item["valence"], item["arousal"]) == moods[item["path"]]
+
+
+def test_a_damaged_mood_file_is_said_once_and_songs_are_indexed_without_a_mood(tmp_path: Path, caplog) -> None:
+    import shutil
+
+    from likewise.index.pipeline import Indexer
+    from likewise.index.store import LibraryStore
+    from likewise.model.info import default_model_dir
+    from tests.test_index import make_library
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model_dir, ignore=shutil.ignore_patterns("model.keras", "*.md"))
+    (model_dir / "mood.npz").write_bytes(b"PK\x03\x04 damaged")
+    db = tmp_path / "library.sqlite"
+    summary = Indexer(make_library(tmp_path / "music", count=1), db, jobs=1, model_dir=model_dir).run()
+    assert summary.analysed == 1
+    with LibraryStore(db, read_only=True) as store:
+        assert store.moods() == {}
+    [warning] = [record.getMessage() for record in caplog.records if "mood" in record.getMessage()]
+    assert "mood.npz" in warning and "cannot be read" in warning
