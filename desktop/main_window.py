@@ -425,11 +425,12 @@ class MainWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Save settings, stop playback, and let indexing and the library thread wind down without waiting."""
+        """Save settings, stop playback (the song playing is recorded), and let indexing and the library thread wind
+        down without waiting."""
         if not self._closed:
             self._closed = True
             self.save_settings()
-            self.player.stop()
+            self.queue.stop()
             self.queue.save()
             self.index_control.close()
             self.covers.close()

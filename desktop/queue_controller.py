@@ -201,11 +201,11 @@ class QueueController(QObject):
     # --- kept in the store ----------------------------------------------------------------------------------
 
     def leave_library(self) -> None:
-        """Another library opens: save this one's queue with it, stop, and show none until the next is loaded."""
+        """Another library opens: record the song playing and save the queue in this one's store, stop, and show
+        none until the next is loaded."""
+        self.stop()
         self.save()
         self._loaded = False
-        self._playing = None
-        self.player.stop()
         self.model.set_queue([], -1)
         self.now_playing.emit(None)
 

@@ -320,3 +320,30 @@ def test_the_queue_exports_guarded_and_is_kept_as_a_playlist_likewise_made(qtbot
                                                                     for t in (tracks[2], tracks[7])]
     qtbot.waitUntil(lambda: window.playlists.table.rowCount() == 1, timeout=WAIT_MS)
     assert window.playlists.table.item(0, 0).text() == "queue"
+
+
+def recorded_heard(db: Path) -> list[tuple[int, float, int, int]]:
+    """(track id, seconds heard, skipped, counted) of every play the store holds, in order."""
+    with LibraryStore(db, read_only=True) as store:
+        return store.db.execute("SELECT track_id, heard, skipped, counted FROM plays ORDER BY id").fetchall()
+
+
+def test_a_song_left_by_opening_another_library_or_closing_the_window_is_recorded(
+        qtbot, window: MainWindow, demo_library, demo_store_copy: Path, tmp_path: Path) -> None:  # noqa: F811
+    folder, _ = demo_library
+    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    window.queue.set_autoplay(False)
+    window.queue.play_now([tracks[2]])
+    qtbot.waitUntil(lambda: window.player.position_seconds() > 0.5, timeout=WAIT_MS)
+    other = copy_store(demo_store_copy, tmp_path / "other.sqlite")
+    open_and_wait(qtbot, window, folder, other)  # mid-song: the song left is a play of the library left
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: recorded_plays(demo_store_copy) == [(tracks[2].id, 1, 0)], timeout=WAIT_MS)
+
+    window.queue.play_now([tracks[4]])
+    qtbot.waitUntil(lambda: window.player.position_seconds() > 0.5, timeout=WAIT_MS)
+    window.close()  # mid-song: the play is recorded before the store closes
+    assert wait_for_background(30)
+    assert [(track_id, skipped, counted) for track_id, _, skipped, counted in recorded_heard(other)][-1:] == [
+        (tracks[4].id, 1, 0)]
