@@ -6,14 +6,14 @@ to model.keras on TensorFlow (the [train] extra): both are the same weights, and
 from __future__ import annotations
 
 import importlib.util
-import json
 import threading
+import zipfile
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from likewise.model.info import ARRAYS_FILE, MODEL_JSON, TFLITE_FILE, WEIGHTS_FILE, ModelInfo, read_model_info
+from likewise.model.info import ARRAYS_FILE, TFLITE_FILE, WEIGHTS_FILE, ModelError, ModelInfo, read_model_info
 from likewise.model.network import EMBEDDING_LAYER, TAG_LAYER
 from likewise.model.prep import normalise, project
 
@@ -74,16 +74,23 @@ class Embedder:
     """A loaded model. embed() is deterministic, batched and safe to call from several threads."""
 
     def __init__(self, info: ModelInfo, runtime: str | None = None):
+        """Load the model's arrays and network; ModelError when a file of it is damaged."""
         self.info = info
         self.runtime = runtime or default_runtime(info.model_dir)
-        meta = json.loads((info.model_dir / MODEL_JSON).read_text())
-        self._centre = bool(meta["centre"])
-        with np.load(info.model_dir / ARRAYS_FILE) as arrays:
-            self._mean, self._std = arrays["band_mean"], arrays["band_std"]
-            has_projection = arrays["proj_matrix"].size > 0
-            self._proj_mean = arrays["proj_mean"] if has_projection else None
-            self._proj_matrix = arrays["proj_matrix"] if has_projection else None
-        self._forward = FORWARDS[self.runtime](info)
+        self._centre = info.centre
+        try:
+            with np.load(info.model_dir / ARRAYS_FILE, allow_pickle=False) as arrays:
+                self._mean, self._std = arrays["band_mean"], arrays["band_std"]
+                has_projection = arrays["proj_matrix"].size > 0
+                self._proj_mean = arrays["proj_mean"] if has_projection else None
+                self._proj_matrix = arrays["proj_matrix"] if has_projection else None
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:  # np.load's ways to fail
+            raise ModelError(info.model_dir / ARRAYS_FILE, error) from error
+        try:
+            self._forward = FORWARDS[self.runtime](info)
+        except (OSError, ValueError, RuntimeError) as error:  # a network file that does not load or does not run
+            raise ModelError(info.model_dir / (TFLITE_FILE if self.runtime == "litert" else WEIGHTS_FILE),
+                             error) from error
         self._lock = threading.Lock()  # the LiteRT interpreter runs one call at a time
 
     def embed(self, slices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -51,6 +51,30 @@ def test_info_reads_without_tensorflow():
     assert len(info.tags) == 50 and "electronic" in info.tags and 0 < info.embedding_dim <= 128
 
 
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:100])
+
+
+def _centre_as_text(path: Path) -> None:
+    path.write_text(json.dumps({**json.loads(path.read_text()), "centre": "false"}))
+
+
+@pytest.mark.parametrize("name, damage", [("model.json", _truncate), ("model.json", _centre_as_text),
+                                          ("model.npz", _truncate), ("model.tflite", _truncate)])
+def test_a_damaged_model_file_is_one_line_that_names_it(tmp_path, name, damage):
+    import shutil
+
+    from likewise.audio.errors import LikewiseError
+    from likewise.model.embedder import Embedder
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model_dir, ignore=shutil.ignore_patterns("model.keras", "*.md"))
+    damage(model_dir / name)
+    with pytest.raises(LikewiseError) as raised:
+        Embedder(read_model_info(model_dir))
+    assert str(model_dir / name) in str(raised.value) and "\n" not in str(raised.value)
+
+
 def test_shipped_model_is_small_and_id_matches_weights(embedder):
     from likewise.model.train import SliceModel, weights_digest
 
