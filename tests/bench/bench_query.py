@@ -42,6 +42,15 @@ class BruteForce:
     def __init__(self, store: LibraryStore):
         self.vectors, self.owners, self.positions = store.all_slices()
         self.size = len(self.owners)
+        self.song_ids, starts = np.unique(self.owners, return_index=True)
+        self._song_vectors = grouped_song_vectors(self.vectors, starts)
+
+    def song_row(self, track_id: int) -> int:
+        """The song row of a track, as the app's index numbers them (for the duplicate check)."""
+        return int(np.searchsorted(self.song_ids, track_id))
+
+    def song_vectors(self) -> np.ndarray:
+        return self._song_vectors
 
     def query(self, vectors: np.ndarray, k: int, exclude: set[int] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
         similarity = vectors @ self.vectors.T
