@@ -14,6 +14,7 @@ updating an action's icon).
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl, Signal
@@ -27,10 +28,12 @@ from likewise.index.store import format_duration
 
 
 PLAYER_QML = b"import QtMultimedia\nMediaPlayer { audioOutput: AudioOutput {} }"
+STEP_SLACK_MS = 300  # a position step this much longer than the time it took (times the rate) is a jump, not heard
 
 
 class Player(QObject):
-    """One QMediaPlayer; `play(path, start)` seeks once the media is loaded."""
+    """One QMediaPlayer; `play(path, start)` seeks once the media is loaded. Counts how much of the song was heard
+    since it was asked for: the steps of the position while playing, not its jumps (a seek, the start moment)."""
 
     playing_changed = Signal(bool)
     position_changed = Signal("qlonglong")  # milliseconds
@@ -44,6 +47,9 @@ class Player(QObject):
         self._media = None
         self._output = None
         self._pending_ms: int | None = None
+        self._url = QUrl()  # the source last asked for
+        self._heard_ms = 0  # of that source, since play
+        self._last: tuple[int, float] | None = None  # the position last seen (ms) and when (time.monotonic)
         self._volume = VOLUME.default
         self.source: Path | None = None
         self.unavailable = ""  # why playback cannot work here, if it cannot
@@ -80,9 +86,8 @@ class Player(QObject):
         self._media = media
         self._output = media.audioOutput()
         self._output.setVolume(self._volume / 100)
-        self._media.playbackStateChanged.connect(
-            lambda state: self.playing_changed.emit(state == QMediaPlayer.PlaybackState.PlayingState))
-        self._media.positionChanged.connect(self.position_changed)
+        self._media.playbackStateChanged.connect(self._state_changed)
+        self._media.positionChanged.connect(self._position_changed)
         self._media.durationChanged.connect(self.duration_changed)
         self._media.mediaStatusChanged.connect(self._status_changed)
         self._media.errorOccurred.connect(lambda _code, text: self.error.emit(f"Cannot play this file: {text}"))
@@ -92,12 +97,14 @@ class Player(QObject):
         if not self._ensure():
             return
         start_ms = int(start_seconds * 1000)
+        self._heard_ms, self._last = 0, None
         if self.source == path and self._media.isSeekable():
             self._command("setPosition", Q_ARG("qlonglong", start_ms))
         else:
             self.source = path
+            self._url = QUrl.fromLocalFile(str(path))
             self._pending_ms = start_ms or None
-            self._command("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(str(path))))
+            self._command("setSource", Q_ARG(QUrl, self._url))
         self._command("play")
 
     def _command(self, slot: str, *arguments) -> None:
@@ -133,6 +140,32 @@ class Player(QObject):
     def position_seconds(self) -> float:
         """How far into the current song playback is."""
         return self._media.position() / 1000 if self._media is not None else 0.0
+
+    def heard_seconds(self) -> float:
+        """How long the current song has played since `play`: seeks and the start moment are not heard."""
+        return self._heard_ms / 1000
+
+    def _state_changed(self, state) -> None:
+        from PySide6.QtMultimedia import QMediaPlayer
+
+        playing = state == QMediaPlayer.PlaybackState.PlayingState
+        if playing and self._last is not None:
+            self._last = (self._last[0], time.monotonic())  # a pause is no time to play in
+        self.playing_changed.emit(playing)
+
+    def _position_changed(self, milliseconds: int) -> None:
+        """Add a step of the position to what was heard when the time since the last step could have played it;
+        a step back, or one further than that, is a jump (a seek). Steps of a source not yet, or no longer, the one
+        asked for are not the song's."""
+        self.position_changed.emit(milliseconds)
+        if self._media.source() != self._url:
+            return
+        now = time.monotonic()
+        if self._last is not None and self._media.isPlaying():
+            step = milliseconds - self._last[0]
+            if 0 < step <= (now - self._last[1]) * 1000 * max(self._media.playbackRate(), 1.0) + STEP_SLACK_MS:
+                self._heard_ms += step
+        self._last = (milliseconds, now)
 
     @property
     def volume(self) -> int:

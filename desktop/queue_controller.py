@@ -1,6 +1,6 @@
 """The play queue at work: play now, play next, add, previous and next, the next song when one ends, each play
-recorded (index/plays.py: a song left within its first 30 s is a skip), autoplay refills when the queue runs low,
-and the queue saved in the store.
+recorded with the time it played (index/plays.py: a song left with less than 30 s heard is a skip), autoplay
+refills when the queue runs low, and the queue saved in the store.
 
 Store and recommender work runs on the library thread through `submit(fn(backend), on_done, on_error)`."""
 from __future__ import annotations
@@ -76,9 +76,9 @@ class QueueController(QObject):
         self.model.append(tracks)
 
     def next(self) -> None:
-        """Leave the song playing (a skip within its first 30 s, unless half of it was heard) for the next in the
+        """Leave the song playing (a skip with less than 30 s heard, unless half of it was) for the next in the
         queue; stop at the end."""
-        self._leave(ended=False)
+        self._leave()
         row = self.model.next_row()
         if row is None:
             self.player.stop()
@@ -93,12 +93,12 @@ class QueueController(QObject):
             if self._playing is not None:
                 self.player.seek(0)
             return
-        self._leave(ended=False)
+        self._leave()
         self.play_row(row)
 
     def stop(self) -> None:
-        """Stop playback (a skip within the first 30 s)."""
-        self._leave(ended=False)
+        """Stop playback (a skip with less than 30 s heard)."""
+        self._leave()
         self.player.stop()
 
     def toggle(self, selected: Track | None) -> None:
@@ -126,7 +126,7 @@ class QueueController(QObject):
     def play_row(self, row: int, start: float = 0.0) -> None:
         """Play the song of a queue row from `start` seconds."""
         if self._playing is not None:
-            self._leave(ended=False)
+            self._leave()
         track = self.model.track_at(row)
         self.model.set_current(row)
         self._playing = track
@@ -176,25 +176,22 @@ class QueueController(QObject):
     # --- the song playing -----------------------------------------------------------------------------------
 
     def _ended(self) -> None:
-        self._leave(ended=True)
+        self._leave()
         row = self.model.next_row()
         if row is None:
             self.now_playing.emit(None)
         else:
             self.play_row(row)
 
-    def _leave(self, ended: bool) -> None:
-        """The song playing is left: record the play, and note it in the session (skipped as the plays rule says,
-        never when it played to its end)."""
+    def _leave(self) -> None:
+        """The song playing is left (Next, Stop, its end...): record the play, with the time it played, and note
+        it in the session, skipped as the plays rule says."""
         track, self._playing = self._playing, None
         if track is None:
             return
-        heard = self.player.position_seconds()
-        if ended:
-            heard = max(heard, track.duration or 0.0)
+        heard = self.player.heard_seconds()
         started = self._started
-        skipped = judge_play(track.id, started, heard, track.duration).skipped and not ended
-        self.history.append((track.id, skipped))
+        self.history.append((track.id, judge_play(track.id, started, heard, track.duration).skipped))
         self.submit(lambda backend: backend.record_play(track.id, started, heard, track.duration), None,
                     lambda reason: self.message.emit(f"This play was not recorded: {reason}"))
 

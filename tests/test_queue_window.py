@@ -120,14 +120,15 @@ def test_next_and_the_end_of_a_song_play_the_next_queued_song(qtbot, window: Mai
     assert player.source == playing_path(window, second) and window.queue_model.current_row() == 1
     assert window.queue.history == [(first.id, True)]
 
-    # the song plays to its end: the next queued song follows, and the one that ended is not a skip
+    # the song is moved to its last moment and ends: the next queued song follows; the one that ended was hardly
+    # heard, a skip (a song heard to its end counts: see test_heard_is_the_time_a_song_played...)
     qtbot.waitUntil(lambda: player._media.duration() > 0, timeout=WAIT_MS)
     player.seek(player._media.duration() - 400)
     qtbot.waitUntil(lambda: player.source == playing_path(window, third), timeout=WAIT_MS)
-    assert window.queue.history == [(first.id, True), (second.id, False)]
+    assert window.queue.history == [(first.id, True), (second.id, True)]
     assert window.queue_model.current_row() == 2 and window.windowTitle().startswith(third.label)
-    # each play is recorded in the store: the first a skip, the second counted
-    qtbot.waitUntil(lambda: recorded_plays(demo_store_copy) == [(first.id, 1, 0), (second.id, 0, 1)], timeout=WAIT_MS)
+    # each play is recorded in the store, as the session noted it
+    qtbot.waitUntil(lambda: recorded_plays(demo_store_copy) == [(first.id, 1, 0), (second.id, 1, 0)], timeout=WAIT_MS)
 
     # Previous at the start of a song plays the one before; Next at the end of the queue stops
     window.previous_action.trigger()
@@ -347,3 +348,51 @@ def test_a_song_left_by_opening_another_library_or_closing_the_window_is_recorde
     assert wait_for_background(30)
     assert [(track_id, skipped, counted) for track_id, _, skipped, counted in recorded_heard(other)][-1:] == [
         (tracks[4].id, 1, 0)]
+
+
+def at(window: MainWindow, track: Track, seconds: float) -> bool:
+    """True once the player has this song's file and is past `seconds` into it (the commands are queued: until they
+    run, the player still has the song before)."""
+    media = window.player._media
+    return media.source().toLocalFile() == str(playing_path(window, track)) and media.position() > seconds * 1000
+
+
+def test_heard_is_the_time_a_song_played_whatever_it_started_at_or_was_moved_to(
+        qtbot, window: MainWindow, demo_library, demo_store_copy: Path) -> None:  # noqa: F811
+    folder, _ = demo_library
+    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    window.queue.set_autoplay(False)
+    player = window.player
+    a, b, c, d = tracks[1], tracks[3], tracks[6], tracks[9]
+
+    # started at a matched moment past half the song and left after a second: a skip of about a second
+    window.queue.play_now([a], start=0.6 * a.duration)
+    qtbot.waitUntil(lambda: at(window, a, 0.6 * a.duration), timeout=WAIT_MS)
+    qtbot.wait(1000)
+    window.queue.next()
+    # moved past half the song after half a second, left a second later: the jump was not heard
+    window.queue.play_now([b])
+    qtbot.waitUntil(lambda: at(window, b, 0.5), timeout=WAIT_MS)
+    player.seek(int(0.6 * b.duration * 1000))
+    qtbot.waitUntil(lambda: at(window, b, 0.6 * b.duration + 1), timeout=WAIT_MS)
+    window.queue.stop()
+    # (four times faster from here) past half the song, then back to its start: what was heard still counts
+    player._media.setPlaybackRate(4.0)
+    window.queue.play_now([c])
+    window.queue.add([d])
+    qtbot.waitUntil(lambda: at(window, c, 0.6 * c.duration), timeout=WAIT_MS)
+    player.seek(0)
+    qtbot.waitUntil(lambda: player.position_seconds() < 5, timeout=WAIT_MS)
+    window.queue.next()
+    # heard from its start to its end: it counts
+    qtbot.waitUntil(lambda: window.queue.playing is None, timeout=WAIT_MS)
+
+    qtbot.waitUntil(lambda: len(recorded_heard(demo_store_copy)) == 4, timeout=WAIT_MS)
+    plays = recorded_heard(demo_store_copy)
+    assert [(track_id, skipped, counted) for track_id, _, skipped, counted in plays] == [
+        (a.id, 1, 0), (b.id, 1, 0), (c.id, 0, 1), (d.id, 0, 1)]
+    heard = [seconds for _, seconds, _, _ in plays]
+    assert 0.5 < heard[0] < 3 and 1 < heard[1] < 4 and 0.5 * c.duration < heard[2] < 0.8 * c.duration
+    assert heard[3] > 0.9 * d.duration
+    assert window.queue.history == [(a.id, True), (b.id, True), (c.id, False), (d.id, False)]
