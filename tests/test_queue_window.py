@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QSettings, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from likewise.desktop.main_window import MainWindow
@@ -396,3 +397,27 @@ def test_heard_is_the_time_a_song_played_whatever_it_started_at_or_was_moved_to(
     assert 0.5 < heard[0] < 3 and 1 < heard[1] < 4 and 0.5 * c.duration < heard[2] < 0.8 * c.duration
     assert heard[3] > 0.9 * d.duration
     assert window.queue.history == [(a.id, True), (b.id, True), (c.id, False), (d.id, False)]
+
+
+def test_two_next_presses_in_one_batch_record_the_song_between_as_not_heard(
+        qtbot, window: MainWindow, demo_library, demo_store_copy: Path) -> None:  # noqa: F811
+    folder, _ = demo_library
+    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    window.queue.set_autoplay(False)
+    assert window.player._ensure()  # the player made, to play four times faster
+    window.player._media.setPlaybackRate(4.0)
+    window.queue.play_now(tracks[:1])
+    window.queue.add(tracks[1:4])
+    qtbot.waitUntil(lambda: at(window, tracks[0], 0.6 * tracks[0].duration), timeout=WAIT_MS)
+    table = window.library.table
+    table.setFocus()
+    for _ in range(2):  # both handled before the player runs the first one's commands (queued)
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QCoreApplication.postEvent(table, QKeyEvent(kind, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier))
+    qtbot.waitUntil(lambda: len(recorded_heard(demo_store_copy)) == 2, timeout=WAIT_MS)
+    assert window.queue.playing.id == tracks[2].id
+    (first, heard_first, *first_judged), (second, heard_second, *second_judged) = recorded_heard(demo_store_copy)
+    assert (first, first_judged) == (tracks[0].id, [0, 1]) and heard_first > 0.5 * tracks[0].duration
+    assert (second, second_judged) == (tracks[1].id, [1, 0]) and heard_second < 1
+    window.queue.stop()
