@@ -39,6 +39,7 @@ class Player(QObject):
     position_changed = Signal("qlonglong")  # milliseconds
     duration_changed = Signal("qlonglong")  # milliseconds
     ended = Signal()  # the song played to its end
+    failed = Signal()  # the song asked for cannot be played (said in `error`)
     error = Signal(str)
 
     def __init__(self, parent=None):
@@ -90,7 +91,7 @@ class Player(QObject):
         self._media.positionChanged.connect(self._position_changed)
         self._media.durationChanged.connect(self.duration_changed)
         self._media.mediaStatusChanged.connect(self._status_changed)
-        self._media.errorOccurred.connect(lambda _code, text: self.error.emit(f"Cannot play this file: {text}"))
+        self._media.errorOccurred.connect(self._error_occurred)
 
     def play(self, path: Path, start_seconds: float = 0.0) -> None:
         """Play a file from `start_seconds`."""
@@ -178,6 +179,11 @@ class Player(QObject):
         self._volume = max(low, min(high, int(volume)))
         if self._output is not None:
             self._output.setVolume(self._volume / 100)
+
+    def _error_occurred(self, _code, text: str) -> None:
+        self.error.emit(f"Cannot play this file: {text}")
+        if self._media.source() == self._url:  # not a song left before its error came
+            self.failed.emit()
 
     def _status_changed(self, status) -> None:
         from PySide6.QtMultimedia import QMediaPlayer

@@ -50,6 +50,7 @@ class QueueController(QObject):
         self._save_timer.timeout.connect(self.save)
         model.changed.connect(self._queue_changed)
         player.ended.connect(self._ended)
+        player.failed.connect(self._failed)
 
     @property
     def playing(self) -> Track | None:
@@ -177,6 +178,15 @@ class QueueController(QObject):
 
     def _ended(self) -> None:
         self._leave()
+        self._play_next_queued()
+
+    def _failed(self) -> None:
+        """The song playing cannot be played: it was not heard, nothing is recorded; the next queued song plays."""
+        self._playing = None
+        self._play_next_queued()
+
+    def _play_next_queued(self) -> None:
+        """Play the queue's next song; at the end nothing plays."""
         row = self.model.next_row()
         if row is None:
             self.now_playing.emit(None)

@@ -3,6 +3,7 @@ add, reorder, remove, restart; the next song on Next and at the end of a song (t
 and a sonic path of the selected songs."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -421,3 +422,23 @@ def test_two_next_presses_in_one_batch_record_the_song_between_as_not_heard(
     assert (first, first_judged) == (tracks[0].id, [0, 1]) and heard_first > 0.5 * tracks[0].duration
     assert (second, second_judged) == (tracks[1].id, [1, 0]) and heard_second < 1
     window.queue.stop()
+
+
+def test_a_song_that_cannot_be_played_is_passed_over_and_not_recorded(
+        qtbot, window: MainWindow, demo_library, demo_store_copy: Path, tmp_path: Path) -> None:  # noqa: F811
+    folder = shutil.copytree(demo_library[0], tmp_path / "music")
+    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    window.queue.set_autoplay(False)
+    bad, good, last = tracks[0], tracks[4], tracks[7]
+    for damaged in (bad, last):
+        (folder / damaged.relpath).write_bytes(b"\0garbage" * 1000)  # since the scan
+    window.queue.play_now([bad])
+    window.queue.add([good, last])
+    qtbot.waitUntil(lambda: at(window, good, 0.3), timeout=WAIT_MS)  # the next queued song plays instead
+    assert window.queue.playing.id == good.id and window.queue_model.current_row() == 1
+    assert window.notice.isVisible() and "Cannot play this file" in window.notice.text()
+    window.queue.next()  # the last song cannot be played either: the queue stops at its end
+    qtbot.waitUntil(lambda: window.queue.playing is None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: recorded_plays(demo_store_copy) == [(good.id, 1, 0)], timeout=WAIT_MS)
+    assert window.queue.history == [(good.id, True)] and not window.player.is_playing()
