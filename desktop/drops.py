@@ -54,6 +54,15 @@ def _relpath_in(path: Path, folders: tuple[Path, ...]) -> str | None:
     return None
 
 
+def _real_path(path: Path) -> Path | None:
+    """`path` with its links followed; None when that fails (before Python 3.13, links that go round in a loop
+    raise RuntimeError)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
 def library_songs(paths: list[Path], root: Path | None, tracks: list[Track]) -> tuple[list[Track], list[Path]]:
     """(the songs of the library these files are, in drop order; the files that are none of them). Only the dropped
     paths are resolved (through the library folder as it is named, or its real path): never every song's."""
@@ -63,7 +72,9 @@ def library_songs(paths: list[Path], root: Path | None, tracks: list[Track]) -> 
     folders = (root, root.resolve())
     found, outside = [], []
     for path in paths:
-        track = by_relpath.get(_relpath_in(path, folders)) or by_relpath.get(_relpath_in(path.resolve(), folders))
+        track = by_relpath.get(_relpath_in(path, folders))
+        if track is None and (real := _real_path(path)) is not None:
+            track = by_relpath.get(_relpath_in(real, folders))
         (found.append(track) if track is not None else outside.append(path))
     return found, outside
 

@@ -137,6 +137,16 @@ def test_drops_open_folders_queue_library_songs_and_import_playlists(qtbot, wind
     assert window.library_control.root == other.resolve()
 
 
+def test_a_dropped_link_that_loops_is_named_not_in_the_library(qtbot, window: MainWindow,  # noqa: F811
+                                                                demo_library, tmp_path: Path) -> None:
+    open_and_wait(qtbot, window, *demo_library)
+    (tmp_path / "a.mp3").symlink_to(tmp_path / "b.mp3")
+    (tmp_path / "b.mp3").symlink_to(tmp_path / "a.mp3")
+    drop(window, tmp_path / "a.mp3")  # its real path cannot be found: it is no song of the library
+    assert window.notice.isVisible() and "not in this library (a.mp3)" in window.notice.text()
+    assert window.queue_model.rowCount() == 0
+
+
 def test_song_menus_show_copy_and_find_similar(qtbot, window: MainWindow, demo_library) -> None:  # noqa: F811
     folder, db = demo_library
     tracks = [t for t in open_and_wait(qtbot, window, folder, db) if t.status == "ok"]
