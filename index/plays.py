@@ -1,9 +1,10 @@
 """The person's listening, kept in the store (table `plays`, schema 4) and nowhere else.
 
-The rule, applied once when a play ends (stopped, "next", or the song's end):
+The rule, applied once when a play ends (stopped, "next", or the song's end), to the seconds actually heard
+(the time it played, not where it was left: a seek is not listening):
 - a play **counts** once half the song, or 4 minutes of it, was heard;
-- a play is a **skip** when it ends (stop or "next") before 30 s were heard and does not count (a song shorter
-  than a minute heard to its end counts).
+- a play is a **skip** when it ends before 30 s were heard and does not count (a song shorter than a minute heard
+  to its end counts; one moved to its end and hardly heard is a skip).
 Plays survive re-analysis (they refer to the song, not its analysis) and go with the song when its file leaves
 the library.
 """
