@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from likewise.index import playlist_store
 from likewise.index.playlist_store import Playlist, has_playlists
-from likewise.index.colisten import CoListening, load_colistening, refresh_colistening
+from likewise.index.colisten import CoListening, refresh_colistening
 from likewise.index.plays import forget_plays, has_plays_table, play_counts, record_play
 from likewise.index.queue import SavedQueue, load_queue, restored_queue, save_queue
 from likewise.index.recommend import Options, Recommendation, Recommender
@@ -103,8 +103,8 @@ class LibraryBackend(QObject):
         state, known = self._store_state(), self._state
         if state == known:
             return
-        if self.recommender is not None:  # it may blend what was learnt from plays erased meanwhile (`likewise forget`)
-            self.recommender.colistening = load_colistening(self.store)
+        if self.recommender is not None:  # learnt again as `likewise index` does: plays erased meanwhile
+            self.recommender.colistening = refresh_colistening(self.store)  # (`likewise forget`) are left out
         if known is not None and state[:-1] == known[:-1]:  # the same songs: only plays or playlists changed
             self.history_changed.emit(self.history())
         else:

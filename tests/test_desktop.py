@@ -385,3 +385,26 @@ def test_plays_forgotten_in_a_terminal_are_no_longer_blended_in(qtbot, demo_libr
         assert not any(item.together for item in backend.recommend(0, a, options).items)
     finally:
         backend.shutdown()
+
+
+def test_a_playlist_imported_in_the_app_keeps_co_listening_blended_in(qtbot, demo_library, tmp_path: Path) -> None:
+    """Importing a playlist in the app: at its next look at the store, the app learns co-listening again with the
+    new playlist instead of dropping what it had (nothing was erased)."""
+    folder, db = demo_library
+    with LibraryStore(db) as store:
+        songs = [track for track in store.tracks("ok")[:8]]
+    first, second = tmp_path / "first.m3u", tmp_path / "second.m3u"
+    first.write_text("".join(f"{folder / track.relpath}\n" for track in songs[:4]))
+    second.write_text("".join(f"{folder / track.relpath}\n" for track in songs[4:]))
+    backend = LibraryBackend()
+    backend.open(db)
+    try:
+        backend.import_playlist(first)
+        backend.poll()
+        assert backend.current_recommender().colistening.evidence(songs[0].id) == 1
+        backend.import_playlist(second)
+        backend.poll()
+        learnt = backend.current_recommender().colistening
+        assert learnt is not None and learnt.evidence(songs[0].id) == learnt.evidence(songs[4].id) == 1
+    finally:
+        backend.shutdown()
