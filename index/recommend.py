@@ -255,7 +255,7 @@ class Recommender:
         """The evidence for one result: each of its moments that is the best match of some seed moment, once, with
         the seed moment it matches best (a chorus that answers six seed moments is listed once, not six times);
         in a mix, once per seed."""
-        starts = self.store.slices_of(owner)[1]
+        starts = self.store.slice_starts(owner)
         best: dict[tuple[int, int], Match] = {}
         for (number, seed_slice), (distance, index) in found.items():
             if (number, index) not in best or distance < best[number, index].distance:
@@ -340,6 +340,7 @@ class Selection:
         self.per_album: dict[str, int] = defaultdict(int)
         self.titles: set[str] = set()
         self.rows: list[int] = []  # the song rows (in `search`) of the songs chosen or avoided
+        self._sounds: np.ndarray | None = None  # their song vectors, gathered when first needed
         for track in avoid:
             self.avoid(track)
 
@@ -348,14 +349,14 @@ class Selection:
         other = Selection(self.options, search=self.search)
         other.per_artist.update(self.per_artist)
         other.per_album.update(self.per_album)
-        other.titles, other.rows = set(self.titles), list(self.rows)
+        other.titles, other.rows, other._sounds = set(self.titles), list(self.rows), self._sounds
         return other
 
     def admits(self, track: Track, same_sound: bool = False) -> bool:
         """Whether `track` may join; `same_sound`: it sounds identical to a song already there."""
-        if self.options.suppress_duplicates and (same_sound or self.repeats(track)):
+        if self.cap(track) is not None:  # the cheap test first: most candidates of a long radio fail it
             return False
-        return self.cap(track) is None
+        return not (self.options.suppress_duplicates and (same_sound or self.repeats(track)))
 
     def repeats(self, track: Track) -> bool:
         """Whether `track` is another copy of a recording chosen or avoided: same artist and title, or same sound."""
@@ -364,8 +365,10 @@ class Selection:
         row = self._row(track)
         if row is None or not self.rows:
             return False
-        vectors = self.search.song_vectors()  # one distance per song chosen: they are few
-        return bool(np.linalg.norm(vectors[self.rows] - vectors[row], axis=1).min() < DUPLICATE_DISTANCE)
+        vectors = self.search.song_vectors()
+        if self._sounds is None or len(self._sounds) != len(self.rows):
+            self._sounds = vectors[self.rows]
+        return bool(np.min(np.linalg.norm(self._sounds - vectors[row], axis=1)) < DUPLICATE_DISTANCE)
 
     def cap(self, track: Track) -> str | None:
         """Which cap rules `track` out: "artist", "album", or None."""

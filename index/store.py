@@ -663,6 +663,15 @@ class LibraryStore:
             return np.zeros((0, 0), np.float32), np.zeros(0, np.float32)
         return checked
 
+    def slice_starts(self, track_id: int) -> np.ndarray:
+        """The start seconds (n,) of one track's slices (empty if it has none, or they are damaged), without
+        reading its vectors: what a result's matching moments need."""
+        row = self.db.execute("SELECT count, starts FROM slices WHERE track_id = ?", (track_id,)).fetchone()
+        if not row or not isinstance(row[0], int) or not isinstance(row[1], bytes) or len(row[1]) != 4 * row[0]:
+            return np.zeros(0, np.float32)
+        starts = np.frombuffer(row[1], np.float32)
+        return starts if np.isfinite(starts).all() else np.zeros(0, np.float32)
+
     def all_slices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every stored slice: (vectors (N, dim) float32, owning track ids (N,), slice index within track (N,))."""
         vectors, owners, positions = [], [], []

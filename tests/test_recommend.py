@@ -84,6 +84,7 @@ def test_why_similar_names_moments_inside_both_songs(store: LibraryStore, recomm
         for match in item.matches:
             assert match.seed_time == pytest.approx(float(seed.starts[match.seed_slice]))
             assert 0 <= match.time <= item.track.duration
+            assert match.time == pytest.approx(float(store.slices_of(item.track.id)[1][match.slice]))
             assert 0 <= match.seed_time <= track.duration
 
 
