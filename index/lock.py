@@ -70,8 +70,8 @@ class IndexLock:
         if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
             return True
         self.handle.seek(0)
-        return re.fullmatch(r"(pid \d+)+", self.handle.read(256)) is not None  # pids run together: left by
-        # runs killed while they held the lock, with versions that appended
+        return re.fullmatch(rb"(pid \d+)+", self.handle.buffer.read(256)) is not None  # pids run together:
+        # left by runs killed while they held the lock, with versions that appended; bytes: it may not be text
 
     def _error(self, error: OSError) -> LockError:
         return LockError(f"cannot make the lock file {display_path(str(self.path))}: {os_error_reason(error, self.path)}")

@@ -410,12 +410,14 @@ def test_a_file_in_the_way_of_the_lock_file_is_left_as_it_was(tmp_path: Path) ->
     music = tmp_path / "music"
     make_songs(music, 1)
     db = tmp_path / "library.sqlite"
-    notes = tmp_path / "notes.txt"
-    notes.write_text("my own notes\n")
-    Path(str(db) + ".lock").symlink_to(notes)
-    error = _index_error(["index", str(music), "--db", str(db)], tmp_path / "data")
-    assert "not made by likewise" in error and "move it aside" in error, error
-    assert notes.read_text() == "my own notes\n"
+    for content in (b"my own notes\n", b"\x89PNG\r\n\x1a\n\xff"):
+        notes = tmp_path / "notes"
+        notes.write_bytes(content)
+        Path(str(db) + ".lock").unlink(missing_ok=True)
+        Path(str(db) + ".lock").symlink_to(notes)
+        error = _index_error(["index", str(music), "--db", str(db)], tmp_path / "data")
+        assert "not made by likewise" in error and "move it aside" in error, error
+        assert notes.read_bytes() == content
 
 
 def test_a_lock_file_left_by_killed_runs_is_taken_over_and_holds_one_pid(tmp_path: Path) -> None:
