@@ -11,6 +11,9 @@ from likewise.index.paths import display_path, os_error_reason
 from likewise.index.store import StoreError
 
 
+WINDOWS_LOCKED_BYTE = 1 << 30  # msvcrt locks bytes, and a lock may lie past the end of the file
+
+
 class StoreBusy(LikewiseError):
     """Another process is indexing this library."""
 
@@ -42,7 +45,9 @@ class IndexLock:
             if os.name == "nt":
                 import msvcrt
 
-                self.handle.seek(0)  # the byte locked is the one at the position (read by _ours)
+                # the byte locked is the one at the position: one far past the pid, which others must still
+                # read (Windows refuses reads of a locked region), the same for every run
+                os.lseek(self.handle.fileno(), WINDOWS_LOCKED_BYTE, os.SEEK_SET)
                 msvcrt.locking(self.handle.fileno(), msvcrt.LK_NBLCK, 1)
             else:
                 import fcntl
