@@ -50,6 +50,22 @@ def test_a_missing_library_is_reported_only_when_a_command_uses_it(tmp_path: Pat
     assert "a journey needs both" in capsys.readouterr().err  # the arguments first, as before the library
 
 
+def test_a_moved_library_whose_store_is_open_elsewhere_is_not_moved(tmp_path: Path, monkeypatch) -> None:
+    """A store open in another program (the app) keeps SQLite files beside it: moving it under that program would
+    leave it writing to a name that is gone, so the move waits until the store is closed."""
+    data, old, new = tmp_path / "data", tmp_path / "Music", tmp_path / "Tunes"
+    monkeypatch.setenv("LIKEWISE_DATA_DIR", str(data))
+    make_songs(old, 2)
+    assert run_likewise(["index", str(old)], data).returncode == 0
+    old_db, new_db = default_db_path(old), default_db_path(new)
+    old.rename(new)
+    with LibraryStore(old_db) as elsewhere:  # the app, with the library open
+        elsewhere.tracks()
+        error = one_line_error(["index", str(new), "--moved-from", str(old)], data)
+        assert "open in another program" in error, error
+    assert old_db.is_file() and not new_db.exists()
+
+
 def test_a_moved_library_takes_its_store_along_without_db(tmp_path: Path, monkeypatch) -> None:
     """`likewise index NEW --moved-from OLD`: OLD's own store, re-rooted, becomes NEW's own store, its search cache
     with it; a store already at NEW's place is never replaced."""

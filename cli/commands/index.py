@@ -128,6 +128,9 @@ def _move_library(old_db: Path, db: Path, old_root: Path, root: Path) -> None:
             if in_the_way:
                 raise CommandError(f"{printable(display_path(str(in_the_way[0])))} is where the store of "
                                    f"{printable(root)} goes: move it aside (or give the store to use with --db)")
+            if _open_elsewhere(old_db):
+                raise CommandError(f"the store {printable(display_path(str(old_db)))} is open in another program "
+                                   "(likewise desktop?): close it, then run this again")
         with LibraryStore(old_db, writing=True) as store:
             if store.library_root != root:
                 store.move_library(old_root, root)
@@ -141,23 +144,22 @@ def _store_files(db: Path) -> list[Path]:
     return [Path(str(db) + suffix) for suffix in TEMPORARY_SUFFIXES]
 
 
+def _open_elsewhere(db: Path) -> bool:
+    """Whether another program has the store open: the last connection to close removes SQLite's -wal and -shm
+    files beside it (after writing the -wal back into the store), so they outlast ours only while another is open."""
+    with LibraryStore(db, writing=True):
+        pass
+    return any(path.exists() for path in _store_files(db)[1:])
+
+
 def _move_store(old_db: Path, db: Path) -> None:
-    """Move a store, the files SQLite keeps beside it, its search index and its co-listening from `old_db` to `db`
-    (the same folder). Each store file is linked to its new name, then unlinked: one that appeared there meanwhile is
-    kept (FileExistsError). The lock files stay: each name has its own, and both are held."""
+    """Move a closed store (a single file, then), its search index and its co-listening from `old_db` to `db` (the
+    same folder), each with one rename: at every moment the store has one name. The check for a store at `db`, done
+    under the lock on `db`, stands for the rename. The lock files stay: each name has its own, and both are held."""
     from likewise.index.colisten import colistening_path
     from likewise.index.search import cache_path
 
-    for source, target in zip(_store_files(old_db), _store_files(db)):
-        if source.exists():
-            try:
-                os.link(source, target)
-            except FileExistsError:
-                raise
-            except OSError:  # a file system without hard links: the check before, under the lock on `db`, stands
-                os.rename(source, target)
-            else:
-                source.unlink()
+    os.rename(old_db, db)
     for beside in (cache_path, colistening_path):
         if beside(old_db).exists():
             os.replace(beside(old_db), beside(db))  # one found there was made from another store: never served
