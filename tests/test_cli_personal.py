@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from likewise.cli.main import main
-from likewise.index.colisten import colistening_path, refresh_colistening
+from likewise.index.colisten import colistening_path, load_colistening, refresh_colistening
 from likewise.index.playlist_store import import_playlist, list_playlists, playlist_tracks, save_made_playlist
 from likewise.index.plays import count_plays, record_play
 from likewise.index.store import LibraryStore, Track
@@ -66,6 +66,14 @@ def test_audio_only_leaves_co_listening_out_of_similar_mix_and_radio(colistened,
     assert partner.label in blended["radio"] and partner.label not in plain["radio"]
     mixed, mixed_by_sound = _json_ranking(blended["mix"]), _json_ranking(plain["mix"])
     assert mixed.index(partner.relpath) < mixed_by_sound.index(partner.relpath)
+
+
+def test_a_playlist_imported_later_keeps_co_listening_in_use(colistened, tmp_path: Path, capsys) -> None:
+    db, first, third, second = colistened
+    playlist, _ = _hand_made(db, tmp_path)
+    assert _run(capsys, "playlists", "import", str(playlist), "--db", str(db))[0] == 0
+    with LibraryStore(db, read_only=True) as store:
+        assert load_colistening(store) is not None, "co-listening was switched off by the import"
 
 
 def test_similar_and_mix_text_say_often_played_together(colistened, capsys) -> None:

@@ -63,6 +63,7 @@ def _show(library: Library, args: argparse.Namespace) -> int:
 
 
 def _import(library: Library, args: argparse.Namespace) -> int:
+    from likewise.index.colisten import refresh_colistening
     from likewise.index.playlist_store import import_playlist
 
     with library.writable_store() as store:
@@ -70,6 +71,7 @@ def _import(library: Library, args: argparse.Namespace) -> int:
             item = import_playlist(store, args.file)
         except OSError as error:
             raise CommandError(f"cannot read {printable(args.file)}: {error.strerror or error}") from error
+        refresh_colistening(store)  # the playlist is something to learn from; what was learnt before is stale now
     print(f"read {printable(item.name)}: {item.songs} of {item.entries} entries are songs of the library"
           + (f", {len(item.problems)} problems:" if item.problems else ""))
     print("\n".join(problem_lines(item.problems, f"`likewise playlists show {item.id}`")))
