@@ -20,6 +20,7 @@ from likewise.index.store import Track
 
 SAVE_DELAY_MS = 400  # the queue is saved this long after its last change
 RESTART_SECONDS = 3.0  # Previous further into a song than this starts it again
+FAILURES_TO_STOP = 3  # songs in a row that cannot be played (a drive unplugged) stop the queue
 
 Submit = Callable[[Callable[[Any], Any], Callable[[Any], None] | None, Callable[[str], None] | None], None]
 
@@ -44,6 +45,7 @@ class QueueController(QObject):
         self.played: set[int] = set()  # every song started this session
         self._playing: Track | None = None
         self._started = 0.0  # when the song playing started (unix time)
+        self._failures = 0  # songs in a row that could not be played
         self._refilling = False
         self._loaded = False  # the open library's saved queue is shown (until then nothing is saved over it)
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
@@ -181,9 +183,18 @@ class QueueController(QObject):
         self._play_next_queued()
 
     def _failed(self) -> None:
-        """The song playing cannot be played: it was not heard, nothing is recorded; the next queued song plays."""
+        """The song playing cannot be played: it was not heard, nothing is recorded, keep playing does not count
+        it as played; the next queued song plays, unless FAILURES_TO_STOP songs failed in a row (then it stops)."""
+        if self._playing is not None:
+            self.played.discard(self._playing.id)
         self._playing = None
-        self._play_next_queued()
+        self._failures += 1
+        if self._failures < FAILURES_TO_STOP:
+            self._play_next_queued()
+            return
+        self._failures = 0
+        self.now_playing.emit(None)
+        self.message.emit(f"Playback stopped: {FAILURES_TO_STOP} songs in a row could not be played")
 
     def _play_next_queued(self) -> None:
         """Play the queue's next song; at the end nothing plays."""
@@ -199,6 +210,7 @@ class QueueController(QObject):
         track, self._playing = self._playing, None
         if track is None:
             return
+        self._failures = 0  # it did not fail
         heard = self.player.heard_seconds()
         started = self._started
         self.history.append((track.id, judge_play(track.id, started, heard, track.duration).skipped))

@@ -408,7 +408,7 @@ def test_two_next_presses_in_one_batch_record_the_song_between_as_not_heard(
     window.queue.set_autoplay(False)
     assert window.player._ensure()  # the player made, to play four times faster
     window.player._media.setPlaybackRate(4.0)
-    window.queue.play_now(tracks[:1])
+    window.queue.play_now(tracks[:3])
     window.queue.add(tracks[1:4])
     qtbot.waitUntil(lambda: at(window, tracks[0], 0.6 * tracks[0].duration), timeout=WAIT_MS)
     table = window.library.table
@@ -442,3 +442,23 @@ def test_a_song_that_cannot_be_played_is_passed_over_and_not_recorded(
     qtbot.waitUntil(lambda: window.queue.playing is None, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: recorded_plays(demo_store_copy) == [(good.id, 1, 0)], timeout=WAIT_MS)
     assert window.queue.history == [(good.id, True)] and not window.player.is_playing()
+
+
+def test_songs_that_cannot_be_played_with_keep_playing_on_stop_after_a_few(
+        qtbot, window: MainWindow, demo_library, demo_store_copy: Path, tmp_path: Path) -> None:  # noqa: F811
+    """The drive unplugged with keep playing on: three songs fail in a row, the queue stops and says so once,
+    instead of refilling and failing through the whole library; the failed songs were not played."""
+    folder = shutil.copytree(demo_library[0], tmp_path / "music")
+    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    window.queue.set_autoplay(True)
+    failed, messages = [], []
+    window.player.failed.connect(lambda: failed.append(True))
+    window.queue.message.connect(messages.append)
+    shutil.rmtree(folder)
+    window.queue.play_now(tracks[:3])
+    qtbot.waitUntil(lambda: len(failed) >= 3 and window.queue.playing is None, timeout=WAIT_MS)
+    qtbot.wait(1500)  # time for more songs to be tried, were the queue going on
+    assert len(failed) == 3 and window.queue.playing is None and not window.queue.played
+    assert [message for message in messages if "in a row" in message] == [window.notice.text()]
+    assert window.queue.history == [] and recorded_plays(demo_store_copy) == []
