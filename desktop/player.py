@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
@@ -28,7 +28,9 @@ from likewise.index.store import format_duration
 
 
 PLAYER_QML = b"import QtMultimedia\nMediaPlayer { audioOutput: AudioOutput {} }"
-STEP_SLACK_MS = 300  # a position step this much longer than the time it took (times the rate) is a jump, not heard
+# a position step longer than the time it took and this much more (times the rate) is a jump, not heard: the 50 ms
+# steps while playing overshoot their time by 45 ms at most (measured at rates 1 and 4, in the window under pytest)
+STEP_SLACK_MS = 100
 
 
 class Player(QObject):
@@ -51,6 +53,7 @@ class Player(QObject):
         self._url = QUrl()  # the source last asked for
         self._heard_ms = 0  # of that source, since play
         self._last: tuple[int, float] | None = None  # the position last seen (ms) and when (time.monotonic)
+        self._jumping = False  # a setPosition is under way: the steps until it is done are not heard
         self._volume = VOLUME.default
         self.source: Path | None = None
         self.unavailable = ""  # why playback cannot work here, if it cannot
@@ -100,7 +103,7 @@ class Player(QObject):
         start_ms = int(start_seconds * 1000)
         self._heard_ms, self._last = 0, None
         if self.source == path and self._media.isSeekable():
-            self._command("setPosition", Q_ARG("qlonglong", start_ms))
+            self._jump(start_ms)
         else:
             self.source = path
             self._url = QUrl.fromLocalFile(str(path))
@@ -131,7 +134,19 @@ class Player(QObject):
     def seek(self, milliseconds: int) -> None:
         """Jump within the current song."""
         if self._media is not None:
-            self._command("setPosition", Q_ARG("qlonglong", milliseconds))
+            self._jump(milliseconds)
+
+    def _jump(self, milliseconds: int) -> None:
+        """Move the position, marked as a jump until done: the position it emits (setPosition emits it at once, from
+        the event loop) and any step seen before are not heard, however short."""
+        self._jumping = True
+        self._command("setPosition", Q_ARG("qlonglong", milliseconds))
+        QMetaObject.invokeMethod(self, "_jumped", Qt.ConnectionType.QueuedConnection)  # runs after the command
+
+    @Slot()
+    def _jumped(self) -> None:
+        """The jump is done: the steps from its position on are heard."""
+        self._jumping = False
 
     def stop(self) -> None:
         """Stop playback."""
@@ -162,9 +177,9 @@ class Player(QObject):
         if self._media.source() != self._url:
             return
         now = time.monotonic()
-        if self._last is not None and self._media.isPlaying():
+        if self._last is not None and self._media.isPlaying() and not self._jumping:
             step = milliseconds - self._last[0]
-            if 0 < step <= (now - self._last[1]) * 1000 * max(self._media.playbackRate(), 1.0) + STEP_SLACK_MS:
+            if 0 < step <= ((now - self._last[1]) * 1000 + STEP_SLACK_MS) * max(self._media.playbackRate(), 1.0):
                 self._heard_ms += step
         self._last = (milliseconds, now)
 
@@ -190,7 +205,7 @@ class Player(QObject):
 
         loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
         if status in loaded and self._pending_ms is not None:
-            self._command("setPosition", Q_ARG("qlonglong", self._pending_ms))
+            self._jump(self._pending_ms)
             self._pending_ms = None
         elif status == QMediaPlayer.MediaStatus.EndOfMedia:
             self.ended.emit()

@@ -4,10 +4,11 @@ and a sonic path of the selected songs."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
@@ -462,3 +463,26 @@ def test_songs_that_cannot_be_played_with_keep_playing_on_stop_after_a_few(
     assert len(failed) == 3 and window.queue.playing is None and not window.queue.played
     assert [message for message in messages if "in a row" in message] == [window.notice.text()]
     assert window.queue.history == [] and recorded_plays(demo_store_copy) == []
+
+
+def test_a_slow_drag_of_the_position_slider_is_not_heard(
+        qtbot, window: MainWindow, demo_library, demo_store_copy: Path) -> None:  # noqa: F811
+    """Each move of a drag seeks a little way on: the steps across those seeks are jumps, never heard, however
+    short (heard stays the time the song played)."""
+    folder, _ = demo_library
+    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    window.queue.set_autoplay(False)
+    song = max(tracks, key=lambda track: track.duration)
+    player, slider = window.player, window.transport.slider
+    window.queue.play_now([song])
+    qtbot.waitUntil(lambda: at(window, song, 0.5), timeout=WAIT_MS)
+    started, heard = time.monotonic(), player.heard_seconds()
+    drag = QTimer(interval=50)  # one move of the slider, 150 ms on, each 50 ms
+    drag.timeout.connect(lambda: slider.sliderMoved.emit(player._media.position() + 150))
+    drag.start()
+    qtbot.wait(2000)
+    drag.stop()
+    moved, played = player.position_seconds(), time.monotonic() - started
+    assert moved > 6 and player.heard_seconds() - heard < played + 0.3
+    window.queue.stop()
