@@ -48,6 +48,14 @@ def select(window: MainWindow, *tracks: Track) -> None:
         selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
 
 
+def _opened_without_autoplay(qtbot, window: MainWindow, folder: Path, db: Path) -> list[Track]:
+    """Open the library in the window, wait for its saved queue, turn Keep playing off; its analysed songs."""
+    tracks = [t for t in open_and_wait(qtbot, window, folder, db) if t.status == "ok"]
+    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
+    window.queue.set_autoplay(False)
+    return tracks
+
+
 def test_queue_add_reorder_remove_survive_a_restart(qtbot, settings: QSettings, demo_library,
                                                     demo_store_copy: Path) -> None:  # noqa: F811
     folder, _ = demo_library
@@ -104,9 +112,7 @@ def test_queue_add_reorder_remove_survive_a_restart(qtbot, settings: QSettings, 
 def test_next_and_the_end_of_a_song_play_the_next_queued_song(qtbot, window: MainWindow, demo_library,
                                                               demo_store_copy: Path) -> None:  # noqa: F811
     folder, _ = demo_library
-    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
-    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
-    window.queue.set_autoplay(False)
+    tracks = _opened_without_autoplay(qtbot, window, folder, demo_store_copy)
     first, second, third = tracks[2], tracks[8], tracks[13]
     player = window.player
 
@@ -145,9 +151,7 @@ def test_next_and_the_end_of_a_song_play_the_next_queued_song(qtbot, window: Mai
 def test_play_pause_after_stop_or_another_library_plays_only_what_the_queue_knows(
         qtbot, window: MainWindow, demo_library, demo_store_copy: Path, tmp_path: Path) -> None:  # noqa: F811
     folder, db = demo_library
-    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
-    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
-    window.queue.set_autoplay(False)
+    tracks = _opened_without_autoplay(qtbot, window, folder, demo_store_copy)
     window.queue.play_now([tracks[2]])
     qtbot.waitUntil(window.player.is_playing, timeout=WAIT_MS)
     window.queue.stop()
@@ -171,9 +175,7 @@ def test_play_pause_after_stop_or_another_library_plays_only_what_the_queue_know
 def test_autoplay_appends_when_the_queue_runs_low_steered_by_skips_and_never_repeats(
         qtbot, window: MainWindow, demo_library, demo_store_copy: Path) -> None:  # noqa: F811
     folder, _ = demo_library
-    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
-    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
-    window.queue.set_autoplay(False)
+    tracks = _opened_without_autoplay(qtbot, window, folder, demo_store_copy)
     options = window.panel.options()
     seed = tracks[4]
     select(window, seed)
@@ -212,9 +214,7 @@ def test_autoplay_appends_when_the_queue_runs_low_steered_by_skips_and_never_rep
 def test_a_mix_of_selected_songs_plays_and_exports_guarded(qtbot, window: MainWindow, demo_library, demo_store_copy: Path,
                                                            tmp_path: Path, monkeypatch) -> None:  # noqa: F811
     folder, _ = demo_library
-    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
-    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
-    window.queue.set_autoplay(False)
+    tracks = _opened_without_autoplay(qtbot, window, folder, demo_store_copy)
     seeds = [tracks[1], tracks[9], tracks[15]]
     select(window, *seeds)
     assert window.library.selected_tracks() == seeds
@@ -304,9 +304,7 @@ def test_the_queue_exports_guarded_and_is_kept_as_a_playlist_likewise_made(qtbot
                                                                           demo_store_copy: Path, tmp_path: Path,
                                                                           monkeypatch) -> None:  # noqa: F811
     folder, _ = demo_library
-    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
-    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
-    window.queue.set_autoplay(False)
+    tracks = _opened_without_autoplay(qtbot, window, folder, demo_store_copy)
     select(window, tracks[2], tracks[7])
     window.song_actions.add_to_queue.trigger()
     notes = tmp_path / "notes.m3u8"
@@ -335,9 +333,7 @@ def recorded_heard(db: Path) -> list[tuple[int, float, int, int]]:
 def test_a_song_left_by_opening_another_library_or_closing_the_window_is_recorded(
         qtbot, window: MainWindow, demo_library, demo_store_copy: Path, tmp_path: Path) -> None:  # noqa: F811
     folder, _ = demo_library
-    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
-    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
-    window.queue.set_autoplay(False)
+    tracks = _opened_without_autoplay(qtbot, window, folder, demo_store_copy)
     window.queue.play_now([tracks[2]])
     qtbot.waitUntil(lambda: window.player.position_seconds() > 0.5, timeout=WAIT_MS)
     other = copy_store(demo_store_copy, tmp_path / "other.sqlite")
@@ -363,9 +359,7 @@ def at(window: MainWindow, track: Track, seconds: float) -> bool:
 def test_heard_is_the_time_a_song_played_whatever_it_started_at_or_was_moved_to(
         qtbot, window: MainWindow, demo_library, demo_store_copy: Path) -> None:  # noqa: F811
     folder, _ = demo_library
-    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
-    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
-    window.queue.set_autoplay(False)
+    tracks = _opened_without_autoplay(qtbot, window, folder, demo_store_copy)
     player = window.player
     a, b, c, d = tracks[1], tracks[3], tracks[6], tracks[9]
 
@@ -404,9 +398,7 @@ def test_heard_is_the_time_a_song_played_whatever_it_started_at_or_was_moved_to(
 def test_two_next_presses_in_one_batch_record_the_song_between_as_not_heard(
         qtbot, window: MainWindow, demo_library, demo_store_copy: Path) -> None:  # noqa: F811
     folder, _ = demo_library
-    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
-    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
-    window.queue.set_autoplay(False)
+    tracks = _opened_without_autoplay(qtbot, window, folder, demo_store_copy)
     assert window.player._ensure()  # the player made, to play four times faster
     window.player._media.setPlaybackRate(4.0)
     window.queue.play_now(tracks[:3])
@@ -428,9 +420,7 @@ def test_two_next_presses_in_one_batch_record_the_song_between_as_not_heard(
 def test_a_song_that_cannot_be_played_is_passed_over_and_not_recorded(
         qtbot, window: MainWindow, demo_library, demo_store_copy: Path, tmp_path: Path) -> None:  # noqa: F811
     folder = shutil.copytree(demo_library[0], tmp_path / "music")
-    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
-    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
-    window.queue.set_autoplay(False)
+    tracks = _opened_without_autoplay(qtbot, window, folder, demo_store_copy)
     bad, good, last = tracks[0], tracks[4], tracks[7]
     for damaged in (bad, last):
         (folder / damaged.relpath).write_bytes(b"\0garbage" * 1000)  # since the scan
@@ -470,9 +460,7 @@ def test_a_slow_drag_of_the_position_slider_is_not_heard(
     """Each move of a drag seeks a little way on: the steps across those seeks are jumps, never heard, however
     short (heard stays the time the song played)."""
     folder, _ = demo_library
-    tracks = [t for t in open_and_wait(qtbot, window, folder, demo_store_copy) if t.status == "ok"]
-    qtbot.waitUntil(lambda: window.queue._loaded, timeout=WAIT_MS)
-    window.queue.set_autoplay(False)
+    tracks = _opened_without_autoplay(qtbot, window, folder, demo_store_copy)
     song = max(tracks, key=lambda track: track.duration)
     player, slider = window.player, window.transport.slider
     window.queue.play_now([song])
