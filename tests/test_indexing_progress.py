@@ -9,7 +9,7 @@ from likewise.desktop.indexing import IndexingBar
 from likewise.index.pipeline import Indexer, Progress
 from likewise.index.store import LibraryStore
 from likewise.model.embedder import load_embedder
-from tests.corpus import MisbehavingPool
+from tests.corpus import MisbehavingPool, make_songs, run_likewise
 
 
 def test_every_song_is_reported_and_songs_are_stored_while_the_run_goes_on(demo_copy: Path, tmp_path: Path,
@@ -53,3 +53,11 @@ def test_the_bar_counts_songs_and_says_the_time_left(qtbot) -> None:
     text = bar.label.text()
     assert "5 of 20 songs" in text and "2.0 songs/s" in text and "7 s left" in text and "1 failed" in text
     assert "loading" not in text
+
+
+def test_likewise_index_without_a_terminal_says_the_last_count_once(tmp_path: Path) -> None:
+    make_songs(tmp_path / "music", 3)
+    finished = run_likewise(["index", str(tmp_path / "music"), "--db", str(tmp_path / "store.sqlite"), "--jobs", "2"],
+                            tmp_path / "data")
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stderr.count("analysed 3/3 songs") == 1, finished.stderr

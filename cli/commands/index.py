@@ -28,6 +28,7 @@ class _ProgressPrinter:
     def __init__(self) -> None:
         self.bar = None
         self.last_line = 0.0
+        self.said_all = False  # the run reports its last count again when it stores the last songs
 
     def __call__(self, progress) -> None:
         if sys.stderr.isatty():
@@ -37,8 +38,8 @@ class _ProgressPrinter:
                 self.bar = tqdm(total=progress.total, unit="song", file=sys.stderr, dynamic_ncols=True)
             self.bar.update(progress.done - self.bar.n)
             self.bar.set_postfix(failed=progress.failed, refresh=False)
-        elif time.monotonic() - self.last_line >= 5 or progress.done == progress.total:
-            self.last_line = time.monotonic()
+        elif not self.said_all and (time.monotonic() - self.last_line >= 5 or progress.done == progress.total):
+            self.last_line, self.said_all = time.monotonic(), progress.done == progress.total
             eta = f", {progress.eta:.0f} s left" if progress.eta is not None else ""
             log.info("analysed %d/%d songs (%d failed), %.1f songs/s%s", progress.done, progress.total,
                      progress.failed, progress.rate, eta)
