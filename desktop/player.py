@@ -14,6 +14,9 @@ updating an action's icon).
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,6 +54,7 @@ class Player(QObject):
         self._output = None
         self._pending_ms: int | None = None
         self._url = QUrl()  # the source last asked for
+        self._links: tempfile.TemporaryDirectory | None = None  # see _nameable
         self._heard_ms = 0  # of that source, since play
         self._last: tuple[int, float] | None = None  # the position last seen (ms) and when (time.monotonic)
         self._jumping = False  # a setPosition is under way: the steps until it is done are not heard
@@ -106,10 +110,26 @@ class Player(QObject):
             self._jump(start_ms)
         else:
             self.source = path
-            self._url = QUrl.fromLocalFile(str(path))
+            self._url = QUrl.fromLocalFile(str(self._nameable(path)))
             self._pending_ms = start_ms or None
             self._command("setSource", Q_ARG(QUrl, self._url))
         self._command("play")
+
+    def _nameable(self, path: Path) -> Path:
+        """`path`, or where its name is not valid UTF-8 (which a QUrl cannot carry: old Latin-1 rips), a link to it
+        under a name that is, in a folder of the player's own that goes with it."""
+        try:
+            os.fsencode(path).decode("utf-8")
+            return path
+        except UnicodeDecodeError:
+            pass
+        if self._links is None:
+            self._links = tempfile.TemporaryDirectory(prefix="likewise-playing-")
+        suffix = path.suffix if path.suffix.isascii() else ""
+        link = Path(self._links.name) / f"{hashlib.sha256(os.fsencode(path)).hexdigest()[:16]}{suffix}"
+        if not link.is_symlink():
+            link.symlink_to(path)
+        return link
 
     def _command(self, slot: str, *arguments) -> None:
         """Run a QMediaPlayer slot from the event loop, without the GIL (see the module's docstring)."""

@@ -83,6 +83,26 @@ def test_the_player_and_its_audio_output_are_made_by_qml_and_play(qtbot) -> None
     player.stop()
 
 
+def test_a_song_whose_file_name_is_not_utf8_plays(qtbot, tmp_path: Path) -> None:
+    """Old rips on a Samba share have Latin-1 names; the indexer takes them, and so must the player (a QUrl made
+    from such a name loses its bytes)."""
+    import os
+    import shutil
+
+    from likewise.assets import DEMO_DIR
+    from likewise.desktop.player import Player
+
+    song = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"chanson \xe9t\xe9.mp3")))
+    shutil.copyfile(sorted(DEMO_DIR.rglob("*.mp3"))[0], song)
+    player = Player()
+    errors: list[str] = []
+    player.error.connect(errors.append)
+    player.play(song)
+    qtbot.waitUntil(lambda: player.position_seconds() > 0.3 or bool(errors), timeout=15000)
+    assert not errors
+    player.stop()
+
+
 def test_a_bool_signal_keeps_the_reference_counts_of_true_and_false(qtbot) -> None:
     """PySide6 6.12.0 dropped a reference to True or False at every emission of a Python-declared signal carrying
     a bool (the player's playing_changed, the queue's autoplay_changed...): a long session, or the test suite,
