@@ -1,5 +1,5 @@
-"""The keyboard shortcuts, listed in a Help dialog: the window's own actions, read from it, and the keys of the table
-and the search box."""
+"""The keyboard shortcuts, listed in a Help dialog: the actions of the window and its parts, read from them, and the
+keys of the table and the search box."""
 from __future__ import annotations
 
 from PySide6.QtGui import QKeySequence
@@ -19,13 +19,15 @@ LIBRARY_KEYS = (
 
 
 def shortcut_list(window: QWidget) -> list[tuple[str, str]]:
-    """(keys, what they do) for every action of `window` that has a shortcut, then the library's own keys."""
-    found = []
-    for action in window.actions():
-        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        if keys:
-            found.append((keys, action.text().replace("&", "").rstrip("…")))
-    return found + list(LIBRARY_KEYS)
+    """(keys, what they do) for every action with a shortcut of `window` and of its parts (the library table's,
+    the queue's), each once, then the library's own keys."""
+    found: dict[tuple[str, str], None] = {}
+    for widget in (window, *window.findChildren(QWidget)):
+        for action in widget.actions():
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys:
+                found[keys, action.text().replace("&", "").rstrip("…")] = None
+    return list(found) + list(LIBRARY_KEYS)
 
 
 class ShortcutsDialog(QDialog):
