@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `likewise` command: runs the subcommand on its library; a LikewiseError is one line."""
     _open_closed_streams()
-    logging.basicConfig(level=logging.INFO, format="likewise: %(message)s", stream=sys.stderr, force=True)
+    logging.basicConfig(level=logging.WARNING, format="likewise: %(message)s", stream=sys.stderr, force=True)
+    log.setLevel(logging.INFO)  # our progress lines; the libraries' chatter (gensim's
+    # hundreds of lines while co-listening is learnt) only from warnings up
     args = build_parser().parse_args(attach_mood_points(sys.argv[1:] if argv is None else argv))
     try:
         with Library(getattr(args, "db", None), getattr(args, "folder", None)) as library:

@@ -15,6 +15,7 @@ from likewise.index.colisten import colistening_path, load_colistening, refresh_
 from likewise.index.playlist_store import import_playlist, list_playlists, playlist_tracks, save_made_playlist
 from likewise.index.plays import count_plays, record_play
 from likewise.index.store import LibraryStore, Track
+from tests.corpus import run_likewise
 from tests.test_colisten import _pair_far_apart_by_sound, _playlists
 
 UNCAPPED = ["--per-artist", "0", "--per-album", "0"]
@@ -226,3 +227,10 @@ def test_info_lists_the_playlist_problems_first_few_with_the_total(demo_store_co
     assert code == 0 and lines[start + 1].startswith(f"  {playlist}: line 3: not a path or URL")
     assert lines[start + 6] == "  ... and 6 more: `likewise playlists show NAME` lists a playlist's"
     assert len(lines) == start + 7
+
+
+def test_learning_co_listening_prints_nothing_of_gensim(demo_store_copy: Path, tmp_path: Path) -> None:
+    playlist, _ = _hand_made(demo_store_copy, tmp_path)
+    finished = run_likewise(["playlists", "import", str(playlist), "--db", str(demo_store_copy)], tmp_path / "data")
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stderr.strip() == "", finished.stderr[:2000]
