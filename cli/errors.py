@@ -6,3 +6,8 @@ from likewise.audio.errors import LikewiseError
 
 class CommandError(LikewiseError):
     """A failure to report as one line on stderr, exit code 1."""
+
+
+class UsageError(CommandError):
+    """A command given without what it needs (or with options that do not go together): exit code 2, as for the
+    usage errors argparse finds."""

@@ -15,6 +15,7 @@ from likewise.assets import installed_version
 from likewise.audio.errors import LikewiseError
 from likewise.cli.commands import SUBCOMMANDS
 from likewise.cli.commands.mood import attach_mood_points
+from likewise.cli.errors import UsageError
 from likewise.cli.library import Library
 from likewise.index.paths import display_path, os_error_reason
 from likewise.index.store import describe_error
@@ -64,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`likewise similar ... | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the final flush at exit must not fail again
         return 141
+    except UsageError as error:
+        log.error("%s", error)
+        return 2
     except LikewiseError as error:  # CommandError, a store that cannot be used or is busy, a file that cannot be read
         log.error("%s", error)
         return 1

@@ -138,7 +138,7 @@ def test_forget_plays_asks_refuses_without_a_terminal_and_erases_the_history(dem
     assert not colistening_path(demo_store_copy).exists()
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert _run(capsys, "forget", "--plays", "--yes", *db)[:2] == (0, _erased(0))
-    assert _run(capsys, "forget", *db)[0] == 1  # what to forget must be said
+    assert _run(capsys, "forget", *db)[0] == 2  # what to forget must be said: a usage error
 
 
 def _erased(count: int) -> str:
@@ -188,7 +188,7 @@ def test_playlists_import_list_show_export_and_mix(demo_store_copy: Path, tmp_pa
     mixed = json.loads(out)
     assert code == 0 and [seed["path"] for seed in mixed["seeds"]] == songs
     assert len(mixed["results"]) == 5 and not {item["path"] for item in mixed["results"]} & set(songs)
-    assert _run(capsys, "mix", "--db", str(demo_store_copy))[0] == 1  # neither songs nor a playlist
+    assert _run(capsys, "mix", "--db", str(demo_store_copy))[0] == 2  # neither songs nor a playlist: a usage error
 
 
 def test_playlists_made_with_o_are_kept_in_the_store(demo_store_copy: Path, tmp_path: Path, capsys) -> None:

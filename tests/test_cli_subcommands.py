@@ -46,7 +46,7 @@ def test_a_missing_library_is_reported_only_when_a_command_uses_it(tmp_path: Pat
     assert library.db == missing  # finding its path opens nothing
     with pytest.raises(CommandError):
         library.store
-    assert main(["mood", "--from", "0,0", "--db", str(missing)]) == 1
+    assert main(["mood", "--from", "0,0", "--db", str(missing)]) == 2  # a usage error
     assert "a journey needs both" in capsys.readouterr().err  # the arguments first, as before the library
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from likewise.model.info import read_model_info
 from tests.conftest import tone, write_audio
-from tests.corpus import as_ordinary_user, make_songs, one_line_error, synthetic_store, write_junk
+from tests.corpus import as_ordinary_user, make_songs, one_line_error, run_likewise, synthetic_store, write_junk
 
 
 @pytest.fixture
@@ -30,7 +30,9 @@ def test_a_file_where_a_folder_is_wanted(tmp_path: Path) -> None:
 
 
 def test_no_folder_at_all(tmp_path: Path) -> None:
-    assert "give the music folder" in one_line_error(["index"], tmp_path)
+    finished = run_likewise(["index"], tmp_path)
+    assert finished.returncode == 2, finished  # a usage error, as the README's exit codes say
+    assert finished.stderr.splitlines() == ["likewise: give the music folder to index, e.g. `likewise index ~/Music`"]
 
 
 def test_an_empty_folder(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from likewise.cli.errors import CommandError
+from likewise.cli.errors import CommandError, UsageError
 from likewise.cli.library import Library
 from likewise.cli.options import add_db_option
 from likewise.cli.subcommand import Subcommand
@@ -22,7 +22,7 @@ def run_forget(library: Library, args: argparse.Namespace) -> int:
     from likewise.index.plays import count_plays, forget_plays
 
     if not args.plays:
-        raise CommandError("say what to forget: --plays (the listening history)")
+        raise UsageError("say what to forget: --plays (the listening history)")
     held = count_plays(library.store)
     if not args.yes:
         if not sys.stdin.isatty():

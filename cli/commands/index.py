@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from likewise.cli.errors import CommandError
+from likewise.cli.errors import CommandError, UsageError
 from likewise.cli.library import Library
 from likewise.cli.options import add_db_option, at_least
 from likewise.cli.subcommand import Subcommand
@@ -53,7 +53,7 @@ def run_index(library: Library, args: argparse.Namespace) -> int:
     if args.failures:
         return _print_failures(library)
     if args.folder is None:
-        raise CommandError("give the music folder to index, e.g. `likewise index ~/Music`")
+        raise UsageError("give the music folder to index, e.g. `likewise index ~/Music`")
     from likewise.audio.discover import walk_audio_files
     from likewise.index.pipeline import Indexer, check_library_folder
 

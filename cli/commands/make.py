@@ -6,7 +6,7 @@ import argparse
 import json
 import logging
 
-from likewise.cli.errors import CommandError
+from likewise.cli.errors import CommandError, UsageError
 from likewise.cli.library import Library
 from likewise.cli.options import (add_output_options, add_playlist_options, add_result_options, check_output,
                                   result_json, result_options, song_tags, track_json, write_output)
@@ -60,7 +60,7 @@ def run_mix(library: Library, args: argparse.Namespace) -> int:
     from likewise.index.recommend import together_reason
 
     if not args.query and args.playlist is None:
-        raise CommandError("give the songs to mix (QUERY ...), or --playlist NAME")
+        raise UsageError("give the songs to mix (QUERY ...), or --playlist NAME")
     check_output(args, library)
     recommender = library.recommender
     seeds, names = _mix_seeds(library, args)

@@ -6,7 +6,7 @@ import json
 import logging
 import re
 
-from likewise.cli.errors import CommandError
+from likewise.cli.errors import CommandError, UsageError
 from likewise.cli.library import Library
 from likewise.cli.options import add_db_option, add_output_options, at_least, check_output, track_json, write_output
 from likewise.cli.subcommand import Subcommand
@@ -21,9 +21,9 @@ def run_mood(library: Library, args: argparse.Namespace) -> int:
 
     journey = args.start is not None or args.end is not None
     if journey and (args.start is None or args.end is None):
-        raise CommandError("a journey needs both --from V,A and --to V,A")
+        raise UsageError("a journey needs both --from V,A and --to V,A")
     if not journey and (args.valence is None or args.arousal is None):
-        raise CommandError("give --valence V and --arousal A (or --from V,A --to V,A for a journey)")
+        raise UsageError("give --valence V and --arousal A (or --from V,A --to V,A for a journey)")
     check_output(args, library)
     store = library.store
     moods = store.moods()
