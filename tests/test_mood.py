@@ -96,6 +96,17 @@ def test_a_journey_walks_from_one_mood_to_the_other(demo_library: tuple[Path, Pa
     assert all(later >= earlier - 0.15 for earlier, later in zip(along, along[1:])) and along[-1] > along[0]
 
 
+def test_a_short_journey_says_why(demo_store_copy: Path, capsys) -> None:
+    from likewise.cli.main import main
+
+    assert main(["mood", "--from", "-1,-1", "--to", "1,1", "-n", "30", "--db", str(demo_store_copy)]) == 0
+    assert "the library has 20 songs with a mood, not 30" in capsys.readouterr().err
+    assert main(["mood", "--from", "-0.5,-0.8", "--to", "0.6,0.8", "-n", "19", "--db", str(demo_store_copy)]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) < 19  # the demo's moods leave no free song further along the way at some step
+    assert "no other song lies further along the way" in err and "songs with a mood" not in err, err
+
+
 def test_similar_json_carries_the_mood_of_every_track(demo_library: tuple[Path, Path], capsys) -> None:
     import json
 

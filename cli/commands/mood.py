@@ -47,7 +47,9 @@ def run_mood(library: Library, args: argparse.Namespace) -> int:
             valence, arousal = moods[track.id]
             print(f"{position:>3}  {valence:+.2f} {arousal:+.2f}  {printable(track.label)}")
     if journey and len(chosen) < args.count:
-        log.warning("the library ran out of songs with a mood after %d", len(chosen))
+        log.warning("the journey has %d songs: %s", len(chosen),
+                    f"the library has {len(moods)} songs with a mood, not {args.count}" if len(moods) < args.count
+                    else "at some step no other song lies further along the way, so it went to its end")
     return 0
 
 
