@@ -1,7 +1,7 @@
 """The Problems tab: files that could not be analysed, why, and what can be done about each."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
     QWidget,
@@ -55,7 +55,10 @@ class ProblemsView(QWidget):
         self.set_failures([])
 
     def set_failures(self, tracks: list[Track]) -> None:
-        """List the failed tracks (sorted by path)."""
+        """List the failed tracks (sorted by path); those selected before stay selected, and only they (the rows
+        move when a file leaves or joins the list)."""
+        chosen = {track.id for track in self.selected()} if self.tracks else set()
+        self.table.clearSelection()
         self.tracks = list(tracks)
         self.table.setRowCount(len(tracks))
         for row, track in enumerate(tracks):
@@ -66,6 +69,9 @@ class ProblemsView(QWidget):
             reason.setToolTip(f"{shown}\n{track.reason or 'unknown reason'}")
             self.table.setItem(row, 0, path)
             self.table.setItem(row, 1, reason)
+            if track.id in chosen:
+                flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+                self.table.selectionModel().select(self.table.model().index(row, 0), flags)
         self.summary.setText(
             f"{len(tracks)} file{'s' * (len(tracks) != 1)} could not be analysed. Fix or replace them, then "
             "choose Rescan; or select some and choose an action below." if tracks

@@ -128,3 +128,14 @@ def test_the_view_shows_whole_reasons_and_acts_on_the_selection(qtbot, library: 
     view.retry_button.click()
     view.remove_button.click()
     assert opened == [long] and retried == [[failed.id, long.id]] and removed == [[failed.id, long.id]]
+
+    select_row(view.table, 1)  # the long one; then the list is refreshed without the first (tried again)
+    view.set_failures([long])
+    assert view.selected() == [long]
+    view.set_failures([failed])  # and now without the one selected: nothing stays selected in its place
+    assert view.selected() == [] and not view.remove_button.isEnabled()
+    other = failed.__class__(**{**failed.__dict__, "id": failed.id + 200, "relpath": "b/other.mp3"})
+    view.set_failures([failed, long, other])
+    view.table.selectAll()
+    view.set_failures([long, other])
+    assert view.selected() == [long, other] and view.remove_button.isEnabled()
