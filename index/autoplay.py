@@ -55,7 +55,7 @@ def songs_to_append(recommender: Recommender, listening: Listening, options: Opt
     pool_options = replace(options, count=max(POOL, count * 4))
     weights = recency_weights(len(seeds))
     pool = recommender.mix(seeds, pool_options, exclude=excluded, seed_weights=weights,
-                           chosen=_chosen_before(recommender, listening, options))
+                           chosen=_chosen_before(recommender, listening, options), enough=count)
     pool = _away_from_skips(recommender, pool, [seed.track.id for seed in seeds], skipped)
     return [item.track for item in pool[:count]]  # the pool keeps the caps as a whole, so any part of it does
 

@@ -57,7 +57,7 @@ def build_radio(recommender: Recommender, seed: Seed, length: int, options: Opti
     previous = seed
     while len(chain) < length:
         # only songs that the caps admit after those played: the search looks further when the nearest are not
-        nearby = recommender.similar(previous, pool, exclude=used, chosen=played)
+        nearby = recommender.similar(previous, pool, exclude=used, chosen=played, enough=1)
         candidates = _score({item.track.id: item for item in nearby}, from_seed, used)
         if not candidates:
             seed_copies = len(used) - len(chain) - (seed.track is not None)
@@ -113,7 +113,7 @@ def sonic_path(recommender: Recommender, start: Track, end: Track, steps: int,
     vectors = search.song_vectors()
     goal, previous = vectors[search.song_row(end.id)], vectors[search.song_row(start.id)]
     to_goal = np.sort(np.linalg.norm(vectors - goal, axis=1))  # one pass over the song vectors, for the reserve
-    selection = Selection(options or Options())
+    selection = Selection(options or Options(), search=search)  # copies known by their sound too
     selection.add(start)
     selection.add(end)
     path, used = [start], {start.id, end.id}

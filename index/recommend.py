@@ -121,18 +121,22 @@ class Recommender:
         return Seed(vectors, starts, track, self.store.genre_probs(track_id))
 
     def similar(self, seed: Seed, options: Options | None = None, exclude: set[int] | None = None,
-                chosen: Selection | None = None) -> list[Recommendation]:
+                chosen: Selection | None = None, enough: int | None = None) -> list[Recommendation]:
         """The songs most similar to the seed, best first, never the seed itself, with caps and duplicates applied
         (after the songs `chosen` before, as `mix` does)."""
-        return self.mix([seed], options, exclude, chosen=chosen)
+        return self.mix([seed], options, exclude, chosen=chosen, enough=enough)
 
     def mix(self, seeds: Sequence[Seed], options: Options | None = None, exclude: set[int] | None = None,
-            seed_weights: Sequence[float] | None = None, chosen: Selection | None = None) -> list[Recommendation]:
+            seed_weights: Sequence[float] | None = None, chosen: Selection | None = None,
+            enough: int | None = None) -> list[Recommendation]:
         """The songs most similar to the seeds as a whole, best first: every slice of every seed votes, and a song's
         score is the geometric mean of its scores per seed (weighted by `seed_weights`, one per seed, if given), so
         a song close to all the seeds beats one very close to a single seed. Never a seed; caps as `similar` applies
         them, and a copy of any seed counts as a duplicate. With `chosen` (the songs a radio or a queue holds
-        already), the results go on from it under its caps: its songs count, and their copies are duplicates."""
+        already), the results go on from it under its caps: its songs count, and their copies are duplicates.
+        When the caps leave fewer than options.count, the search looks further until `enough` are found (default:
+        options.count), or the whole library was searched: a caller that weighs a pool of candidates but needs only
+        a few (a radio's next song) does not search the whole library at every step."""
         options = options or Options()
         if seed_weights is not None and (len(seed_weights) != len(seeds) or min(seed_weights, default=1.0) < 0
                                          or not sum(seed_weights)):
@@ -146,7 +150,7 @@ class Recommender:
         results = self._select(seeds, _in_turn(rankings), options, chosen)
         # Caps and duplicates can leave too few: look further, and rank what is found there after the first
         # candidates, so the top of the list (and its scores) does not depend on how far we had to look.
-        while len(results) < options.count and neighbours < self.search.size:
+        while len(results) < min(options.count, enough or options.count) and neighbours < self.search.size:
             neighbours *= 4
             further, further_best = self._vote(seeds, neighbours, excluded, weights, colistened, seed_weights)
             rankings.append(further)

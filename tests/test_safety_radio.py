@@ -12,7 +12,7 @@ import pytest
 
 from likewise.audio.features import DEFAULT_PARAMS
 from likewise.index.pipeline import Indexer
-from likewise.index.playlist import build_radio, song_radio
+from likewise.index.playlist import build_radio, song_radio, sonic_path
 from likewise.index.recommend import Options, Recommender
 from likewise.index.store import Analysis, LibraryStore
 
@@ -74,6 +74,10 @@ def test_radio_from_a_duplicated_folder_repeats_no_recording(demo_copy: Path, tm
         assert len(played) == len(set(played)) == 5, played  # every other recording once, then no more
         kept = song_radio(recommender, seed, 8, Options(per_artist=None, suppress_duplicates=False))
         assert len(kept) == 8  # --keep-duplicates still gets the copies
+        end = next(track for track in reversed(store.tracks("ok")) if recording[track.relpath] != played[0])
+        path = [recording[track.relpath] for track in sonic_path(recommender, seed.track, end, 8,
+                                                                  Options(per_artist=None))]
+        assert len(path) == len(set(path)), path  # a sonic path, too
 
 
 def test_the_album_cap_holds_on_a_radio(clustered: tuple[Path, list[int]]) -> None:
