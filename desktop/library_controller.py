@@ -215,13 +215,14 @@ class LibraryController(QObject):
 
     def retry(self, track_ids: list[int]) -> None:
         """Mark failed songs to be analysed again by the next indexing run (on the library thread)."""
-        self.submit(lambda backend: backend.retry(track_ids), lambda snapshot: self._changed(snapshot, track_ids),
-                    lambda reason: self.message.emit(f"Could not try these songs again: {reason}"))
+        self.submit_for_library(lambda backend: backend.retry(track_ids),
+                                lambda snapshot: self._changed(snapshot, track_ids),
+                                lambda reason: self.message.emit(f"Could not try these songs again: {reason}"))
 
     def leave_out(self, track_ids: list[int]) -> None:
         """Remove songs from the library (their files stay on disk; later scans pass them by until they change)."""
-        self.submit(lambda backend: backend.leave_out(track_ids), self._loaded,
-                    lambda reason: self.message.emit(f"Could not remove these songs: {reason}"))
+        self.submit_for_library(lambda backend: backend.leave_out(track_ids), self._loaded,
+                                lambda reason: self.message.emit(f"Could not remove these songs: {reason}"))
 
     def _changed(self, snapshot: Snapshot, retried: list[int]) -> None:
         self._loaded(snapshot)

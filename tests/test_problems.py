@@ -7,12 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from PySide6.QtCore import QSettings
+
 from likewise.desktop.backend import LibraryBackend
+from likewise.desktop.main_window import MainWindow
 from likewise.desktop.problems import ProblemsView
 from likewise.index.lock import IndexLock, StoreBusy
 from likewise.index.pipeline import Indexer
 from likewise.index.store import LibraryStore
-from tests.conftest import select_row
+from tests.conftest import copy_store, select_row
+from tests.test_desktop import open_and_wait
 
 NOTES = b"Shopping list: milk, eggs, a better MP3 decoder.\n" * 200
 
@@ -139,3 +143,19 @@ def test_the_view_shows_whole_reasons_and_acts_on_the_selection(qtbot, library: 
     view.table.selectAll()
     view.set_failures([long, other])
     assert view.selected() == [long, other] and view.remove_button.isEnabled()
+
+
+def test_an_answer_to_try_again_in_the_library_left_is_dropped(qtbot, demo_library, demo_store_copy: Path,
+                                                                tmp_path: Path) -> None:
+    """Try again, then another library opened before the answer: no offer to rescan (it would index the other)."""
+    shown = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(shown)
+    folder, _ = demo_library
+    tracks = open_and_wait(qtbot, shown, folder, demo_store_copy)
+    offers: list[int] = []
+    shown.library_control.retried.connect(offers.append)
+    shown.library_control.retry([track.id for track in tracks[:2]])
+    open_and_wait(qtbot, shown, folder, copy_store(demo_store_copy, tmp_path / "other.sqlite"))
+    qtbot.wait(500)
+    assert offers == [] and (shown.rescan_offer is None or not shown.rescan_offer.isVisible())
+    shown.close()
