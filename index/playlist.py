@@ -162,12 +162,11 @@ def _path_step(recommender: Recommender, target: np.ndarray, previous: np.ndarra
         back = np.maximum(to_goal - np.linalg.norm(previous - goal), 0.0)
         cost = np.linalg.norm(near - target, axis=1) + PREVIOUS_WEIGHT * np.linalg.norm(near - previous, axis=1)
         cost += np.where((back == 0) & reserve.keeps(to_goal), 0.0, OFF_COURSE + BACKSTEP_PENALTY * back)
-        copies = np.minimum(np.linalg.norm(near - previous, axis=1), to_goal)
         order = np.lexsort((search.song_ids[rows], cost))
         tracks = recommender.store.tracks_by_id(search.song_ids[rows].tolist())
         for n in order.tolist():
             track = tracks.get(int(search.song_ids[rows[n]]))
-            if track is not None and selection.admits(track, same_sound=copies[n] < DUPLICATE_DISTANCE):
+            if track is not None and selection.admits(track):  # copies of any song on the path: by their sound too
                 return track
         if count + len(used) >= len(search.song_ids):
             return None
