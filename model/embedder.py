@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-import zipfile
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from likewise.model.info import ARRAYS_FILE, TFLITE_FILE, WEIGHTS_FILE, ModelError, ModelInfo, read_model_info
+from likewise.model.info import (
+    ARRAYS_FILE, NP_LOAD_ERRORS, TFLITE_FILE, WEIGHTS_FILE, ModelError, ModelInfo, read_model_info,
+)
 from likewise.model.network import EMBEDDING_LAYER, TAG_LAYER
 from likewise.model.prep import normalise, project
 
@@ -84,7 +85,7 @@ class Embedder:
                 has_projection = arrays["proj_matrix"].size > 0
                 self._proj_mean = arrays["proj_mean"] if has_projection else None
                 self._proj_matrix = arrays["proj_matrix"] if has_projection else None
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:  # np.load's ways to fail
+        except NP_LOAD_ERRORS as error:
             raise ModelError(info.model_dir / ARRAYS_FILE, error) from error
         try:
             self._forward = FORWARDS[self.runtime](info)

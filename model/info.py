@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -24,6 +25,9 @@ class ModelInfo:
     embedding_dim: int
     centre: bool  # whether each input slice is centred before the network (model/prep.py normalise)
     model_dir: Path
+
+
+NP_LOAD_ERRORS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # np.load's ways to fail on damage
 
 
 class ModelError(LikewiseError):

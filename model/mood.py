@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from likewise.model.info import default_model_dir, read_model_info
+from likewise.model.info import NP_LOAD_ERRORS, default_model_dir, read_model_info
 
 log = logging.getLogger("likewise")
 
@@ -85,7 +84,7 @@ def load_mood(model_dir: Path | None = None) -> MoodModel | None:
     path = info.model_dir / MOOD_FILE
     try:
         mood = MoodModel.load(path) if path.exists() else None
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:  # what np.load raises on damage
+    except NP_LOAD_ERRORS as error:
         log.warning("no mood estimate: %s cannot be read (%s); songs are indexed without one", path, error)
         return None
     if mood is None or mood.model_id != info.model_id:

@@ -36,7 +36,7 @@ import numpy as np
 from likewise.audio.features import DEFAULT_PARAMS, FeatureParams, cut_slices
 from likewise.model import gtzan
 from likewise.model.corpus import Clip
-from likewise.model.info import ARRAYS_FILE, MODEL_JSON, WEIGHTS_FILE
+from likewise.model.info import ARRAYS_FILE, MODEL_JSON, WEIGHTS_FILE, read_model_info
 from likewise.model.metrics import grouped_song_vectors, precision_at_k, shared_label_relevance, song_vote
 from likewise.model.network import EMBEDDING_LAYER, FEATURE_LAYER, GENRE_LAYER, TAG_LAYER, NetConfig, build_network
 from likewise.model.prep import band_stats, fit_projection, normalise, project, tag_space
@@ -154,12 +154,12 @@ class SliceModel:
         import_tf()
         import keras
 
-        meta = json.loads((Path(model_dir) / MODEL_JSON).read_text())
+        info = read_model_info(model_dir)
         with np.load(Path(model_dir) / ARRAYS_FILE) as arrays:
             projection = (arrays["proj_mean"], arrays["proj_matrix"]) if arrays["proj_matrix"].size else (None, None)
             mean, std = arrays["band_mean"], arrays["band_std"]
         network = keras.saving.load_model(Path(model_dir) / WEIGHTS_FILE, compile=False)
-        return cls(network, mean, std, bool(meta["centre"]), *projection)
+        return cls(network, mean, std, info.centre, *projection)
 
     def outputs(self, slices: np.ndarray, batch: int = 256) -> dict[str, np.ndarray]:
         """Every output of the network on raw dB slices."""
