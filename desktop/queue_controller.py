@@ -82,12 +82,9 @@ class QueueController(QObject):
         """Leave the song playing (a skip with less than 30 s heard, unless half of it was) for the next in the
         queue; stop at the end."""
         self._leave()
-        row = self.model.next_row()
-        if row is None:
-            self.player.stop()
-            self.now_playing.emit(None)
-        else:
-            self.play_row(row)
+        if self.model.next_row() is None:
+            self.player.stop()  # the song left still plays: an end of the queue that is not the song's own end
+        self._play_next_queued()
 
     def previous(self) -> None:
         """Start the song playing again when it has played a few seconds, else play the one before it."""
