@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from likewise.desktop.radio import export_playlist
-from likewise.desktop.style import one_line, plain_label
+from likewise.desktop.style import one_line, plain_label, song_line
 from likewise.index.mood import mood_words, nearest_moods
-from likewise.index.store import Track, format_duration
+from likewise.index.store import Track
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 OTHER_COLOUR = "#9e9e9e"
@@ -354,7 +354,7 @@ class MoodMapView(QWidget):
         self.heading.setText(one_line(heading))
         self.list.clear()
         for track in found:
-            self.list.addItem(f"{one_line(track.label)}   {format_duration(track.duration)}")
+            self.list.addItem(song_line(track))
         self.export_button.setEnabled(bool(found))
 
     def choose_export(self) -> None:

@@ -8,9 +8,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from likewise.desktop.style import setup_table
+from likewise.desktop.style import setup_table, song_line
 from likewise.index.playlist_store import Playlist
-from likewise.index.store import Track, format_duration
+from likewise.index.store import Track
 
 PLAYLIST_COLUMNS = ("Name", "Songs", "Origin", "Problems")
 ORIGIN_TEXT = {"file": "file", "likewise": "made by likewise"}
@@ -134,7 +134,7 @@ class PlaylistsPane(QWidget):
         self.songs.clear()
         self.problems.clear()
         for number, track in enumerate(tracks, 1):
-            self.songs.addItem(f"{number:>2}.  {track.label}   {format_duration(track.duration)}")
+            self.songs.addItem(song_line(track, number))
         problems = playlist.problems if playlist is not None else []
         self.problems.addItems(problems)
         self.songs_label.setText(f"Songs ({len(tracks)})" if playlist is not None else "Songs")

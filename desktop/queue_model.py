@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 
-from likewise.desktop.style import one_line
-from likewise.index.store import Track, format_duration
+from likewise.desktop.style import song_line
+from likewise.index.store import Track
 
 Index = QModelIndex | QPersistentModelIndex
 _keys = itertools.count(1)
@@ -46,7 +46,7 @@ class QueueModel(QAbstractListModel):
         entry = self._entries[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             mark = "▶ " if entry.key == self._current else ""
-            return f"{mark}{one_line(entry.track.label)}   {format_duration(entry.track.duration)}".rstrip()
+            return f"{mark}{song_line(entry.track)}".rstrip()
         if role == Qt.ItemDataRole.ToolTipRole:
             return entry.track.label
         if role == Qt.ItemDataRole.FontRole and entry.key == self._current:

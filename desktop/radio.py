@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (
 )
 
 from likewise.desktop.settings import PATH_STEPS, RADIO_LENGTH, Option
-from likewise.desktop.style import one_line, plain_label
+from likewise.desktop.style import one_line, plain_label, song_line
 from likewise.index.playlist import Radio, check_playlist_output, write_m3u8
-from likewise.index.store import Track, format_duration
+from likewise.index.store import Track
 
 
 LENGTH_DELAY_MS = 400  # wait for the length box to settle before building the playlist again
@@ -130,7 +130,7 @@ class PlaylistDialog(QDialog):
         self.shortfall.setVisible(bool(short))
         self.list.clear()
         for number, track in enumerate(tracks, 1):
-            self.list.addItem(f"{number:>2}.  {one_line(track.label)}   {format_duration(track.duration)}")
+            self.list.addItem(song_line(track, number))
 
     def choose_export(self) -> None:
         """Ask where to save the playlist (leading songs first), then save it."""

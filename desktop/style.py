@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QP
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QLabel, QTableView
 
 from likewise.assets import ICON_DIR
+from likewise.index.store import Track, format_duration
 from likewise.index.text import printable
 
 ACCENT = QColor("#3b6fd4")
@@ -30,6 +31,12 @@ def one_line(text: str) -> str:
     """Tag text (a title, tags, a label made of them) as one line: line breaks and tabs become spaces, other control
     characters visible escapes, so a lyrics tag pasted into a title cannot grow a label or a row."""
     return printable(" ".join(text.split()))
+
+
+def song_line(track: Track, number: int | None = None) -> str:
+    """A song as one row of a list: its number (if given), its label as one line, its duration."""
+    prefix = f"{number:>2}.  " if number is not None else ""
+    return f"{prefix}{one_line(track.label)}   {format_duration(track.duration)}"
 
 
 def plain_label(text: str = "") -> QLabel:

@@ -53,3 +53,10 @@ def test_tags_show_as_one_line_of_plain_text(qtbot, demo_library: tuple[Path, Pa
     qtbot.addWidget(transport)
     transport.now_playing(lyrics.label)
     assert transport.title.textFormat() == Qt.TextFormat.PlainText and "\n" not in transport.title.text()
+
+    from likewise.desktop.playlists_pane import PlaylistsPane
+
+    playlists = PlaylistsPane()
+    qtbot.addWidget(playlists)
+    playlists.show_playlist(None, [lyrics])
+    assert "\n" not in playlists.songs.item(0).text()  # a playlist's song rows, too
