@@ -72,15 +72,15 @@ class Dialogs(QObject):
             self.status.emit(f"Building a song radio from {track.label}…", 5000)
             self._request_radio(track.id, options)
 
-    def _request_radio(self, track_id: int, options: Options) -> None:
+    def _request_radio(self, track_id: int, options: Options, asked_by: PlaylistDialog | None = None) -> None:
         length = self.radio_length
         self.library.submit_for_library(lambda backend: backend.radio(track_id, length, options),
-                                        lambda result: self._show_radio(*result),
+                                        _unless_closed(asked_by, lambda result: self._show_radio(*result)),
                                         lambda reason: self.message.emit(f"Cannot make a song radio: {reason}."))
 
     def _length_changed(self, length: int, options: Options) -> None:
         self.radio_length = length
-        self._request_radio(self.radio_dialog.seed.id, options)
+        self._request_radio(self.radio_dialog.seed.id, options, self.radio_dialog)
 
     def _show_radio(self, seed: Track, radio: Radio) -> None:
         self.status.emit("", 0)  # "Building a song radio…" is over
@@ -110,8 +110,9 @@ class Dialogs(QObject):
         dialog.show()
         return dialog
 
-    def mix(self, seeds: list[Track], options: Options) -> None:
-        """Build the mix of several analysed songs (as many songs as `options.count`) and show it."""
+    def mix(self, seeds: list[Track], options: Options, asked_by: PlaylistDialog | None = None) -> None:
+        """Build the mix of several analysed songs (as many songs as `options.count`) and show it (not when the
+        dialog whose length box `asked_by` it was closed meanwhile)."""
         seeds = [track for track in seeds if track.status == "ok"]
         if len(seeds) < 2:
             self.message.emit("A mix needs at least two analysed songs: select several.")
@@ -119,22 +120,22 @@ class Dialogs(QObject):
         ids = [track.id for track in seeds]
         self.status.emit(f"Mixing {len(seeds)} songs…", 5000)
         self.library.submit_for_library(lambda backend: backend.mix(ids, options),
-                                        lambda tracks: self._show_mix(seeds, tracks),
+                                        _unless_closed(asked_by, lambda tracks: self._show_mix(seeds, tracks)),
                                         lambda reason: self.message.emit(f"Cannot make a mix: {reason}."))
 
     def _show_mix(self, seeds: list[Track], tracks: list[Track]) -> None:
         def make() -> MixDialog:
             dialog = MixDialog(seeds, tracks, self.library.root, self.library.db, len(tracks) or 1, self.window)
             options = self.library.panel.options()
-            dialog.length_requested.connect(lambda count: self.mix(seeds, replace(options, count=count)))
+            dialog.length_requested.connect(lambda count: self.mix(seeds, replace(options, count=count), dialog))
             return dialog
 
         same = self.mix_dialog is not None and self.mix_dialog.seeds == seeds
         self.mix_dialog = self._show_playlist(self.mix_dialog, same, tracks, make)
 
-    def sonic_path(self, tracks: list[Track], options: Options) -> None:
+    def sonic_path(self, tracks: list[Track], options: Options, asked_by: PlaylistDialog | None = None) -> None:
         """Build a sonic path from the first of `tracks` (analysed songs) to the last in `path_steps` steps and show
-        it."""
+        it (not when the dialog whose length box `asked_by` it was closed meanwhile)."""
         start, end = (tracks[0], tracks[-1]) if tracks else (None, None)
         if start is None or start.status != "ok" or end.status != "ok" or start.id == end.id:
             self.message.emit("A sonic path needs two different analysed songs: select the first and the last.")
@@ -142,13 +143,13 @@ class Dialogs(QObject):
         steps = self.path_steps
         self.status.emit(f"Finding a path from {start.label} to {end.label}…", 5000)
         self.library.submit_for_library(lambda backend: backend.sonic_path(start.id, end.id, steps, options),
-                                        lambda tracks: self._show_path(start, end, tracks),
+                                        _unless_closed(asked_by, lambda tracks: self._show_path(start, end, tracks)),
                                         lambda reason: self.message.emit(f"Cannot make a sonic path: {reason}."))
 
     def _show_path(self, start: Track, end: Track, tracks: list[Track]) -> None:
         def make() -> PathDialog:
             dialog = PathDialog(start, end, tracks, self.library.root, self.library.db, self.path_steps, self.window)
-            dialog.length_requested.connect(lambda steps: self._path_steps_changed(start, end, steps))
+            dialog.length_requested.connect(lambda steps: self._path_steps_changed(start, end, steps, dialog))
             return dialog
 
         self.path_shown.emit(tracks)
@@ -156,6 +157,12 @@ class Dialogs(QObject):
         same = shown is not None and (shown.start.id, shown.end.id) == (start.id, end.id)
         self.path_dialog = self._show_playlist(shown, same, tracks, make)
 
-    def _path_steps_changed(self, start: Track, end: Track, steps: int) -> None:
+    def _path_steps_changed(self, start: Track, end: Track, steps: int, asked_by: PlaylistDialog) -> None:
         self.path_steps = steps
-        self.sonic_path([start, end], self.library.panel.options())
+        self.sonic_path([start, end], self.library.panel.options(), asked_by)
+
+
+def _unless_closed(asked_by: PlaylistDialog | None, show: Callable[[object], None]) -> Callable[[object], None]:
+    """`show`, except for the answer to a dialog's length box that comes after the dialog closed (it would open
+    the dialog again)."""
+    return lambda answer: show(answer) if asked_by is None or asked_by.isVisible() else None

@@ -20,6 +20,7 @@ from likewise.desktop.backend import LibraryBackend
 from likewise.desktop.library_model import STATUS, TAGS, LibraryFilter, LibraryModel
 from likewise.desktop.main_window import MainWindow
 from likewise.desktop.recommendations_panel import RESULT_COLUMNS
+from likewise.desktop.radio import RadioDialog
 from likewise.desktop.settings import PATH_STEPS, RADIO_LENGTH, RECOMMEND_COUNT, RECOMMEND_PER_ARTIST, VOLUME
 from likewise.desktop.tasks import wait_for_background
 from likewise.index.colisten import refresh_colistening
@@ -194,6 +195,13 @@ def test_show_in_folder_and_song_radio_export(qtbot, window: MainWindow, demo_li
     assert len(entries) == len(expected) + 1  # the seed, then the radio
     assert all((out.parent / entry).resolve().is_file() for entry in entries)
     assert (out.parent / entries[0]).resolve() == (folder / seed.relpath).resolve()
+
+    dialog.length_requested.emit(6)  # the length box settled and asked for a radio...
+    dialog.close()  # ... and the person closed the dialog before the answer came: it stays closed
+    flushed: list[object] = []
+    window.dialogs.library.submit(lambda backend: None, flushed.append)  # answered after the radio's answer
+    qtbot.waitUntil(lambda: flushed == [None], timeout=WAIT_MS)
+    assert not any(shown.isVisible() for shown in window.findChildren(RadioDialog))
 
 
 def test_index_cancel_then_rescan_lists_problems(qtbot, window: MainWindow, demo_copy: Path, tmp_path: Path) -> None:
