@@ -1,6 +1,11 @@
 """Handing things to the desktop: open a folder in the file manager, or, where none answers, offer its path."""
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -10,7 +15,33 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 def open_folder(folder: Path) -> bool:
     """Ask the desktop to show a folder; False when nothing could (no file manager, no desktop session)."""
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+    if _utf8_name(folder):
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+    return _open_by_bytes(folder)
+
+
+def _utf8_name(path: Path) -> bool:
+    """Whether Qt can name `path`: its bytes are UTF-8 (a Qt URL or string cannot carry other bytes)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # a byte that is not UTF-8, kept by Python as a lone surrogate
+        return False
+    return True
+
+
+def _open_by_bytes(folder: Path) -> bool:
+    """Hand the folder's exact bytes to the desktop's opener (xdg-open; open on macOS), where Qt cannot name it;
+    False when there is no opener."""
+    opener = shutil.which("open" if sys.platform == "darwin" else "xdg-open")
+    if opener is None:
+        return False
+    try:
+        process = subprocess.Popen([opener, os.fsencode(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        return False
+    threading.Thread(target=process.wait, daemon=True).start()  # reaped when it ends, without holding the window
+    return True
 
 
 def copy_text(text: str) -> None:
