@@ -21,6 +21,7 @@ DUPLICATE_DISTANCE = 0.02  # mean best-match distance below this: another copy o
 SCORE_FLOOR = 1e-3  # added to each seed's score before a mix takes their geometric mean (no votes: low, not 0)
 COLISTENED_CANDIDATES = 20  # songs nearest a seed's co-listening vector that join its candidates
 TOGETHER_SHOWN = 2  # "often played together" from this many times
+ROOM_CHECK_NEIGHBOURS = 3200  # a search this wide first asks whether the caps leave any song that could join
 
 
 @dataclass
@@ -152,6 +153,8 @@ class Recommender:
         # candidates, so the top of the list (and its scores) does not depend on how far we had to look.
         while len(results) < min(options.count, enough or options.count) and neighbours < self.search.size:
             neighbours *= 4
+            if neighbours >= ROOM_CHECK_NEIGHBOURS and not self._room_left(seeds, results, options, chosen, excluded):
+                break  # every song not found yet is by an artist or on an album at its cap
             further, further_best = self._vote(seeds, neighbours, excluded, weights, colistened, seed_weights)
             rankings.append(further)
             best = {**further_best, **best}
@@ -159,6 +162,17 @@ class Recommender:
         for item in results:  # the evidence is read only for the songs shown
             item.matches = self._matches(seeds, item.track.id, best.get(item.track.id, {}))
         return results
+
+    def _room_left(self, seeds: Sequence[Seed], results: list[Recommendation], options: Options,
+                   chosen: Selection | None, excluded: set[int]) -> bool:
+        """Whether an analysed song not among `results` (nor excluded, nor a seed) passes the caps after them: when
+        none does, a wider search can only find songs the caps turn away (a read of every song's names; the wide
+        searches it spares take seconds at 20,000 songs)."""
+        selection = self._selection(seeds, options, chosen)
+        for item in results:
+            selection.add(item.track)
+        taken = excluded | {item.track.id for item in results}
+        return any(track.id not in taken and selection.cap(track) is None for track in self.store.tracks("ok"))
 
     def _blend_weights(self, seeds: Sequence[Seed], options: Options) -> list[float]:
         """How much co-listening counts for each seed: 0 with audio_only, for a seed outside the library, or
@@ -267,14 +281,20 @@ class Recommender:
                                             float(starts[index]) if index < len(starts) else 0.0, distance, number)
         return sorted(best.values(), key=lambda match: (match.distance, match.slice))
 
-    def _select(self, seeds: Sequence[Seed], ranked: Iterable[Recommendation], options: Options,
-                before: Selection | None = None) -> list[Recommendation]:
-        """The first options.count candidates admitted under the caps of `options`, or after the songs chosen
-        `before` under theirs; never a copy of a seed or of another result."""
+    def _selection(self, seeds: Sequence[Seed], options: Options, before: Selection | None) -> Selection:
+        """The selection results join: after the songs chosen `before` (under their caps) or empty (under the caps
+        of `options`), with no copy of a seed."""
         selection = before.copy() if before is not None else Selection(options, search=self.search)
         for seed in seeds:
             if seed.track is not None:
                 selection.avoid(seed.track)
+        return selection
+
+    def _select(self, seeds: Sequence[Seed], ranked: Iterable[Recommendation], options: Options,
+                before: Selection | None = None) -> list[Recommendation]:
+        """The first options.count candidates admitted under the caps of `options`, or after the songs chosen
+        `before` under theirs; never a copy of a seed or of another result."""
+        selection = self._selection(seeds, options, before)
         chosen = []
         for item in ranked:
             if selection.admits(item.track, same_sound=item.mean_distance < DUPLICATE_DISTANCE):

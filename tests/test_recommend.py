@@ -450,3 +450,27 @@ def test_cli_path_prints_json_and_writes_m3u8(demo_store_copy: Path, store: Libr
     assert len([line for line in out.read_text().splitlines() if not line.startswith("#")]) == 4
     assert main(["path", ends[0], ends[0], "--db", str(db)]) == 1
     assert "same song" in capsys.readouterr().err
+
+
+def test_a_wide_search_under_the_caps_still_finds_the_one_song_they_allow(tmp_path: Path) -> None:
+    """1,000 songs (4,000 slices, past the width where the search asks whether the caps leave any song): 999 by one
+    artist, one by another. With one song per artist, the other artist's song is found wherever it lies; and where
+    every other song is by a capped artist, the search ends with what it has."""
+    from likewise.audio.tags import Tags
+    from tests.corpus import synthetic_store
+
+    named = [(f"{n:04d}.mp3", Tags(title=f"Song {n}", artist="Artist B" if n == 500 else "Artist A"))
+             for n in range(1000)]
+    synthetic_store(tmp_path / "wide.db", tmp_path, named=named)
+    with LibraryStore(tmp_path / "wide.db") as wide:
+        recommender = Recommender(wide)
+        ids = {track.title: track.id for track in wide.tracks("ok")}
+        other = wide.slices_of(ids["Song 500"])[0]
+        farthest = min((track_id for title, track_id in ids.items() if title != "Song 500"),  # B is found last
+                       key=lambda track_id: np.max(wide.slices_of(track_id)[0] @ other.T))
+        seed = recommender.seed_for_track(farthest)
+        found = recommender.similar(seed, Options(count=2, per_artist=1))
+        assert sorted(item.track.artist for item in found) == ["Artist A", "Artist B"]
+        assert ids["Song 500"] in {item.track.id for item in found}
+        alone = recommender.similar(seed, Options(count=2, per_artist=1), exclude={ids["Song 500"]})
+        assert [item.track.artist for item in alone] == ["Artist A"]
