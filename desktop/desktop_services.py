@@ -21,10 +21,11 @@ def open_folder(folder: Path) -> bool:
 
 
 def _utf8_name(path: Path) -> bool:
-    """Whether Qt can name `path`: its bytes are UTF-8 (a Qt URL or string cannot carry other bytes)."""
+    """Whether Qt can name `path`: its bytes are UTF-8 (Qt 6 names files in UTF-8, whatever the locale, and its URLs
+    and strings cannot carry other bytes)."""
     try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:  # a byte that is not UTF-8, kept by Python as a lone surrogate
+        os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:
         return False
     return True
 
