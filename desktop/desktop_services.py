@@ -15,12 +15,12 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 def open_folder(folder: Path) -> bool:
     """Ask the desktop to show a folder; False when nothing could (no file manager, no desktop session)."""
-    if _utf8_name(folder):
+    if qt_can_name(folder):
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
     return _open_by_bytes(folder)
 
 
-def _utf8_name(path: Path) -> bool:
+def qt_can_name(path: Path) -> bool:
     """Whether Qt can name `path`: its bytes are UTF-8 (Qt 6 names files in UTF-8, whatever the locale, and its URLs
     and strings cannot carry other bytes)."""
     try:

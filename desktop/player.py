@@ -24,6 +24,7 @@ from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
+from likewise.desktop.desktop_services import qt_can_name
 from likewise.desktop.style import media_icon, one_line, plain_label
 from likewise.desktop.system_libraries import audio_libraries, install_command
 from likewise.desktop.settings import VOLUME
@@ -118,11 +119,8 @@ class Player(QObject):
     def _nameable(self, path: Path) -> Path:
         """`path`, or where its name is not valid UTF-8 (which a QUrl cannot carry: old Latin-1 rips), a link to it
         under a name that is, in a folder of the player's own that goes with it."""
-        try:
-            os.fsencode(path).decode("utf-8")
+        if qt_can_name(path):
             return path
-        except UnicodeDecodeError:
-            pass
         if self._links is None:
             self._links = tempfile.TemporaryDirectory(prefix="likewise-playing-")
         suffix = path.suffix if path.suffix.isascii() else ""
