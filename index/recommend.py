@@ -151,10 +151,13 @@ class Recommender:
         results = self._select(seeds, _in_turn(rankings), options, chosen)
         # Caps and duplicates can leave too few: look further, and rank what is found there after the first
         # candidates, so the top of the list (and its scores) does not depend on how far we had to look.
+        library: list[Track] | None = None  # every analysed song, read once if the search grows wide
         while len(results) < min(options.count, enough or options.count) and neighbours < self.search.size:
             neighbours *= 4
-            if neighbours >= ROOM_CHECK_NEIGHBOURS and not self._room_left(seeds, results, options, chosen, excluded):
-                break  # every song not found yet is by an artist or on an album at its cap
+            if neighbours >= ROOM_CHECK_NEIGHBOURS:
+                library = library if library is not None else self.store.tracks("ok")
+                if not self._room_left(seeds, results, options, chosen, excluded, library):
+                    break  # every song not found yet is by an artist or on an album at its cap
             further, further_best = self._vote(seeds, neighbours, excluded, weights, colistened, seed_weights)
             rankings.append(further)
             best = {**further_best, **best}
@@ -164,15 +167,15 @@ class Recommender:
         return results
 
     def _room_left(self, seeds: Sequence[Seed], results: list[Recommendation], options: Options,
-                   chosen: Selection | None, excluded: set[int]) -> bool:
-        """Whether an analysed song not among `results` (nor excluded, nor a seed) passes the caps after them: when
-        none does, a wider search can only find songs the caps turn away (a read of every song's names; the wide
-        searches it spares take seconds at 20,000 songs)."""
+                   chosen: Selection | None, excluded: set[int], library: list[Track]) -> bool:
+        """Whether a song of `library` not among `results` (nor excluded, nor a seed) passes the caps after them:
+        when none does, a wider search can only find songs the caps turn away (the wide searches it spares take
+        seconds at 20,000 songs)."""
         selection = self._selection(seeds, options, chosen)
         for item in results:
             selection.add(item.track)
         taken = excluded | {item.track.id for item in results}
-        return any(track.id not in taken and selection.cap(track) is None for track in self.store.tracks("ok"))
+        return any(track.id not in taken and selection.cap(track) is None for track in library)
 
     def _blend_weights(self, seeds: Sequence[Seed], options: Options) -> list[float]:
         """How much co-listening counts for each seed: 0 with audio_only, for a seed outside the library, or
