@@ -69,12 +69,26 @@ class MoodModel:
         np.savez(path, model_id=np.array(self.model_id), kind=np.array(self.kind), strength=self.strength,
                  mean=self.mean, scale=self.scale, coef=self.coef, intercept=self.intercept)
 
+    @property
+    def width(self) -> int:
+        """How many inputs it reads per song."""
+        return self.coef.shape[1]
+
     @classmethod
     def load(cls, path: Path) -> "MoodModel":
-        """Read what save() wrote."""
+        """Read what save() wrote; ValueError when its arrays do not make a quadrant classifier."""
         with np.load(path, allow_pickle=False) as arrays:
-            return cls(str(arrays["model_id"]), str(arrays["kind"]), float(arrays["strength"]), arrays["mean"],
-                       arrays["scale"], arrays["coef"], arrays["intercept"])
+            kind, strength = str(arrays["kind"]), np.asarray(arrays["strength"])
+            mean, scale, coef, intercept = (np.asarray(arrays[name], np.float64)
+                                            for name in ("mean", "scale", "coef", "intercept"))
+            model_id = str(arrays["model_id"])
+        if kind not in INPUTS or strength.shape != () or coef.ndim != 2 or coef.shape[0] != 4:
+            raise ValueError("its arrays are not a mood model")
+        if mean.shape != (coef.shape[1],) or scale.shape != mean.shape or intercept.shape != (4,):
+            raise ValueError("its arrays do not fit together")
+        if not all(np.isfinite(part).all() for part in (mean, scale, coef, intercept)) or not np.all(scale > 0):
+            raise ValueError("its arrays hold values that are not finite, or scales that are not positive")
+        return cls(model_id, kind, float(strength), mean, scale, coef, intercept)
 
 
 def load_mood(model_dir: Path | None = None) -> MoodModel | None:
@@ -89,6 +103,11 @@ def load_mood(model_dir: Path | None = None) -> MoodModel | None:
         return None
     if mood is None or mood.model_id != info.model_id:
         log.warning("no mood estimate for model %s: run `python -m likewise.model.mood fit --fourq DIR`", info.model_id)
+        return None
+    width = {"tags": len(info.tags), "embedding": info.embedding_dim}
+    if mood.width != width.get(mood.kind, sum(width.values())):
+        log.warning("no mood estimate: %s cannot be applied (it reads %d inputs per song, the model gives %d); songs "
+                    "are indexed without one", path, mood.width, width.get(mood.kind, sum(width.values())))
         return None
     return mood
 

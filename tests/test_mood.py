@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from likewise.model.mood import MoodModel, fit_mood, load_mood, mood_input
 
@@ -138,3 +139,39 @@ def test_a_damaged_mood_file_is_said_once_and_songs_are_indexed_without_a_mood(t
         assert store.moods() == {}
     [warning] = [record.getMessage() for record in caplog.records if "mood" in record.getMessage()]
     assert "mood.npz" in warning and "cannot be read" in warning
+
+
+@pytest.mark.parametrize("damage", ["coefficients too narrow", "unknown input", "strength not a number", "not finite"])
+def test_a_mood_file_whose_arrays_do_not_fit_the_model_is_said_and_songs_are_indexed_without_a_mood(
+        tmp_path: Path, caplog, damage: str) -> None:
+    """A mood.npz that reads and names the right model, but whose arrays cannot be applied to its outputs."""
+    import shutil
+
+    from likewise.index.pipeline import Indexer
+    from likewise.index.store import LibraryStore
+    from likewise.model.info import default_model_dir
+    from likewise.model.mood import MoodModel
+    from tests.test_index import make_library
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model_dir, ignore=shutil.ignore_patterns("model.keras", "*.md"))
+    mood = MoodModel.load(model_dir / "mood.npz")
+    arrays = {"model_id": np.array(mood.model_id), "kind": np.array(mood.kind), "strength": np.array(mood.strength),
+              "mean": mood.mean, "scale": mood.scale, "coef": mood.coef, "intercept": mood.intercept}
+    if damage == "coefficients too narrow":
+        arrays.update(mean=mood.mean[:10], scale=mood.scale[:10], coef=mood.coef[:, :10])
+    elif damage == "unknown input":
+        arrays["kind"] = np.array("tag")
+    elif damage == "strength not a number":
+        arrays["strength"] = np.array([1.0, 2.0])
+    else:
+        arrays["coef"] = np.full_like(mood.coef, np.nan)
+    (model_dir / "mood.npz").unlink()
+    np.savez(model_dir / "mood.npz", **arrays)
+    db = tmp_path / "library.sqlite"
+    summary = Indexer(make_library(tmp_path / "music", count=1), db, jobs=1, model_dir=model_dir).run()
+    assert summary.analysed == 1
+    with LibraryStore(db, read_only=True) as store:
+        assert store.moods() == {}
+    [warning] = [record.getMessage() for record in caplog.records if "mood" in record.getMessage()]
+    assert "mood.npz" in warning and "cannot be" in warning
