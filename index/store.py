@@ -628,12 +628,13 @@ class LibraryStore:
         return counts
 
     def genre_probs(self, track_id: int) -> np.ndarray | None:
-        """Mean genre probabilities of an analysed track (None when unknown or damaged)."""
+        """Mean genre probabilities of an analysed track, one per name of genres() (None when unknown or damaged)."""
         row = self.db.execute("SELECT genre_probs FROM tracks WHERE id = ?", (track_id,)).fetchone()
         if not row or not isinstance(row[0], bytes) or not row[0] or len(row[0]) % 4:
             return None
         probs = np.frombuffer(row[0], dtype=np.float32)
-        return probs if np.isfinite(probs).all() else None
+        names = self.genres()
+        return probs if np.isfinite(probs).all() and (not names or len(probs) == len(names)) else None
 
     # --- moods ----------------------------------------------------------------------------------------------
 

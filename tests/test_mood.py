@@ -175,3 +175,26 @@ def test_a_mood_file_whose_arrays_do_not_fit_the_model_is_said_and_songs_are_ind
         assert store.moods() == {}
     [warning] = [record.getMessage() for record in caplog.records if "mood" in record.getMessage()]
     assert "mood.npz" in warning and "cannot be" in warning
+
+
+def test_a_song_whose_stored_tag_probabilities_are_cut_short_does_not_stop_indexing(
+        demo_library: tuple[Path, Path], demo_store_copy: Path) -> None:
+    """Its mood is missing, so the next run works it out from the stored probabilities, which a damaged row holds
+    too few of: that song is skipped (its tags are unknown), the run goes on."""
+    import sqlite3
+    from contextlib import closing
+
+    from likewise.index.pipeline import Indexer
+    from likewise.index.store import LibraryStore
+
+    with LibraryStore(demo_store_copy, read_only=True) as store:
+        victim = store.tracks("ok")[3].id
+        moods = store.moods()
+    with closing(sqlite3.connect(demo_store_copy)) as db, db:
+        db.execute("DELETE FROM moods WHERE track_id = ?", (victim,))
+        db.execute("UPDATE tracks SET genre_probs = ? WHERE id = ?", (np.full(10, 0.1, np.float32).tobytes(), victim))
+    summary = Indexer(demo_library[0], demo_store_copy, jobs=1).run()
+    assert summary.failed == 0
+    with LibraryStore(demo_store_copy, read_only=True) as store:
+        assert store.genre_probs(victim) is None
+        assert store.moods() == {song: mood for song, mood in moods.items() if song != victim}
