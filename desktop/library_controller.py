@@ -264,7 +264,11 @@ class LibraryController(QObject):
         """Ask for a mood journey; the mood map shows it."""
         self.submit_for_library(lambda backend: backend.journey(start, end, length),
                                 lambda journey: self.mood_map.show_journey(*journey),
-                                lambda reason: self.message.emit(f"Cannot make a mood journey: {reason}."))
+                                self._journey_failed)
+
+    def _journey_failed(self, reason: str) -> None:
+        self.mood_map.journey_failed(reason)
+        self.message.emit(f"Cannot make a mood journey: {reason}.")
 
     def track_path(self, track: Track) -> Path | None:
         """Where a song's file is (None while the library's folder is unknown)."""

@@ -218,7 +218,7 @@ class MoodPlot(QWidget):
                               f"{self.labels[row]}\n{mood_words(valence, arousal)}", self)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._press is None:
+        if self._press is None or event.button() != Qt.MouseButton.LeftButton:
             return
         press, release = QPointF(self._press), event.position()
         self._press, self._drag = None, None
@@ -316,6 +316,7 @@ class MoodMapView(QWidget):
         pool, count = (inside, len(inside)) if inside else (self.moods, NEAREST_COUNT)
         found = [self.tracks[track_id] for track_id, _distance in nearest_moods(pool, centre, count)]
         where = "in this area" if inside else "nearest this mood"
+        self.journey_start = None  # the heading no longer asks for a journey's end
         self.plot.set_path(np.zeros((0, 2)))
         self._show(found, f"{len(found)} songs {where} ({mood_words(*centre)}); double-click one to play it.")
 
@@ -336,6 +337,11 @@ class MoodMapView(QWidget):
         ends = f"from {mood_words(*moods[tracks[0].id])} to {mood_words(*moods[tracks[-1].id])}" if tracks \
             else "found no songs"
         self._show(tracks, f"A journey of {len(tracks)} songs {ends}; double-click one to play it.")
+
+    def journey_failed(self, reason: str) -> None:
+        """Say that the journey asked for cannot be made, in place of "Building the journey…"."""
+        self.plot.set_path(np.zeros((0, 2)))
+        self._show([], f"No journey: {reason}. {PROMPT}")
 
     def show_sonic_path(self, tracks: list[Track]) -> None:
         """List a sonic path's songs in order and draw it on the map as a journey is drawn."""

@@ -222,6 +222,39 @@ def test_opening_another_library_drops_the_lists_and_playlist_dialogs_of_the_one
     assert sorted(view.plot.ids.tolist()) == sorted(moods)  # the map shows the library opened
 
 
+def test_a_journey_that_cannot_be_made_says_so_on_the_map(qtbot, window: MainWindow) -> None:
+    view = window.mood_map  # no library open
+    view.pick_journey_point(-0.9, -0.9)
+    view.pick_journey_point(0.9, 0.9)
+    qtbot.waitUntil(lambda: not view.heading.text().startswith("Building"), timeout=WAIT_MS)
+    assert view.heading.text().startswith("No journey: no library is open.")
+    assert view.found == [] and view.list.count() == 0
+
+
+def test_a_click_that_lists_a_mood_drops_a_journey_half_picked(qtbot, window: MainWindow, demo_library) -> None:
+    _open_with_moods(qtbot, window, demo_library)
+    view = window.mood_map
+    view.pick_journey_point(-0.9, -0.9)
+    view.list_area(QRectF(0.5, 0.5, 0, 0))  # a plain click elsewhere: its songs are listed instead
+    assert view.heading.text().startswith(f"{NEAREST_COUNT} songs nearest this mood")
+    view.pick_journey_point(0.9, 0.9)  # starts a journey afresh, not from the spot picked before
+    assert view.heading.text().startswith(f"A journey from {mood_words(0.9, 0.9)}: shift-click where it should end")
+
+
+def test_only_the_left_button_ends_a_click_on_the_map(qtbot, window: MainWindow, demo_library) -> None:
+    _open_with_moods(qtbot, window, demo_library)
+    window.tabs.setCurrentWidget(window.mood_map)
+    view, plot = window.mood_map, window.mood_map.plot
+    qtbot.waitUntil(lambda: plot.width() > 0 and plot.isVisible(), timeout=WAIT_MS)
+    empty = QPoint(*clear_point(plot.to_pixels(plot.points), np.array(
+        [[x, y] for x in range(20, plot.width() - 20, 10) for y in range(20, plot.height() - 20, 10)])).tolist())
+    qtbot.mousePress(plot, Qt.MouseButton.LeftButton, pos=empty)
+    qtbot.mouseClick(plot, Qt.MouseButton.RightButton, pos=empty)  # while the left one is held
+    assert view.found == []
+    qtbot.mouseRelease(plot, Qt.MouseButton.LeftButton, pos=empty)
+    assert len(view.found) == NEAREST_COUNT
+
+
 def test_mood_words() -> None:
     assert mood_words(0.5, -0.5) == "calm, happy"
     assert mood_words(-0.3, 0.9) == "energetic, sad"
