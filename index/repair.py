@@ -18,7 +18,8 @@ from pathlib import Path
 
 from likewise.index.lock import IndexLock
 from likewise.index.paths import display_path
-from likewise.index.store import APP_ID, LibraryStore, StoreError, describe_error, sqlite_uri, valid_vectors
+from likewise.index.store import (APP_ID, LibraryStore, StoreError, describe_error, open_elsewhere, sqlite_uri,
+                                  valid_vectors)
 
 COLUMNS = ("id", "path", "size", "mtime", "fingerprint", "title", "artist", "album", "album_artist", "track_number",
            "year", "genre_tag", "duration", "status", "reason", "model_id", "excerpt_start", "genre", "genre_probs",
@@ -154,6 +155,9 @@ def repair_store(db: Path) -> RepairReport:
         try:
             with closing(sqlite3.connect(sqlite_uri(db, "mode=ro"), uri=True, isolation_level=None)) as source:
                 report = _salvage_into(source, db, fresh)
+            if report.problems and open_elsewhere(db):  # it would go on writing into the store replaced: lost
+                raise StoreError(f"the store {display_path(str(db))} is open in another program (likewise "
+                                 "desktop?): close it, then run `likewise repair` again")
             if report.problems:
                 report.aside = _swap_in(db, fresh)
         except (sqlite3.Error, OSError) as error:

@@ -211,6 +211,15 @@ def sqlite_uri(path: Path, mode: str) -> str:
 TEMPORARY_SUFFIXES = ("", "-journal", "-wal", "-shm")  # a temporary store and SQLite's files beside it
 
 
+def open_elsewhere(db: Path) -> bool:
+    """Whether another program has the store open (to be asked while this one has not): the last connection to
+    close removes SQLite's -wal and -shm files beside it (after writing the -wal back into the store), so they
+    outlast ours only while another is open. Works on a damaged store too (it reads only the header)."""
+    with closing(sqlite3.connect(sqlite_uri(db, "mode=rw"), uri=True)) as connection:
+        connection.execute("PRAGMA schema_version").fetchone()
+    return any(Path(f"{db}{suffix}").exists() for suffix in ("-wal", "-shm"))
+
+
 def _process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

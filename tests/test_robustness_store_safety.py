@@ -427,3 +427,28 @@ def test_a_lock_file_left_by_killed_runs_is_taken_over_and_holds_one_pid(tmp_pat
     with IndexLock(db):
         assert lock.read_text() == f"pid {os.getpid()}"
     assert lock.read_text() == ""
+
+
+def test_repair_waits_while_another_program_has_the_store_open(store_copy: Path, tmp_path: Path) -> None:
+    """The app, open all along, would go on writing plays into the store repair replaced (and its -wal, which
+    repair removes): they would be lost. Repair refuses until the store is closed, and changes nothing."""
+    import time
+
+    with LibraryStore(store_copy) as store:
+        victim = store.tracks("ok")[0].id
+    _execute(store_copy, ("UPDATE slices SET vectors = x'00112233' WHERE track_id = ?", (victim,)))
+    app = LibraryStore(store_copy, writing=True)
+    try:
+        record_play(app, victim, time.time() - 100, 200.0, 200.0)
+        error = one_line_error(["repair", "--db", str(store_copy)], tmp_path / "data")
+        assert "open in another program" in error, error
+        record_play(app, victim, time.time(), 200.0, 200.0)
+    finally:
+        app.close()
+    assert not list(tmp_path.glob("*.damaged-*"))
+    with LibraryStore(store_copy, read_only=True) as store:
+        assert count_plays(store) == 2
+    repaired = run_likewise(["repair", "--db", str(store_copy)], tmp_path / "data")
+    assert repaired.returncode == 0 and "1" in repaired.stdout, (repaired.stdout, repaired.stderr)
+    with LibraryStore(store_copy, read_only=True) as store:
+        assert count_plays(store) == 2

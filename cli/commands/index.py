@@ -16,7 +16,7 @@ from likewise.cli.library import Library
 from likewise.cli.options import add_db_option, at_least
 from likewise.cli.subcommand import Subcommand
 from likewise.index.paths import default_db_path, display_path, remember_library
-from likewise.index.store import TEMPORARY_SUFFIXES, LibraryStore
+from likewise.index.store import TEMPORARY_SUFFIXES, LibraryStore, open_elsewhere
 from likewise.index.text import printable
 
 log = logging.getLogger("likewise")
@@ -129,7 +129,7 @@ def _move_library(old_db: Path, db: Path, old_root: Path, root: Path) -> None:
             if in_the_way:
                 raise CommandError(f"{printable(display_path(str(in_the_way[0])))} is where the store of "
                                    f"{printable(root)} goes: move it aside (or give the store to use with --db)")
-            if _open_elsewhere(old_db):
+            if open_elsewhere(old_db):
                 raise CommandError(f"the store {printable(display_path(str(old_db)))} is open in another program "
                                    "(likewise desktop?): close it, then run this again")
         with LibraryStore(old_db, writing=True) as store:
@@ -143,14 +143,6 @@ def _move_library(old_db: Path, db: Path, old_root: Path, root: Path) -> None:
 def _store_files(db: Path) -> list[Path]:
     """A store and the files SQLite keeps beside it (its -wal holds part of it)."""
     return [Path(str(db) + suffix) for suffix in TEMPORARY_SUFFIXES]
-
-
-def _open_elsewhere(db: Path) -> bool:
-    """Whether another program has the store open: the last connection to close removes SQLite's -wal and -shm
-    files beside it (after writing the -wal back into the store), so they outlast ours only while another is open."""
-    with LibraryStore(db, writing=True):
-        pass
-    return any(path.exists() for path in _store_files(db)[1:])
 
 
 def _move_store(old_db: Path, db: Path) -> None:
