@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import sqlite3
+import stat
 import time
 import urllib.parse
 from contextlib import closing, contextmanager
@@ -197,6 +198,9 @@ def _check_file(path: Path) -> None:
         return
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a library store")
+    if not stat.S_ISREG(path.stat().st_mode):  # a named pipe would make the read below wait for ever
+        raise StoreError(f"{path} is not a file (a named pipe or a device?), so not a library store; refusing to "
+                         "touch it")
     with open(path, "rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
     if header and header != SQLITE_HEADER:

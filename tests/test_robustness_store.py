@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.corpus import one_line_error, synthetic_store
+from tests.corpus import one_line_error, run_likewise, synthetic_store
 from likewise.index.pipeline import open_store_for
 from likewise.index.store import LibraryStore, StoreError
 from likewise.index.search import CACHE_VERSION, SearchIndex, _cache_key, _read_cache, cache_path, load_index
@@ -111,6 +111,22 @@ def test_a_damaged_store_gives_a_one_line_error_not_a_traceback(store_file: Path
 def test_a_folder_given_as_the_store_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="is a folder"):
         LibraryStore(tmp_path, library_root=tmp_path, create=True)
+
+
+def test_a_named_pipe_where_the_store_goes_is_refused_at_once(tmp_path: Path) -> None:
+    """Reading it would wait for a writer for ever (and replacing it, as an empty file is, would remove what likewise
+    did not make)."""
+    import os
+
+    from tests.corpus import make_songs
+
+    pipe = tmp_path / "library.sqlite"
+    os.mkfifo(pipe)
+    make_songs(tmp_path / "music", 1)
+    finished = run_likewise(["index", str(tmp_path / "music"), "--db", str(pipe)], tmp_path / "data", timeout=60)
+    assert finished.returncode == 1 and "Traceback" not in finished.stderr, finished.stderr
+    assert "is not a file" in finished.stderr.splitlines()[-1], finished.stderr
+    assert pipe.is_fifo()
 
 
 def _cached_generation(db: Path) -> int:
