@@ -166,11 +166,15 @@ def _read_cache(path: Path, key: str) -> SearchIndex | None:
 
 
 def _consistent(vectors: np.ndarray, owners: np.ndarray, positions: np.ndarray, song_vectors: np.ndarray) -> bool:
-    """Whether cached arrays fit together: one owner and position per slice vector, owners grouped, a song vector
-    per owner."""
+    """Whether cached arrays fit together: one owner and position (integers) per finite slice vector, owners grouped,
+    a finite song vector per owner, of the slices' size."""
+    if not (vectors.dtype == np.float32 and song_vectors.dtype == np.float64 and owners.dtype.kind == "i"
+            and positions.dtype.kind == "i" and vectors.ndim == 2 and song_vectors.ndim == 2):
+        return False
     songs = len(np.unique(owners))
-    return (vectors.dtype == np.float32 and vectors.ndim == 2 and len(vectors) == len(owners) == len(positions)
-            and not np.any(np.diff(owners) < 0) and song_vectors.shape == (songs, vectors.shape[1] if songs else 0))
+    return (len(vectors) == len(owners) == len(positions) and not np.any(np.diff(owners) < 0)
+            and song_vectors.shape == (songs, vectors.shape[1] if songs else 0) and (vectors.shape[1] > 0 or not songs)
+            and bool(np.isfinite(vectors).all() and np.isfinite(song_vectors).all()))
 
 
 def _write_cache(path: Path, index: SearchIndex, key: str) -> None:

@@ -320,6 +320,33 @@ def test_tree_cache_is_rebuilt_when_stale_or_corrupt(tmp_path: Path) -> None:
         assert load_index(store).size == store.all_slices()[0].shape[0]
 
 
+@pytest.mark.parametrize("damage", ["song vectors not finite", "owners as text", "no dimensions"])
+def test_a_tree_cache_whose_arrays_cannot_make_an_index_is_rebuilt(tmp_path: Path, damage: str) -> None:
+    """Made to pass the checks of its key and digest (both can be worked out from the store and the file), so only
+    its arrays tell."""
+    from likewise.index.cache_file import write_arrays
+    from likewise.index.search import _cache_key
+    from tests.corpus import synthetic_store
+
+    db = tmp_path / "library.sqlite"
+    synthetic_store(db, tmp_path, songs=6)
+    with LibraryStore(db) as store:
+        good = load_index(store)
+        arrays = {"vectors": good.vectors, "owners": good.owners, "positions": good.positions,
+                  "song_vectors": good.song_vectors()}
+        if damage == "song vectors not finite":
+            arrays["song_vectors"] = np.full_like(good.song_vectors(), np.nan)
+        elif damage == "owners as text":
+            arrays["owners"] = good.owners.astype("U8")
+        else:
+            arrays.update(vectors=np.zeros((len(good.owners), 0), np.float32), song_vectors=np.zeros((6, 0)))
+        cache_path(db).unlink()
+        write_arrays(cache_path(db), _cache_key(store), arrays)
+        rebuilt = load_index(store)
+        assert np.array_equal(rebuilt.vectors, good.vectors) and np.array_equal(rebuilt.owners, good.owners)
+        assert np.array_equal(rebuilt.song_vectors(), good.song_vectors())
+
+
 def test_a_mix_of_one_seed_is_its_similar_list(store: LibraryStore, recommender: Recommender) -> None:
     seed = recommender.seed_for_track(store.tracks("ok")[7].id)
     assert ([item.track.id for item in recommender.mix([seed], EVERYTHING)]
