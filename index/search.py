@@ -150,8 +150,10 @@ def store_id(store: LibraryStore) -> str:
 
 
 def _cache_key(store: LibraryStore) -> str:
-    """What a cache must have been made from to be served: format, store, generation and model."""
-    return json.dumps([CACHE_VERSION, store_id(store), store.generation, store.analysis_settings()[0]])
+    """What a cache must have been made from to be served: format, store, generation and model, and the contents id
+    (the generation alone does not tell a store from a copy of it restored and changed as often since)."""
+    return json.dumps([CACHE_VERSION, store_id(store), store.generation, store.analysis_settings()[0],
+                       store.contents_id])
 
 
 def _read_cache(path: Path, key: str) -> SearchIndex | None:
@@ -159,7 +161,7 @@ def _read_cache(path: Path, key: str) -> SearchIndex | None:
     arrays = read_arrays(path, key, _ARRAYS)
     if arrays is None or not _consistent(**arrays):
         return None
-    generation, model_id = json.loads(key)[2:]
+    generation, model_id = json.loads(key)[2:4]
     song_vectors = arrays.pop("song_vectors")
     return _assemble(**arrays, song_vectors=song_vectors if len(song_vectors) else None, generation=generation,
                      model_id=model_id)

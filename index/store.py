@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import sqlite3
 import stat
 import time
@@ -433,8 +434,16 @@ class LibraryStore:
         """Counter bumped by every change to the slice vectors; caches compare against it."""
         return int(self.get_meta("generation") or 0)
 
+    @property
+    def contents_id(self) -> str:
+        """A random id of the slice vectors as they are now, drawn anew with each generation: unlike the generation,
+        it differs between a store and a copy of it that each changed as often since they parted (a backup
+        restored, say); '' until the first change."""
+        return self.get_meta("contents_id") or ""
+
     def _bump_generation(self) -> None:
         self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+        self.set_meta("contents_id", secrets.token_hex(8))
 
     def analysis_settings(self) -> tuple[str | None, str | None]:
         """(model id, feature parameters JSON) the stored vectors were made with."""

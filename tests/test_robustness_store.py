@@ -129,6 +129,38 @@ def test_a_named_pipe_where_the_store_goes_is_refused_at_once(tmp_path: Path) ->
     assert pipe.is_fifo()
 
 
+def test_a_store_restored_from_a_copy_is_never_served_the_search_cache_of_the_store_it_replaced(
+        tmp_path: Path) -> None:
+    """The copy and the store it was made from each gain a song of their own: the same number of changes, so the
+    same generation, and SQLite gives both new songs the same id."""
+    import shutil
+
+    from likewise.audio.tags import Tags
+    from likewise.index.search import build_index
+    from likewise.index.store import Analysis
+
+    def add_song(db: Path, name: str, seed: int) -> int:
+        vectors = np.random.default_rng(seed).standard_normal((4, 16)).astype(np.float32)
+        with LibraryStore(db, writing=True) as store:
+            [track_id] = store.add_pending([(name, 1, 1.0, name)])
+            store.save_results([(track_id, Analysis(Tags(title=name).as_dict(), name, 0.0, vectors / np.linalg.norm(
+                vectors, axis=1, keepdims=True), np.arange(4) * 3.0, "rock", np.array([0.5, 0.5], np.float32)))],
+                [], "synthetic-model")
+        return track_id
+
+    db = tmp_path / "library.sqlite"
+    synthetic_store(db, tmp_path, songs=6)
+    shutil.copy(db, tmp_path / "backup.sqlite")
+    first = add_song(db, "G.mp3", 1)
+    with LibraryStore(db) as store:
+        load_index(store)  # cached beside the store
+    shutil.copy(tmp_path / "backup.sqlite", db)  # restored
+    assert add_song(db, "H.mp3", 2) == first
+    with LibraryStore(db) as store:
+        served, truth = load_index(store), build_index(store)
+        assert np.array_equal(served.vectors, truth.vectors)
+
+
 def _cached_generation(db: Path) -> int:
     with LibraryStore(db) as store:
         cached = _read_cache(cache_path(db), _cache_key(store))
