@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from likewise.index import playlist_store
 from likewise.index.playlist_store import Playlist, has_playlists
 from likewise.index.colisten import CoListening, refresh_colistening
-from likewise.index.plays import forget_plays, has_plays_table, play_counts, record_play
+from likewise.index.plays import Forgotten, forget_plays, has_plays_table, play_counts, record_play
 from likewise.index.queue import SavedQueue, load_queue, restored_queue, save_queue
 from likewise.index.recommend import Options, Recommendation, Recommender
 from likewise.index.store import LibraryStore, Track
@@ -190,10 +190,11 @@ class LibraryBackend(QObject):
         if self.recommender is not None and _source(learnt) != _source(self.recommender.colistening):
             self.recommender.colistening = learnt  # what a new Recommender would read back; its search index stays
 
-    def forget_plays(self) -> None:
+    def forget_plays(self) -> Forgotten:
         """Erase the listening history and what was learnt from it."""
-        forget_plays(self._open_store())
+        forgotten = forget_plays(self._open_store())
         self.recommender = None  # its co-listening was learnt from the plays
+        return forgotten
 
     def saved_queue(self) -> tuple[list[Track], int, bool]:
         """The saved play queue's songs still in the library, the row of its current song (-1: none), and whether

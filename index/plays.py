@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import math
 import secrets
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 
 from likewise.index.migrations import stored_version
-from likewise.index.store import LibraryStore, StoreError
+from likewise.index.store import APP_ID, LibraryStore, StoreError, copies_aside, sqlite_uri
 
 COUNT_FRACTION = 0.5  # a play counts after this fraction of the song...
 COUNT_SECONDS = 240.0  # ... or after this many seconds of it
@@ -111,10 +114,18 @@ def plays_stamp(store: LibraryStore) -> tuple:
     return count, last, store.get_meta(FORGOTTEN_KEY)
 
 
-def forget_plays(store: LibraryStore) -> int:
+@dataclass
+class Forgotten:
+    """What forget_plays erased, and where plays are left."""
+
+    erased: int  # plays erased from the store
+    kept_in: list[Path]  # copies likewise set aside beside the store whose plays could not be erased (damaged)
+
+
+def forget_plays(store: LibraryStore) -> Forgotten:
     """Erase the listening history: every play, then what was learnt from it (the co-listening vectors, which
-    playlists alone may build again); how many plays were erased. StoreError when the store cannot be written or
-    the file not removed."""
+    playlists alone may build again), and the plays in the copies of the store likewise set aside beside it. StoreError
+    when the store cannot be written or the file not removed."""
     from likewise.index.colisten import discard_colistening  # colisten learns from plays: it imports this module
 
     erased = 0
@@ -128,4 +139,23 @@ def forget_plays(store: LibraryStore) -> int:
             store.db.execute("PRAGMA secure_delete = OFF")
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and the old pages leave the write-ahead log
     discard_colistening(store)
-    return erased
+    kept_in = []
+    for copy in copies_aside(store.path):
+        try:
+            _erase_plays_of_copy(copy)
+        except (sqlite3.Error, OSError):
+            kept_in.append(copy)
+    return Forgotten(erased, kept_in)
+
+
+def _erase_plays_of_copy(path: Path) -> None:
+    """Erase the plays of a copy of a likewise store, its pages zeroed; a file that is not one is left alone.
+    sqlite3.Error or OSError when the copy cannot be read or written."""
+    with closing(sqlite3.connect(sqlite_uri(path, "mode=rw"), uri=True, isolation_level=None)) as copy:
+        tables = {name for (name,) in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"meta", "plays"} <= tables or copy.execute(
+                "SELECT value FROM meta WHERE key = 'app'").fetchone() != (APP_ID,):
+            return
+        copy.execute("PRAGMA secure_delete = ON")
+        copy.execute("DELETE FROM plays")
+        copy.execute("PRAGMA wal_checkpoint(TRUNCATE)")

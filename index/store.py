@@ -5,6 +5,7 @@ The store is the single source of truth; the nearest-neighbour tree is a cache d
 from __future__ import annotations
 
 import glob
+import glob
 import json
 import logging
 import os
@@ -214,6 +215,16 @@ def sqlite_uri(path: Path, mode: str) -> str:
 
 
 TEMPORARY_SUFFIXES = ("", "-journal", "-wal", "-shm")  # a temporary store and SQLite's files beside it
+
+
+def copies_aside(db: Path) -> list[Path]:
+    """The copies of the store that likewise set aside beside it: before each upgrade (`<store>.before-vN`, made by
+    migrations.copy_aside) and when `likewise repair` replaced a damaged one (`<store>.damaged-TIME`); not SQLite's
+    files beside them."""
+    db = Path(db)
+    found = [path for pattern in (".before-v*", ".damaged-*") for path in db.parent.glob(glob.escape(db.name) + pattern)]
+    return sorted(path for path in found if not path.name.endswith(("-wal", "-shm", "-journal"))
+                  and path.is_file() and not path.is_symlink())
 
 
 def open_elsewhere(db: Path) -> bool:

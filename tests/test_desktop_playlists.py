@@ -67,10 +67,14 @@ def test_plays_columns_follow_the_store_sort_and_are_emptied_by_forgetting(qtbot
     qtbot.wait(500)
     assert len(plays_shown(window)) == 2
 
+    damaged = demo_store_copy.with_name(f"{demo_store_copy.name}.damaged-20260101-000000")  # as repair leaves one
+    damaged.write_bytes(b"SQLite format 3\x00" + bytes(1000))
     answer(monkeypatch, QMessageBox.StandardButton.Yes)
     window.panel.forget_button.click()
     qtbot.waitUntil(lambda: plays_shown(window) == {}, timeout=WAIT_MS)
     assert snapshots == []
+    qtbot.waitUntil(window.notice.isVisible, timeout=WAIT_MS)
+    assert "still hold plays" in window.notice.text() and str(damaged) in window.notice.text()
     with LibraryStore(demo_store_copy) as store:
         assert play_counts(store) == {}
         assert store.db.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 0

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import struct
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -132,7 +134,7 @@ def test_forgetting_while_co_listening_is_learnt_leaves_nothing_learnt_from_the_
     thread = threading.Thread(target=learner)
     thread.start()
     assert learning.wait(30)
-    assert forget_plays(store) == 6
+    assert forget_plays(store).erased == 6
     forgotten.set()
     thread.join(60)
     assert learnt == [None]  # what is current: nothing to learn from
@@ -154,3 +156,36 @@ def test_plays_survive_a_model_change(tmp_path: Path) -> None:
     assert Indexer(root, db, jobs=1, model_dir=other_model).run().reanalysed == 3
     with LibraryStore(db) as store:
         assert len(before) == 3 and play_counts(store) == before
+
+
+def test_forgetting_erases_the_plays_in_the_copies_likewise_kept_beside_the_store_too(tmp_path: Path) -> None:
+    """An upgrade copies the store aside (`.before-vN`), plays and all, and `likewise repair` sets a damaged one
+    aside: the plays go from those copies too, and a copy they cannot be erased from is named."""
+    fixture = Path(__file__).parent / "fixtures" / "stores" / "v4-738f1aa.sqlite"
+    db = tmp_path / "library.sqlite"
+    db.write_bytes(fixture.read_bytes())
+    marker = 1234567.891011
+    with closing(sqlite3.connect(db)) as old, old:
+        old.execute("INSERT INTO plays (track_id, started_at, heard, fraction, counted, skipped) "
+                    "SELECT id, ?, 200, 1, 1, 0 FROM tracks", (marker,))
+    unreadable = tmp_path / "library.sqlite.damaged-20260101-000000"
+    unreadable.write_bytes(b"SQLite format 3\x00" + struct.pack(">d", marker) * 64)
+    with LibraryStore(db) as store:  # upgraded: the copy aside holds the plays
+        [aside] = tmp_path.glob("library.sqlite.before-v4")
+        assert struct.pack(">d", marker) in aside.read_bytes()
+        forgotten = forget_plays(store)
+    assert forgotten.erased == 3 and forgotten.kept_in == [unreadable]
+    for path in (db, aside):
+        assert struct.pack(">d", marker) not in path.read_bytes(), path
+    with closing(sqlite3.connect(aside)) as copy:
+        assert copy.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 0
+
+
+def test_likewise_forget_names_a_copy_whose_plays_it_could_not_erase(demo_store_copy: Path, capsys) -> None:
+    from likewise.cli.main import main
+
+    damaged = demo_store_copy.with_name(f"{demo_store_copy.name}.damaged-20260101-000000")
+    damaged.write_bytes(b"SQLite format 3\x00" + bytes(1000))
+    assert main(["forget", "--plays", "--yes", "--db", str(demo_store_copy)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"the copy {damaged} that likewise set aside still holds plays")

@@ -8,6 +8,7 @@ from likewise.cli.errors import CommandError, UsageError
 from likewise.cli.library import Library
 from likewise.cli.options import add_db_option
 from likewise.cli.subcommand import Subcommand
+from likewise.index.paths import display_path
 from likewise.index.text import printable
 
 
@@ -32,9 +33,12 @@ def run_forget(library: Library, args: argparse.Namespace) -> int:
             print("nothing erased")
             return 1
     with library.writable_store() as store:
-        erased = forget_plays(store)
-    print(f"erased {erased} plays and the co-listening learnt from them; playlists are kept (the next "
+        forgotten = forget_plays(store)
+    print(f"erased {forgotten.erased} plays and the co-listening learnt from them; playlists are kept (the next "
           "`likewise index` learns from them again)")
+    for copy in forgotten.kept_in:
+        print(f"the copy {printable(display_path(str(copy)))} that likewise set aside still holds plays (it is "
+              "damaged, so they could not be erased there): delete it when you no longer need it")
     return 0
 
 
@@ -48,6 +52,6 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 FORGET = Subcommand(
     "forget", help="erase the listening history (--plays)",
     description="Erase what likewise keeps of your listening: with --plays, every play recorded in the library store "
-                "(its pages overwritten) and the co-listening learnt from them. Playlists are kept. Nothing of it "
-                "ever leaves the store.",
+                "(its pages overwritten), in the copies of the store likewise set aside beside it, and the "
+                "co-listening learnt from them. Playlists are kept. Nothing of it ever leaves the store.",
     add_arguments=_add_arguments, run=run_forget)
