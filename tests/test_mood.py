@@ -1,6 +1,7 @@
 """Mood: the numpy mood model agrees with scikit-learn, and indexed songs get valence and arousal in [-1, 1]."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -121,7 +122,9 @@ def test_similar_json_carries_the_mood_of_every_track(demo_library: tuple[Path, 
         assert (item["valence"], item["arousal"]) == moods[item["path"]]
 
 
-def test_a_damaged_mood_file_is_said_once_and_songs_are_indexed_without_a_mood(tmp_path: Path, caplog) -> None:
+def _indexed_without_a_mood(tmp_path: Path, caplog, damage: Callable[[Path], None]) -> str:
+    """Index one song with a copy of the shipped model whose mood.npz `damage` rewrote: it must be analysed, without
+    a mood; the one warning said about the mood file."""
     import shutil
 
     from likewise.index.pipeline import Indexer
@@ -131,13 +134,18 @@ def test_a_damaged_mood_file_is_said_once_and_songs_are_indexed_without_a_mood(t
 
     model_dir = tmp_path / "model"
     shutil.copytree(default_model_dir(), model_dir, ignore=shutil.ignore_patterns("model.keras", "*.md"))
-    (model_dir / "mood.npz").write_bytes(b"PK\x03\x04 damaged")
+    damage(model_dir / "mood.npz")
     db = tmp_path / "library.sqlite"
     summary = Indexer(make_library(tmp_path / "music", count=1), db, jobs=1, model_dir=model_dir).run()
     assert summary.analysed == 1
     with LibraryStore(db, read_only=True) as store:
         assert store.moods() == {}
     [warning] = [record.getMessage() for record in caplog.records if "mood" in record.getMessage()]
+    return warning
+
+
+def test_a_damaged_mood_file_is_said_once_and_songs_are_indexed_without_a_mood(tmp_path: Path, caplog) -> None:
+    warning = _indexed_without_a_mood(tmp_path, caplog, lambda path: path.write_bytes(b"PK\x03\x04 damaged"))
     assert "mood.npz" in warning and "cannot be read" in warning
 
 
@@ -145,35 +153,23 @@ def test_a_damaged_mood_file_is_said_once_and_songs_are_indexed_without_a_mood(t
 def test_a_mood_file_whose_arrays_do_not_fit_the_model_is_said_and_songs_are_indexed_without_a_mood(
         tmp_path: Path, caplog, damage: str) -> None:
     """A mood.npz that reads and names the right model, but whose arrays cannot be applied to its outputs."""
-    import shutil
+    def rewrite(path: Path) -> None:
+        mood = MoodModel.load(path)
+        arrays = {"model_id": np.array(mood.model_id), "kind": np.array(mood.kind),
+                  "strength": np.array(mood.strength), "mean": mood.mean, "scale": mood.scale, "coef": mood.coef,
+                  "intercept": mood.intercept}
+        if damage == "coefficients too narrow":
+            arrays.update(mean=mood.mean[:10], scale=mood.scale[:10], coef=mood.coef[:, :10])
+        elif damage == "unknown input":
+            arrays["kind"] = np.array("tag")
+        elif damage == "strength not a number":
+            arrays["strength"] = np.array([1.0, 2.0])
+        else:
+            arrays["coef"] = np.full_like(mood.coef, np.nan)
+        path.unlink()
+        np.savez(path, **arrays)
 
-    from likewise.index.pipeline import Indexer
-    from likewise.index.store import LibraryStore
-    from likewise.model.info import default_model_dir
-    from likewise.model.mood import MoodModel
-    from tests.test_index import make_library
-
-    model_dir = tmp_path / "model"
-    shutil.copytree(default_model_dir(), model_dir, ignore=shutil.ignore_patterns("model.keras", "*.md"))
-    mood = MoodModel.load(model_dir / "mood.npz")
-    arrays = {"model_id": np.array(mood.model_id), "kind": np.array(mood.kind), "strength": np.array(mood.strength),
-              "mean": mood.mean, "scale": mood.scale, "coef": mood.coef, "intercept": mood.intercept}
-    if damage == "coefficients too narrow":
-        arrays.update(mean=mood.mean[:10], scale=mood.scale[:10], coef=mood.coef[:, :10])
-    elif damage == "unknown input":
-        arrays["kind"] = np.array("tag")
-    elif damage == "strength not a number":
-        arrays["strength"] = np.array([1.0, 2.0])
-    else:
-        arrays["coef"] = np.full_like(mood.coef, np.nan)
-    (model_dir / "mood.npz").unlink()
-    np.savez(model_dir / "mood.npz", **arrays)
-    db = tmp_path / "library.sqlite"
-    summary = Indexer(make_library(tmp_path / "music", count=1), db, jobs=1, model_dir=model_dir).run()
-    assert summary.analysed == 1
-    with LibraryStore(db, read_only=True) as store:
-        assert store.moods() == {}
-    [warning] = [record.getMessage() for record in caplog.records if "mood" in record.getMessage()]
+    warning = _indexed_without_a_mood(tmp_path, caplog, rewrite)
     assert "mood.npz" in warning and "cannot be" in warning
 
 
