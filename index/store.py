@@ -472,8 +472,12 @@ class LibraryStore:
             self.set_meta("genres", json.dumps(genres))
 
     def genres(self) -> list[str]:
-        """The model's genre labels, in the order of genre_probs."""
-        return json.loads(self.get_meta("genres") or "[]")
+        """The model's genre labels, in the order of genre_probs ([] when unknown or damaged)."""
+        try:
+            names = json.loads(self.get_meta("genres") or "[]")
+        except ValueError:
+            return []
+        return names if isinstance(names, list) and all(isinstance(name, str) for name in names) else []
 
     # --- tracks -----------------------------------------------------------------------------------------------
 
@@ -661,13 +665,12 @@ class LibraryStore:
         return counts
 
     def genre_probs(self, track_id: int) -> np.ndarray | None:
-        """Mean genre probabilities of an analysed track, one per name of genres() (None when unknown or damaged)."""
+        """Mean genre probabilities of an analysed track (None when unknown or damaged)."""
         row = self.db.execute("SELECT genre_probs FROM tracks WHERE id = ?", (track_id,)).fetchone()
         if not row or not isinstance(row[0], bytes) or not row[0] or len(row[0]) % 4:
             return None
         probs = np.frombuffer(row[0], dtype=np.float32)
-        names = self.genres()
-        return probs if np.isfinite(probs).all() and (not names or len(probs) == len(names)) else None
+        return probs if np.isfinite(probs).all() else None
 
     # --- moods ----------------------------------------------------------------------------------------------
 

@@ -60,6 +60,11 @@ class MoodModel:
         weights = np.exp(logits)
         return weights / weights.sum(axis=1, keepdims=True)
 
+    def can_read(self, tag_probs: np.ndarray, embedding: np.ndarray) -> bool:
+        """Whether a song's mean tag probabilities and mean embedding are what it reads (a damaged store may hold
+        others)."""
+        return mood_input(tag_probs, embedding, self.kind).shape[1] == self.width
+
     def estimate(self, tag_probs: np.ndarray, embedding: np.ndarray) -> np.ndarray:
         """(songs, 2) valence and arousal of songs given their mean tag probabilities and mean embeddings."""
         return plane(self.quadrant_probs(mood_input(tag_probs, embedding, self.kind)))
@@ -77,11 +82,12 @@ class MoodModel:
     @classmethod
     def load(cls, path: Path) -> "MoodModel":
         """Read what save() wrote; ValueError when its arrays do not make a quadrant classifier."""
+        numbers = ("strength", "mean", "scale", "coef", "intercept")
         with np.load(path, allow_pickle=False) as arrays:
-            kind, strength = str(arrays["kind"]), np.asarray(arrays["strength"])
-            mean, scale, coef, intercept = (np.asarray(arrays[name], np.float64)
-                                            for name in ("mean", "scale", "coef", "intercept"))
-            model_id = str(arrays["model_id"])
+            if any(arrays[name].dtype.kind not in "iuf" for name in numbers):
+                raise ValueError("its arrays are not all numbers")
+            strength, mean, scale, coef, intercept = (np.asarray(arrays[name], np.float64) for name in numbers)
+            model_id, kind = str(arrays["model_id"]), str(arrays["kind"])
         if kind not in INPUTS or strength.shape != () or coef.ndim != 2 or coef.shape[0] != 4:
             raise ValueError("its arrays are not a mood model")
         if mean.shape != (coef.shape[1],) or scale.shape != mean.shape or intercept.shape != (4,):

@@ -149,7 +149,8 @@ def test_a_damaged_mood_file_is_said_once_and_songs_are_indexed_without_a_mood(t
     assert "mood.npz" in warning and "cannot be read" in warning
 
 
-@pytest.mark.parametrize("damage", ["coefficients too narrow", "unknown input", "strength not a number", "not finite"])
+@pytest.mark.parametrize("damage", ["coefficients too narrow", "unknown input", "strength not a number",
+                                    "strength complex", "not finite"])
 def test_a_mood_file_whose_arrays_do_not_fit_the_model_is_said_and_songs_are_indexed_without_a_mood(
         tmp_path: Path, caplog, damage: str) -> None:
     """A mood.npz that reads and names the right model, but whose arrays cannot be applied to its outputs."""
@@ -164,6 +165,8 @@ def test_a_mood_file_whose_arrays_do_not_fit_the_model_is_said_and_songs_are_ind
             arrays["kind"] = np.array("tag")
         elif damage == "strength not a number":
             arrays["strength"] = np.array([1.0, 2.0])
+        elif damage == "strength complex":
+            arrays["strength"] = np.array(1.0 + 2.0j)
         else:
             arrays["coef"] = np.full_like(mood.coef, np.nan)
         path.unlink()
@@ -173,10 +176,11 @@ def test_a_mood_file_whose_arrays_do_not_fit_the_model_is_said_and_songs_are_ind
     assert "mood.npz" in warning and "cannot be" in warning
 
 
+@pytest.mark.parametrize("names", ["kept", "gone", "damaged"])
 def test_a_song_whose_stored_tag_probabilities_are_cut_short_does_not_stop_indexing(
-        demo_library: tuple[Path, Path], demo_store_copy: Path) -> None:
+        demo_library: tuple[Path, Path], demo_store_copy: Path, names: str) -> None:
     """Its mood is missing, so the next run works it out from the stored probabilities, which a damaged row holds
-    too few of: that song is skipped (its tags are unknown), the run goes on."""
+    too few of: that song is left without a mood, the run goes on (whatever the store says its tags are called)."""
     import sqlite3
     from contextlib import closing
 
@@ -189,8 +193,12 @@ def test_a_song_whose_stored_tag_probabilities_are_cut_short_does_not_stop_index
     with closing(sqlite3.connect(demo_store_copy)) as db, db:
         db.execute("DELETE FROM moods WHERE track_id = ?", (victim,))
         db.execute("UPDATE tracks SET genre_probs = ? WHERE id = ?", (np.full(10, 0.1, np.float32).tobytes(), victim))
+        if names == "gone":
+            db.execute("DELETE FROM meta WHERE key = 'genres'")
+        elif names == "damaged":
+            db.execute("UPDATE meta SET value = '5' WHERE key = 'genres'")
     summary = Indexer(demo_library[0], demo_store_copy, jobs=1).run()
     assert summary.failed == 0
     with LibraryStore(demo_store_copy, read_only=True) as store:
-        assert store.genre_probs(victim) is None
         assert store.moods() == {song: mood for song, mood in moods.items() if song != victim}
+        assert names != "damaged" or store.genres() == []  # read as unknown, not as the number 5
