@@ -218,13 +218,13 @@ TEMPORARY_SUFFIXES = ("", "-journal", "-wal", "-shm")  # a temporary store and S
 
 
 def copies_aside(db: Path) -> list[Path]:
-    """The copies of the store that likewise set aside beside it: before each upgrade (`<store>.before-vN`, made by
-    migrations.copy_aside) and when `likewise repair` replaced a damaged one (`<store>.damaged-TIME`); not SQLite's
-    files beside them."""
+    """The copies of the store that likewise set aside beside it, by the names it gives them: before each upgrade
+    (`<store>.before-vN`, or `-2`, `-3`... after it: migrations.copy_aside) and when `likewise repair` replaced a
+    damaged one (`<store>.damaged-YYYYmmdd-HHMMSS`); not SQLite's files beside them, nor a file of the person's."""
     db = Path(db)
-    found = [path for pattern in (".before-v*", ".damaged-*") for path in db.parent.glob(glob.escape(db.name) + pattern)]
-    return sorted(path for path in found if not path.name.endswith(("-wal", "-shm", "-journal"))
-                  and path.is_file() and not path.is_symlink())
+    ours = re.compile(re.escape(db.name) + r"\.(before-v\d+(-\d+)?|damaged-\d{8}-\d{6})")
+    return sorted(path for path in db.parent.glob(glob.escape(db.name) + ".*")
+                  if ours.fullmatch(path.name) and path.is_file() and not path.is_symlink())
 
 
 def open_elsewhere(db: Path) -> bool:

@@ -189,3 +189,20 @@ def test_likewise_forget_names_a_copy_whose_plays_it_could_not_erase(demo_store_
     assert main(["forget", "--plays", "--yes", "--db", str(demo_store_copy)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and lines[1].startswith(f"the copy {damaged} that likewise set aside still holds plays")
+
+
+def test_forgetting_leaves_files_beside_the_store_that_only_look_like_its_copies(demo_store_copy: Path,
+                                                                                  capsys) -> None:
+    from likewise.cli.main import main
+    from tests.conftest import copy_store
+
+    with LibraryStore(demo_store_copy) as store:
+        record_play(store, _ids(store)[0], 1000.0, 200.0, 200.0)
+    own = [copy_store(demo_store_copy, demo_store_copy.with_name(demo_store_copy.name + suffix))
+           for suffix in (".before-v4-mine", ".damaged-but-keep.db")]
+    notes = demo_store_copy.with_name(demo_store_copy.name + ".damaged-notes.txt")
+    notes.write_text("my notes")
+    before = [path.read_bytes() for path in own]
+    assert main(["forget", "--plays", "--yes", "--db", str(demo_store_copy)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1  # no copy named
+    assert [path.read_bytes() for path in own] == before and notes.read_text() == "my notes"
