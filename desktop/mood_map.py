@@ -303,7 +303,6 @@ class MoodMapView(QWidget):
     def clear(self) -> None:
         """Forget the library shown (another opens): no dots, no list, no path, no journey half picked."""
         self.set_library([], {}, None, None)
-        self.journey_start = None
         self.plot.set_path(np.zeros((0, 2)))
         self._show([], PROMPT)
 
@@ -316,7 +315,6 @@ class MoodMapView(QWidget):
         pool, count = (inside, len(inside)) if inside else (self.moods, NEAREST_COUNT)
         found = [self.tracks[track_id] for track_id, _distance in nearest_moods(pool, centre, count)]
         where = "in this area" if inside else "nearest this mood"
-        self.journey_start = None  # the heading no longer asks for a journey's end
         self.plot.set_path(np.zeros((0, 2)))
         self._show(found, f"{len(found)} songs {where} ({mood_words(*centre)}); double-click one to play it.")
 
@@ -355,8 +353,10 @@ class MoodMapView(QWidget):
         self.plot.set_path(np.array(path, float).reshape(-1, 2))
 
     def _show(self, found: list[Track], heading: str) -> None:
-        """List these songs under a heading; they are what double-click plays and Export writes."""
+        """List these songs under a heading; they are what double-click plays and Export writes. The heading no
+        longer asks for a journey's end: a start half picked is dropped."""
         self.found = found
+        self.journey_start = None
         self.heading.setText(one_line(heading))
         self.list.clear()
         for track in found:

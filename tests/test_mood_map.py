@@ -239,6 +239,8 @@ def test_a_click_that_lists_a_mood_drops_a_journey_half_picked(qtbot, window: Ma
     assert view.heading.text().startswith(f"{NEAREST_COUNT} songs nearest this mood")
     view.pick_journey_point(0.9, 0.9)  # starts a journey afresh, not from the spot picked before
     assert view.heading.text().startswith(f"A journey from {mood_words(0.9, 0.9)}: shift-click where it should end")
+    view.journey_failed("the library has no songs with a mood")  # an earlier journey's answer comes meanwhile
+    assert view.journey_start is None and view.heading.text().startswith("No journey:")
 
 
 def test_only_the_left_button_ends_a_click_on_the_map(qtbot, window: MainWindow, demo_library) -> None:
