@@ -155,9 +155,6 @@ def repair_store(db: Path) -> RepairReport:
         try:
             with closing(sqlite3.connect(sqlite_uri(db, "mode=ro"), uri=True, isolation_level=None)) as source:
                 report = _salvage_into(source, db, fresh)
-            if report.problems and open_elsewhere(db):  # it would go on writing into the store replaced: lost
-                raise StoreError(f"the store {display_path(str(db))} is open in another program (likewise "
-                                 "desktop?): close it, then run `likewise repair` again")
             if report.problems:
                 report.aside = _swap_in(db, fresh)
         except (sqlite3.Error, OSError) as error:
@@ -194,11 +191,17 @@ def _salvage_into(source: sqlite3.Connection, db: Path, fresh: Path) -> RepairRe
 
 
 def _swap_in(db: Path, fresh: Path) -> Path:
-    """Copy the damaged store (and its -wal) aside, then put the fresh one in its place; returns the copy."""
+    """Copy the damaged store (and its -wal) aside, then put the fresh one in its place; returns the copy. StoreError
+    when another program has the store open."""
     aside = db.with_name(f"{db.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
     shutil.copyfile(db, aside)
     if Path(f"{db}-wal").exists() and Path(f"{db}-wal").stat().st_size:
         shutil.copyfile(f"{db}-wal", f"{aside}-wal")
+    if open_elsewhere(db):  # asked last (the copies take seconds): the app would go on writing into the store replaced
+        for made in (aside, Path(f"{aside}-wal")):
+            made.unlink(missing_ok=True)
+        raise StoreError(f"the store {display_path(str(db))} is open in another program (likewise desktop?): close "
+                         "it, then run `likewise repair` again")
     for suffix in ("-wal", "-shm"):  # SQLite's files of the old store (copied aside): they must not meet the new one
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     os.replace(fresh, db)

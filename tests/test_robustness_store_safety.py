@@ -452,3 +452,35 @@ def test_repair_waits_while_another_program_has_the_store_open(store_copy: Path,
     assert repaired.returncode == 0 and "1" in repaired.stdout, (repaired.stdout, repaired.stderr)
     with LibraryStore(store_copy, read_only=True) as store:
         assert count_plays(store) == 2
+
+
+def test_repair_checks_for_the_app_once_the_copy_aside_is_made(store_copy: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copying a large store aside takes seconds, in which the app may open it: the check is made after the copy,
+    just before the store is replaced, and the copy made for nothing is removed."""
+    import time
+
+    from likewise.index import repair
+
+    with LibraryStore(store_copy) as store:
+        victim = store.tracks("ok")[0].id
+    _execute(store_copy, ("UPDATE slices SET vectors = x'00112233' WHERE track_id = ?", (victim,)))
+    opened = []
+    copy = shutil.copyfile
+
+    def copy_while_the_app_opens(source, target):
+        copy(source, target)
+        if not opened:
+            opened.append(LibraryStore(store_copy, writing=True))  # the app, opening the library meanwhile
+
+    monkeypatch.setattr(repair.shutil, "copyfile", copy_while_the_app_opens)
+    try:
+        with pytest.raises(StoreError, match="open in another program"):
+            repair.repair_store(store_copy)
+        record_play(opened[0], victim, time.time(), 200.0, 200.0)
+    finally:
+        for app in opened:
+            app.close()
+    assert not list(store_copy.parent.glob("*.damaged-*"))
+    with LibraryStore(store_copy, read_only=True) as store:
+        assert count_plays(store) == 1
