@@ -303,6 +303,7 @@ class MoodMapView(QWidget):
     def clear(self) -> None:
         """Forget the library shown (another opens): no dots, no list, no path, no journey half picked."""
         self.set_library([], {}, None, None)
+        self.journey_start = None
         self.plot.set_path(np.zeros((0, 2)))
         self._show([], PROMPT)
 
@@ -315,6 +316,7 @@ class MoodMapView(QWidget):
         pool, count = (inside, len(inside)) if inside else (self.moods, NEAREST_COUNT)
         found = [self.tracks[track_id] for track_id, _distance in nearest_moods(pool, centre, count)]
         where = "in this area" if inside else "nearest this mood"
+        self.journey_start = None  # a plain click or drag: the journey half picked is given up
         self.plot.set_path(np.zeros((0, 2)))
         self._show(found, f"{len(found)} songs {where} ({mood_words(*centre)}); double-click one to play it.")
 
@@ -322,11 +324,14 @@ class MoodMapView(QWidget):
         """The first pick is where the journey starts; the second asks for the journey to where it ends."""
         if self.journey_start is None:
             self.journey_start = (valence, arousal)
-            self.heading.setText(f"A journey from {mood_words(valence, arousal)}: shift-click where it should end.")
+            self.heading.setText(self._ask_for_end())
             return
         start, self.journey_start = self.journey_start, None
         self.heading.setText("Building the journey…")
         self.journey_requested.emit(start, (valence, arousal), self.journey_length.value())
+
+    def _ask_for_end(self) -> str:
+        return f"A journey from {mood_words(*self.journey_start)}: shift-click where it should end."
 
     def show_journey(self, tracks: list[Track], moods: Moods) -> None:
         """List a journey's songs in order and draw its path on the map through their `moods` (the map may not show
@@ -353,11 +358,10 @@ class MoodMapView(QWidget):
         self.plot.set_path(np.array(path, float).reshape(-1, 2))
 
     def _show(self, found: list[Track], heading: str) -> None:
-        """List these songs under a heading; they are what double-click plays and Export writes. The heading no
-        longer asks for a journey's end: a start half picked is dropped."""
+        """List these songs under a heading; they are what double-click plays and Export writes. A journey start
+        picked meanwhile (the list may answer an earlier request) is still asked about."""
         self.found = found
-        self.journey_start = None
-        self.heading.setText(one_line(heading))
+        self.heading.setText(one_line(heading) + (f" {self._ask_for_end()}" if self.journey_start else ""))
         self.list.clear()
         for track in found:
             self.list.addItem(song_line(track))

@@ -240,7 +240,12 @@ def test_a_click_that_lists_a_mood_drops_a_journey_half_picked(qtbot, window: Ma
     view.pick_journey_point(0.9, 0.9)  # starts a journey afresh, not from the spot picked before
     assert view.heading.text().startswith(f"A journey from {mood_words(0.9, 0.9)}: shift-click where it should end")
     view.journey_failed("the library has no songs with a mood")  # an earlier journey's answer comes meanwhile
-    assert view.journey_start is None and view.heading.text().startswith("No journey:")
+    assert view.heading.text().startswith("No journey:")
+    assert view.heading.text().endswith(f"A journey from {mood_words(0.9, 0.9)}: shift-click where it should end.")
+    asked = []
+    view.journey_requested.connect(lambda start, end, length: asked.append((start, end)))
+    view.pick_journey_point(-0.9, 0.9)  # the start picked after asking is kept
+    assert asked == [((0.9, 0.9), (-0.9, 0.9))]
 
 
 def test_only_the_left_button_ends_a_click_on_the_map(qtbot, window: MainWindow, demo_library) -> None:
