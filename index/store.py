@@ -475,7 +475,7 @@ class LibraryStore:
         """The model's genre labels, in the order of genre_probs ([] when unknown or damaged)."""
         try:
             names = json.loads(self.get_meta("genres") or "[]")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
             return []
         return names if isinstance(names, list) and all(isinstance(name, str) for name in names) else []
 
