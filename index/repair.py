@@ -197,11 +197,14 @@ def _swap_in(db: Path, fresh: Path) -> Path:
     shutil.copyfile(db, aside)
     if Path(f"{db}-wal").exists() and Path(f"{db}-wal").stat().st_size:
         shutil.copyfile(f"{db}-wal", f"{aside}-wal")
-    if open_elsewhere(db):  # asked last (the copies take seconds): the app would go on writing into the store replaced
+    try:
+        if open_elsewhere(db):  # asked last (the copies take seconds): the app would go on writing into it, lost
+            raise StoreError(f"the store {display_path(str(db))} is open in another program (likewise desktop?): "
+                             "close it, then run `likewise repair` again")
+    except BaseException:  # that, or the question failed (a tool holds the store locked): no copy for nothing
         for made in (aside, Path(f"{aside}-wal")):
             made.unlink(missing_ok=True)
-        raise StoreError(f"the store {display_path(str(db))} is open in another program (likewise desktop?): close "
-                         "it, then run `likewise repair` again")
+        raise
     for suffix in ("-wal", "-shm"):  # SQLite's files of the old store (copied aside): they must not meet the new one
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     os.replace(fresh, db)

@@ -228,12 +228,18 @@ def copies_aside(db: Path) -> list[Path]:
 
 
 def open_elsewhere(db: Path) -> bool:
-    """Whether another program has the store open (to be asked while this one has not): the last connection to
-    close removes SQLite's -wal and -shm files beside it (after writing the -wal back into the store), so they
-    outlast ours only while another is open. Works on a damaged store too (it reads only the header)."""
+    """Whether another program that can write into the store has it open (to be asked while this one has not): the
+    last connection to close removes SQLite's -wal and -shm files beside it (after writing the -wal back into the
+    store), so they outlast ours only while another is open. Works on a damaged store too (it reads only the
+    header). A store file this user cannot write is never open for writing by this user's programs."""
+    beside = [Path(f"{db}{suffix}") for suffix in ("-wal", "-shm")]
+    if not any(path.exists() for path in beside):  # a store open in WAL mode always has them
+        return False
+    if not os.access(db, os.W_OK):  # (not a descriptor of our own: closing one would drop SQLite's locks on it)
+        return False  # a connection could not remove them either
     with closing(sqlite3.connect(sqlite_uri(db, "mode=rw"), uri=True)) as connection:
         connection.execute("PRAGMA schema_version").fetchone()
-    return any(Path(f"{db}{suffix}").exists() for suffix in ("-wal", "-shm"))
+    return any(path.exists() for path in beside)
 
 
 def _process_alive(pid: int) -> bool:

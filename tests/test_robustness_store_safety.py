@@ -484,3 +484,36 @@ def test_repair_checks_for_the_app_once_the_copy_aside_is_made(store_copy: Path,
     assert not list(store_copy.parent.glob("*.damaged-*"))
     with LibraryStore(store_copy, read_only=True) as store:
         assert count_plays(store) == 1
+
+
+def test_repair_of_a_read_only_store_file_that_nothing_has_open(store_copy: Path, tmp_path: Path) -> None:
+    """The file is read-only, its folder is not: the store is replaced by a repaired one, as before repair asked
+    whether another program has it open (which, asked through a connection that cannot write, always said yes)."""
+    with LibraryStore(store_copy) as store:
+        victim = store.tracks("ok")[0].id
+    _execute(store_copy, ("UPDATE slices SET vectors = x'00112233' WHERE track_id = ?", (victim,)))
+    store_copy.chmod(0o444)
+    repaired = run_likewise(["repair", "--db", str(store_copy)], tmp_path / "data", prefix=as_ordinary_user())
+    assert repaired.returncode == 0 and "repaired" in repaired.stdout, (repaired.stdout, repaired.stderr)
+    assert not [path for path in store_copy.parent.iterdir() if path.name.endswith(("-wal", "-shm"))]
+    with LibraryStore(store_copy, read_only=True) as store:
+        assert store.counts()["pending"] == 1
+
+
+def test_repair_that_cannot_ask_whether_the_store_is_open_elsewhere_leaves_no_copy(
+        store_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another tool holds the store locked, so the question itself fails: repair stops, and the copy it set aside
+    for the swap goes with it."""
+    from likewise.index import repair
+
+    with LibraryStore(store_copy) as store:
+        victim = store.tracks("ok")[0].id
+    _execute(store_copy, ("UPDATE slices SET vectors = x'00112233' WHERE track_id = ?", (victim,)))
+
+    def locked(db: Path) -> bool:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(repair, "open_elsewhere", locked)
+    with pytest.raises(StoreError, match="busy|locked"):
+        repair.repair_store(store_copy)
+    assert not list(store_copy.parent.glob("*.damaged-*"))
