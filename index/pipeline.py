@@ -102,8 +102,11 @@ def fill_moods(store: LibraryStore, mood: MoodModel) -> None:
         if track.id in have or track.model_id != mood.model_id:
             continue
         probs, vectors = store.genre_probs(track.id), store.slices_of(track.id)[0]
-        if probs is not None and len(vectors) and mood.can_read(probs, vectors.mean(axis=0)):
-            valence, arousal = mood.estimate(probs, vectors.mean(axis=0))[0]
+        if probs is None or not len(vectors):
+            continue
+        embedding = vectors.mean(axis=0)
+        if mood.can_read(probs, embedding):
+            valence, arousal = mood.estimate(probs, embedding)[0]
             found[track.id] = (float(valence), float(arousal))
     if found:
         store.set_moods(found)

@@ -5,7 +5,6 @@ The store is the single source of truth; the nearest-neighbour tree is a cache d
 from __future__ import annotations
 
 import glob
-import glob
 import json
 import logging
 import os

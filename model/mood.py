@@ -110,10 +110,11 @@ def load_mood(model_dir: Path | None = None) -> MoodModel | None:
     if mood is None or mood.model_id != info.model_id:
         log.warning("no mood estimate for model %s: run `python -m likewise.model.mood fit --fourq DIR`", info.model_id)
         return None
-    width = {"tags": len(info.tags), "embedding": info.embedding_dim}
-    if mood.width != width.get(mood.kind, sum(width.values())):
+    widths = {"tags": len(info.tags), "embedding": info.embedding_dim}
+    given = widths.get(mood.kind, sum(widths.values()))  # "both": side by side
+    if mood.width != given:
         log.warning("no mood estimate: %s cannot be applied (it reads %d inputs per song, the model gives %d); songs "
-                    "are indexed without one", path, mood.width, width.get(mood.kind, sum(width.values())))
+                    "are indexed without one", path, mood.width, given)
         return None
     return mood
 
